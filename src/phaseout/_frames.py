@@ -1,0 +1,111 @@
+"""Which frame is "the caller": the only module that walks the stack.
+
+A warning must point at the user's line, never at phaseout, wrapt or the standard library
+(``functools``, ``threading``, ``copyreg``...), whatever stands between. Fixed offsets break
+under stacked decorators and other entry points, so frames are classified by file and
+skipped. ``inspect.stack()`` reads source files for every frame and costs milliseconds; this
+walk touches only ``f_back`` and ``f_code`` and runs only off the hot path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from types import FrameType
+from typing import Final
+
+_OWN_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_SITE_MARKERS: Final = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")
+
+# Methods through which Python creates a class or an instance: a frame of one of these whose
+# first argument is the deprecated class (or a subclass, or its metaclass) is machinery, not
+# the line that wrote `Deprecated()` or `class Sub(Deprecated):`.
+_CLASS_MACHINERY: Final = frozenset(
+    {"__new__", "__init__", "__call__", "__init_subclass__", "__prepare__", "__set_name__"}
+)
+
+_transparent: dict[str, bool] = {}
+
+
+def _stdlib_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple(
+        {os.path.join(os.path.abspath(paths[key]), "") for key in ("stdlib", "platstdlib")}
+    )
+
+
+_STDLIB_DIRS: Final = _stdlib_dirs()
+
+
+def _classify(filename: str) -> bool:
+    if filename.startswith("<frozen "):
+        return True
+    path = os.path.abspath(filename) if not filename.startswith("<") else filename
+    if path.startswith(_OWN_DIR):
+        return True
+    wrapt = sys.modules.get("wrapt")
+    wrapt_file = getattr(wrapt, "__file__", None)
+    if wrapt_file and path.startswith(os.path.dirname(os.path.abspath(wrapt_file)) + os.sep):
+        return True
+    if any(marker in path for marker in _SITE_MARKERS):
+        # Third-party code is a caller like any other, even where site-packages sits
+        # inside the standard library's directory (pyenv, Debian).
+        return False
+    return path.startswith(_STDLIB_DIRS)
+
+
+def is_transparent(filename: str) -> bool:
+    """Whether code in *filename* belongs to phaseout, wrapt or the standard library."""
+    try:
+        return _transparent[filename]
+    except KeyError:
+        result = _transparent[filename] = _classify(filename)
+        return result
+
+
+def _is_class_machinery(frame: FrameType, owner: type) -> bool:
+    code = frame.f_code
+    if code.co_name not in _CLASS_MACHINERY or not code.co_argcount:
+        return False
+    first = frame.f_locals.get(code.co_varnames[0])
+    if not isinstance(first, type):
+        return False
+    return issubclass(first, owner) or isinstance(owner, first)
+
+
+def user_frame(caller: FrameType, owner: type | None = None) -> FrameType:
+    """The nearest frame from *caller* outward that is user code.
+
+    With *owner* (a deprecated class), frames of metaclasses, ``__init_subclass__`` chains and
+    ``__new__``/``__init__`` of its subclasses are skipped too, so a warning about a class
+    points at the line that instantiated or subclassed it. When every frame is transparent
+    (a deprecated call made by the standard library on its own), *caller* is the answer.
+    """
+    frame: FrameType | None = caller
+    while frame is not None:
+        if not is_transparent(frame.f_code.co_filename) and (
+            owner is None or not _is_class_machinery(frame, owner)
+        ):
+            return frame
+        frame = frame.f_back
+    return caller
+
+
+def _is_internal(frame: FrameType) -> bool:
+    # The rule of CPython's `warnings.warn`: with a stacklevel above 1 it does not count
+    # frames of the import system, so neither may we.
+    filename = frame.f_code.co_filename
+    return "importlib" in filename and "_bootstrap" in filename
+
+
+def stacklevel(start: FrameType, target: FrameType) -> int | None:
+    """The ``stacklevel`` that makes ``warnings.warn`` called from *start* report *target*."""
+    level = 1
+    frame: FrameType | None = start
+    while frame is not None and frame is not target:
+        frame = frame.f_back
+        while frame is not None and frame is not target and _is_internal(frame):
+            frame = frame.f_back
+        level += 1
+    return level if frame is target else None

@@ -1,0 +1,304 @@
+"""The per-use decision: which phase, warn or raise, which callable serves the call.
+
+A declaration's phase and message are computed once (a *plan*) and reused until the
+configuration changes or a ``pretend()`` block is used. Each wrapper keeps a small table of
+call sites whose outcome is known to be "the filters ignore it"; a use from such a site costs
+one frame lookup, a dict lookup, a filter-list comparison and a counter increment. Every
+other use takes the slow path, which does exactly what calling ``warnings.warn`` at the
+caller's line would do, because that is what it does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import warnings as _wm
+from collections.abc import Callable, Mapping
+from types import CodeType, FrameType
+from typing import Any, Final
+
+from packaging.version import Version
+
+from . import _filters, _frames, _messages
+from ._config import CONFIG
+from ._versions import VersionSource, active_pretend, pretend_seen
+from .exceptions import (
+    DeprecatedWarning,
+    PendingWarning,
+    PhaseoutWarning,
+    RemovalWarning,
+    RemovedError,
+)
+from .phases import Phase, Timeline
+
+_CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
+    Phase.PENDING: PendingWarning,
+    Phase.SOFT: DeprecatedWarning,
+    Phase.COMPAT: DeprecatedWarning,
+    Phase.HARD: RemovalWarning,
+}
+
+# (code, globals, filters snapshot, site counter, callable to call)
+FastEntry = tuple[CodeType, dict[str, Any], list[Any], "itertools.count[int]", Callable[..., Any]]
+FastTable = dict[int, FastEntry]
+AnyCallable = Callable[..., Any]
+
+_lock = threading.Lock()
+_generation = 0
+
+
+def bump_generation() -> None:
+    """Called with every invalidation, so a plan computed under old settings is never cached."""
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+class Plan:
+    """What a use does in one phase: the warning to emit or the error to raise, and the target."""
+
+    __slots__ = ("category", "details", "forward", "phase", "removed", "strict", "text")
+
+    def __init__(self, decl: Declaration, phase: Phase, installed: Version) -> None:
+        self.phase = phase
+        forward = decl.forward is not None and phase in (Phase.COMPAT, Phase.HARD)
+        self.forward = forward
+        package = decl.package
+        self.details: dict[str, Any] = {
+            "symbol": decl.symbol,
+            "package": package,
+            "phase": phase,
+            "since": str(decl.timeline.since),
+            "hard_in": _text(decl.timeline.hard_in),
+            "removed_in": _text(decl.timeline.removed_in),
+            "replacement": decl.replacement_name,
+            "guide": decl.guide,
+        }
+        self.removed: str | None = None
+        self.category: type[PhaseoutWarning] | None = None
+        self.text = ""
+        self.strict = False
+        if phase is Phase.REMOVED:
+            self.removed = _messages.removed_text(
+                kind=decl.kind,
+                symbol=decl.symbol,
+                package=package,
+                timeline=decl.timeline,
+                installed=str(installed),
+                replacement=decl.replacement_name,
+                reason=decl.reason,
+                guide=decl.guide,
+            )
+            return
+        self.category = _CATEGORY[phase]
+        self.text = _messages.warning_text(
+            kind=decl.kind,
+            symbol=decl.symbol,
+            package=package,
+            timeline=decl.timeline,
+            phase=phase,
+            replacement=decl.replacement_name,
+            reason=decl.reason,
+            guide=decl.guide,
+            forwarded=forward,
+        )
+        strict = CONFIG.load().strict
+        self.strict = (strict == "all" and phase is not Phase.PENDING) or (
+            strict == "hard" and phase is Phase.HARD
+        )
+
+
+def _text(version: Version | None) -> str | None:
+    return None if version is None else str(version)
+
+
+class Declaration:
+    """One deprecated symbol: its timeline, its wording, and the state of its call path.
+
+    Read by ``phaseout.declarations()``: ``symbol``, ``kind``, ``package``, ``timeline``,
+    ``replacement`` (a dotted name or None), ``reason``, ``guide`` and ``phase`` (the phase
+    in the current context, resolving the installed version on first use).
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_plan",
+        "_plans_by_phase",
+        "_tables",
+        "forward",
+        "guide",
+        "kind",
+        "owner",
+        "reason",
+        "replacement_name",
+        "sites",
+        "source",
+        "symbol",
+        "timeline",
+    )
+
+    def __init__(
+        self,
+        *,
+        symbol: str,
+        kind: str,
+        timeline: Timeline,
+        source: VersionSource,
+        replacement_name: str | None,
+        forward: AnyCallable | None,
+        reason: str | None,
+        guide: str | None,
+    ) -> None:
+        self.symbol = symbol
+        self.kind = kind
+        self.timeline = timeline
+        self.source = source
+        self.replacement_name = replacement_name
+        self.forward = forward
+        self.reason = reason
+        self.guide = guide
+        self.owner: type | None = None  # the class itself, for kind "class"
+        self.sites: dict[tuple[CodeType, int], itertools.count[int]] = {}
+        self._tables: list[FastTable] = []
+        self._plan: Plan | None = None
+        self._plans_by_phase: dict[tuple[Phase, Version], Plan] = {}
+
+    @property
+    def package(self) -> str:
+        return self.source.display_name()
+
+    @property
+    def replacement(self) -> str | None:
+        return self.replacement_name
+
+    @property
+    def phase(self) -> Phase:
+        return self.plan().phase
+
+    def __repr__(self) -> str:
+        return f"<Declaration {self.kind} {self.symbol} {self.timeline!r}>"
+
+    def new_table(self) -> FastTable:
+        table: FastTable = {}
+        self._tables.append(table)
+        return table
+
+    def invalidate(self) -> None:
+        self._plan = None
+        self._plans_by_phase.clear()
+        for table in self._tables:
+            table.clear()
+
+    def plan(self) -> Plan:
+        pretend = active_pretend()
+        if pretend is None:
+            plan = self._plan
+            if plan is None:
+                installed = self.source.resolve(None)
+                plan = self._plan = Plan(self, self.timeline.phase_at(installed), installed)
+            return plan
+        installed = self.source.resolve(pretend)
+        key = (self.timeline.phase_at(installed), installed)
+        plan = self._plans_by_phase.get(key)
+        if plan is None:
+            plan = self._plans_by_phase[key] = Plan(self, key[0], installed)
+        return plan
+
+    def site_counts(self) -> dict[tuple[str, int], int]:
+        """Uses so far per (filename, line) of the calling code."""
+        counts: dict[tuple[str, int], int] = {}
+        for (code, lasti), counter in list(self.sites.items()):
+            line = _line_of(code, lasti)
+            where = (code.co_filename, line)
+            # `repr(count(n))` is the only way to read a counter without advancing it.
+            counts[where] = counts.get(where, 0) + int(repr(counter)[6:-1])
+        return counts
+
+    def use(
+        self,
+        table: FastTable,
+        own: AnyCallable,
+        forward: AnyCallable | None,
+        caller: FrameType,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """The slow path of one use from *caller*; *own* serves it unless the plan forwards."""
+        generation = _generation
+        plan = self.plan()
+        user = _frames.user_frame(caller, self.owner)
+        key = (user.f_code, user.f_lasti)
+        counter = self.sites.get(key)
+        if counter is None:
+            counter = self.sites.setdefault(key, itertools.count(0))
+        next(counter)
+        if plan.removed is not None:
+            raise RemovedError(plan.removed, **plan.details)
+        target = forward if plan.forward and forward is not None else own
+        category = plan.category
+        if category is not None:
+            warning = category(plan.text, **plan.details)
+            if plan.strict:
+                raise warning
+            snapshot = list(_wm.filters)
+            # `user` is an ancestor of this frame, so a level is always found.
+            _wm.warn(warning, stacklevel=_frames.stacklevel(sys._getframe(), user) or 2)
+            if (
+                user is caller
+                and _wm.warn is _filters.ORIGINAL_WARN
+                and not pretend_seen()
+                and _filters.ignored(snapshot, category, plan.text, user)
+            ):
+                with _lock:
+                    if generation == _generation:
+                        table[caller.f_lasti] = (
+                            user.f_code, user.f_globals, snapshot, counter, target,
+                        )  # fmt: skip
+        return target(*args, **kwargs)
+
+
+def _line_of(code: CodeType, lasti: int) -> int:
+    # f_lasti counts bytes on 3.10 and code units (2 bytes) on 3.11+; co_lines() is in bytes.
+    offset = lasti if sys.version_info < (3, 11) else lasti * 2
+    line = code.co_firstlineno
+    for start, end, number in code.co_lines():
+        if start <= offset < end and number is not None:
+            return number
+    return line
+
+
+_getframe = sys._getframe
+
+
+def fast_caller(
+    decl: Declaration, own: AnyCallable, forward: AnyCallable | None, depth: int = 1
+) -> Callable[..., Any]:
+    """A function that serves *own* (or *forward*) with *decl*'s phase behaviour.
+
+    Returned as a plain function so that it binds as a method exactly like the function it
+    replaces, and so the call costs one Python frame. *depth* is how many frames up the
+    caller is: 2 when the function is called by another wrapper layer.
+    """
+    table = decl.new_table()
+    table_get = table.get
+    use = decl.use
+    original_warn = _filters.ORIGINAL_WARN
+    warnings_module = _wm
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        caller = _getframe(depth)
+        entry = table_get(caller.f_lasti)
+        if entry is not None:
+            code, globals_, snapshot, counter, target = entry
+            if (
+                code is caller.f_code
+                and globals_ is caller.f_globals
+                and warnings_module.filters == snapshot
+                and warnings_module.warn is original_warn
+            ):
+                next(counter)
+                return target(*args, **kwargs)
+        return use(table, own, forward, caller, args, kwargs)
+
+    return wrapper

@@ -1,0 +1,132 @@
+"""All user-facing wording, in one place. Rendered once per declaration and phase, never per call.
+
+A warning's text must not change from call to call: Python's "default", "once" and "module"
+filter actions remember warnings by their text.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .phases import Phase, Timeline
+
+KIND_FUNCTION: Final = "function"
+KIND_METHOD: Final = "method"
+KIND_CLASSMETHOD: Final = "classmethod"
+KIND_STATICMETHOD: Final = "staticmethod"
+KIND_PROPERTY: Final = "property"
+KIND_CLASS: Final = "class"
+
+
+def label(kind: str, symbol: str) -> str:
+    """How a symbol is named in text: ``mylib.f()``, ``class mylib.C``, ``property mylib.C.p``."""
+    if kind == KIND_CLASS:
+        return f"class {symbol}"
+    if kind == KIND_PROPERTY:
+        return f"property {symbol}"
+    return f"{symbol}()"
+
+
+def _tail(replacement: str | None, reason: str | None, guide: str | None) -> str:
+    parts = []
+    if replacement is not None:
+        parts.append(f" Use {replacement} instead.")
+    if reason:
+        parts.append(f" {reason.strip().rstrip('.')}.")
+    if guide:
+        parts.append(f" See {guide}")
+    return "".join(parts)
+
+
+def warning_text(
+    *,
+    kind: str,
+    symbol: str,
+    package: str,
+    timeline: Timeline,
+    phase: Phase,
+    replacement: str | None,
+    reason: str | None,
+    guide: str | None,
+    forwarded: bool,
+) -> str:
+    """The message of the warning a use emits in *phase* (PENDING, SOFT, COMPAT or HARD)."""
+    name = label(kind, symbol)
+    removal = timeline.removed_in
+    if phase is Phase.PENDING:
+        head = f"{name} will be deprecated in {package} {timeline.since}"
+        if removal is not None:
+            head += f" and removed in {removal}"
+    elif phase is Phase.HARD:
+        head = f"{name} is deprecated since {package} {timeline.since}"
+        head += (
+            f" and will be removed in {removal}, the next release"
+            if removal is not None
+            else " and will be removed soon"
+        )
+    else:
+        head = f"{name} is deprecated since {package} {timeline.since}"
+        if removal is not None:
+            head += f" and will be removed in {removal}"
+    if forwarded and replacement is not None:
+        tail = _tail(None, reason, guide)
+        return f"{head}; calls are forwarded to {replacement}: call it directly.{tail}"
+    return f"{head}.{_tail(replacement, reason, guide)}"
+
+
+def removed_text(
+    *,
+    kind: str,
+    symbol: str,
+    package: str,
+    timeline: Timeline,
+    installed: str,
+    replacement: str | None,
+    reason: str | None,
+    guide: str | None,
+) -> str:
+    """The message of ``RemovedError``: what is gone, since when, and what to use instead."""
+    return (
+        f"{label(kind, symbol)} was removed in {package} {timeline.removed_in} "
+        f"(deprecated since {timeline.since}; {installed} is installed)."
+        f"{_tail(replacement, reason, guide)}"
+    )
+
+
+def deprecated_attribute(
+    kind: str, symbol: str, timeline: Timeline, replacement: str | None
+) -> str:
+    """The PEP 702 ``__deprecated__`` text: static, independent of the installed version."""
+    text = f"{label(kind, symbol)} is deprecated since {timeline.since}"
+    if timeline.removed_in is not None:
+        text += f" and will be removed in {timeline.removed_in}"
+    text += "."
+    if replacement is not None:
+        text += f" Use {replacement} instead."
+    return text
+
+
+def docstring_with_note(doc: str | None, since: str, note: str) -> str:
+    """Append a Sphinx ``.. deprecated::`` directive, indented like the docstring's body.
+
+    Before Python 3.13 docstrings keep their source indentation; ``inspect.cleandoc`` strips
+    the common indentation of all lines after the first, so the note must share it or the
+    whole body would render as a block quote.
+    """
+    directive = f".. deprecated:: {since}"
+    if not doc or not doc.strip():
+        return f"{directive}\n   {note}\n"
+    lines = doc.expandtabs().splitlines()
+    body = [line for line in lines[1:] if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in body), default=0)
+    pad = " " * indent
+    return f"{doc.rstrip()}\n\n{pad}{directive}\n{pad}   {note}\n"
+
+
+def doc_note(timeline: Timeline, replacement: str | None, reason: str | None) -> str:
+    """The body of the docstring's ``.. deprecated::`` directive."""
+    parts = []
+    if timeline.removed_in is not None:
+        parts.append(f"Will be removed in {timeline.removed_in}.")
+    parts.append(_tail(replacement, reason, None).strip())
+    return " ".join(part for part in parts if part) or "Deprecated."

@@ -1,0 +1,228 @@
+"""The current version of a package: explicit, pretended, installed, or ``__version__``.
+
+Nothing here runs at import or decoration time. Package metadata costs 0.3-20 ms a read, so
+each distribution is read at most once per process, on the first deprecated use.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib.metadata
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Final, Union
+
+from packaging.version import InvalidVersion, Version
+
+from ._config import CONFIG, normalize_name
+from .exceptions import UnknownVersionError
+
+VersionSpec = Union[str, Version, Callable[[], Union[str, Version]]]  # noqa: UP007 (runtime alias on 3.10)
+
+# The pretend versions active in this context (thread, asyncio task), merged with outer ones.
+_PRETEND: Final[contextvars.ContextVar[Mapping[str, Version] | None]] = contextvars.ContextVar(
+    "phaseout_pretend", default=None
+)
+
+_pretend_listeners: list[Callable[[], None]] = []
+_pretend_seen = False
+_cache_lock = threading.Lock()
+_dist_versions: dict[str, Version | None] = {}
+_top_level_dists: dict[str, list[str]] | None = None
+
+
+def pretend_seen() -> bool:
+    """Whether any ``pretend()`` block was ever entered in this process (see ``_hotpath``)."""
+    return _pretend_seen
+
+
+def on_first_pretend(listener: Callable[[], None]) -> None:
+    _pretend_listeners.append(listener)
+
+
+def active_pretend() -> Mapping[str, Version] | None:
+    return _PRETEND.get()
+
+
+@contextmanager
+def pretend(versions: Mapping[str, str | Version]) -> Iterator[None]:
+    """Run a block as if other versions of some packages were installed.
+
+    ``with phaseout.pretend({"mylib": "3.0"}):`` makes every declaration of ``mylib`` take
+    the phase it would have in 3.0. Keys are distribution or top-level import names. The
+    override is context-local: other threads and asyncio tasks are not affected, and tasks
+    created inside the block inherit it. Blocks nest; inner versions win.
+    """
+    parsed: dict[str, Version] = {}
+    for name, version in versions.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"pretend() keys must be package names, got {name!r}")
+        try:
+            parsed[normalize_name(name)] = (
+                version if isinstance(version, Version) else Version(version)
+            )
+        except (InvalidVersion, TypeError):
+            raise ValueError(
+                f"pretend(): the version of {name!r} must be a PEP 440 version, got {version!r}"
+            ) from None
+    _note_pretend()
+    outer = _PRETEND.get()
+    token = _PRETEND.set({**outer, **parsed} if outer else parsed)
+    try:
+        yield
+    finally:
+        _PRETEND.reset(token)
+
+
+def _note_pretend() -> None:
+    global _pretend_seen
+    if not _pretend_seen:
+        _pretend_seen = True
+        for listener in _pretend_listeners:
+            listener()
+
+
+def clear_caches() -> None:
+    """Forget metadata read so far (after installing or upgrading packages in-process)."""
+    global _top_level_dists
+    with _cache_lock:
+        _dist_versions.clear()
+        _top_level_dists = None
+
+
+def _installed_version(dist: str) -> Version | None:
+    try:
+        return _dist_versions[dist]
+    except KeyError:
+        pass
+    try:
+        version: Version | None = Version(importlib.metadata.version(dist))
+    except (importlib.metadata.PackageNotFoundError, InvalidVersion, ValueError):
+        version = None
+    with _cache_lock:
+        _dist_versions[dist] = version
+    return version
+
+
+def _distributions_of(top_level: str) -> list[str]:
+    global _top_level_dists
+    mapping = _top_level_dists
+    if mapping is None:
+        mapping = {
+            name: list(dists) for name, dists in importlib.metadata.packages_distributions().items()
+        }
+        with _cache_lock:
+            _top_level_dists = mapping
+    return mapping.get(top_level, [])
+
+
+class VersionSource:
+    """Where one declaration's current version comes from, resolved in the documented order.
+
+    1. ``current_version=`` (a version, or a zero-argument callable returning one);
+    2. an active ``pretend()`` block, then ``PHASEOUT_PRETEND``;
+    3. the installed distribution's metadata (``package=``, or the distribution that
+       provides the declaring module's top-level package);
+    4. the top-level module's ``__version__``.
+    """
+
+    __slots__ = (
+        "_distribution",
+        "_searched",
+        "explicit",
+        "module",
+        "package",
+        "symbol",
+        "top_level",
+    )
+
+    def __init__(
+        self, symbol: str, module: str, package: str | None, explicit: VersionSpec | None
+    ) -> None:
+        self.symbol = symbol
+        self.module = module
+        self.top_level = module.partition(".")[0]
+        self.package = package
+        self.explicit = explicit
+        self._distribution: str | None = None
+        self._searched = False
+
+    def display_name(self) -> str:
+        """The package name users know: ``package=``, the distribution, or the import name."""
+        if self.package is not None:
+            return self.package
+        if self.explicit is None:
+            dist = self._find_distribution()
+            if dist is not None:
+                return dist
+        return self.top_level
+
+    def resolve(self, pretend: Mapping[str, Version] | None) -> Version:
+        explicit = self.explicit
+        if explicit is not None:
+            return self._from_explicit(explicit)
+        for mapping in (pretend, CONFIG.load().pretend_env):
+            if mapping:
+                found = self._pretended(mapping)
+                if found is not None:
+                    return found
+        if self.package is not None:
+            installed = _installed_version(self.package)
+        else:
+            dist = self._find_distribution()
+            installed = None if dist is None else _installed_version(dist)
+        if installed is not None:
+            return installed
+        return self._from_dunder_version()
+
+    def _from_explicit(self, explicit: VersionSpec) -> Version:
+        value = explicit() if callable(explicit) else explicit
+        if isinstance(value, Version):
+            return value
+        try:
+            return Version(value)
+        except (InvalidVersion, TypeError):
+            raise ValueError(
+                f"{self.symbol}: current_version must give a PEP 440 version, got {value!r}"
+            ) from None
+
+    def _pretended(self, mapping: Mapping[str, Version]) -> Version | None:
+        names = [self.package] if self.package is not None else [self.top_level]
+        for name in names:
+            found = mapping.get(normalize_name(name))
+            if found is not None:
+                return found
+        if self.package is None:
+            dist = self._find_distribution()
+            if dist is not None:
+                return mapping.get(normalize_name(dist))
+        return None
+
+    def _find_distribution(self) -> str | None:
+        if not self._searched:
+            for candidate in [*_distributions_of(self.top_level), self.top_level]:
+                if _installed_version(candidate) is not None:
+                    self._distribution = candidate
+                    break
+            self._searched = True
+        return self._distribution
+
+    def _from_dunder_version(self) -> Version:
+        module = sys.modules.get(self.top_level)
+        raw = getattr(module, "__version__", None)
+        if raw is not None:
+            try:
+                return Version(str(raw))
+            except InvalidVersion:
+                pass
+        name = self.package or self.top_level
+        raise UnknownVersionError(
+            f"cannot tell which version of {name!r} is installed, so the phase of "
+            f"{self.symbol} is unknown: no installed distribution named {name!r} was found "
+            f"and {self.top_level}.__version__ is "
+            f"{'missing' if raw is None else f'not a PEP 440 version ({raw!r})'}; pass "
+            f"package='<distribution name>' or current_version='X.Y' (or a callable "
+            f"returning it) to phaseout.deprecated()"
+        )

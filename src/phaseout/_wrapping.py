@@ -1,0 +1,220 @@
+"""One way to wrap every kind of callable, keeping what Python and tools know about it.
+
+Functions stay functions (so they bind as methods and pickle by reference), classes stay the
+same class object patched in place (so ``isinstance``, subclassing and pickling are
+untouched), coroutine and generator functions keep their code flags, and every wrapper
+carries ``__wrapped__``, PEP 702's ``__deprecated__`` and ``__phaseout__`` (its declaration).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from types import MethodType
+from typing import Any
+
+from . import _messages
+from ._hotpath import AnyCallable, Declaration, fast_caller
+
+
+def _mark(target: Any, decl: Declaration) -> None:
+    target.__deprecated__ = _messages.deprecated_attribute(
+        decl.kind, decl.symbol, decl.timeline, decl.replacement_name
+    )
+    target.__phaseout__ = decl
+    target.__doc__ = _messages.docstring_with_note(
+        target.__doc__,
+        str(decl.timeline.since),
+        _messages.doc_note(decl.timeline, decl.replacement_name, decl.reason),
+    )
+
+
+def is_flagged(func: object) -> bool:
+    """Whether calling *func* creates a coroutine, generator or async generator."""
+    return (
+        inspect.iscoroutinefunction(func)
+        or inspect.isgeneratorfunction(func)
+        or inspect.isasyncgenfunction(func)
+    )
+
+
+class FlaggedFunction:
+    """Stands in for a coroutine, generator or async generator function.
+
+    A plain wrapper function would lose the code flags that ``inspect.iscoroutinefunction``
+    and friends read, and an ``async def`` wrapper would warn when awaited, not when called.
+    This object is "function-like" to ``inspect`` (it exposes the original ``__code__``,
+    defaults and annotations), binds as a method, and returns the original's coroutine or
+    generator object untouched.
+    """
+
+    __code__: Any
+    __defaults__: Any
+    __kwdefaults__: Any
+    __wrapped__: Any
+    __name__: str
+    __qualname__: str
+
+    def __init__(self, decl: Declaration, func: Any, forward: AnyCallable | None) -> None:
+        functools.update_wrapper(self, func)
+        self.__code__ = func.__code__
+        self.__defaults__ = func.__defaults__
+        self.__kwdefaults__ = func.__kwdefaults__
+        self._call = fast_caller(decl, func, forward, depth=2)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(*args, **kwargs)
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return MethodType(self, instance)
+
+    def __reduce__(self) -> str:
+        # Pickle by reference, like the function this stands for.
+        return self.__qualname__
+
+    def __repr__(self) -> str:
+        return f"<function {self.__qualname__} at {id(self):#x}>"
+
+
+def wrap_callable(decl: Declaration, func: Any, forward: AnyCallable | None) -> Any:
+    """Wrap a plain, coroutine, generator or async generator function."""
+    if is_flagged(func):
+        flagged = FlaggedFunction(decl, func, forward)
+        _mark(flagged, decl)
+        return flagged
+    wrapper = fast_caller(decl, func, forward)
+    functools.update_wrapper(wrapper, func)
+    _mark(wrapper, decl)
+    return wrapper
+
+
+class DeprecatedProperty(property):
+    """A property whose getter, setter and deleter all go through one declaration.
+
+    ``@p.setter`` and ``@p.deleter`` written after the decorator are wrapped too.
+    """
+
+    __phaseout__: Declaration
+
+    def _derive(self, **accessors: Any) -> DeprecatedProperty:
+        decl = self.__phaseout__
+        wrapped = {
+            name: None
+            if func is None or _is_wrapped(func, decl)
+            else wrap_callable(decl, func, None)
+            for name, func in accessors.items()
+        }
+        merged = {
+            "fget": self.fget,
+            "fset": self.fset,
+            "fdel": self.fdel,
+            **{name: wrapped[name] or accessors[name] for name in accessors},
+        }
+        return make_property(decl, merged["fget"], merged["fset"], merged["fdel"], self.__doc__)
+
+    def getter(self, fget: Callable[[Any], Any], /) -> DeprecatedProperty:
+        return self._derive(fget=fget)
+
+    def setter(self, fset: Callable[[Any, Any], None], /) -> DeprecatedProperty:
+        return self._derive(fset=fset)
+
+    def deleter(self, fdel: Callable[[Any], None], /) -> DeprecatedProperty:
+        return self._derive(fdel=fdel)
+
+
+def _is_wrapped(func: Any, decl: Declaration) -> bool:
+    return getattr(func, "__phaseout__", None) is decl
+
+
+def make_property(
+    decl: Declaration, fget: Any, fset: Any, fdel: Any, doc: str | None
+) -> DeprecatedProperty:
+    def wrap(func: Any) -> Any:
+        if func is None or _is_wrapped(func, decl):
+            return func
+        return wrap_callable(decl, func, None)
+
+    prop = DeprecatedProperty(wrap(fget), wrap(fset), wrap(fdel), doc)
+    prop.__phaseout__ = decl
+    prop.__deprecated__ = _messages.deprecated_attribute(  # type: ignore[attr-defined]
+        decl.kind, decl.symbol, decl.timeline, decl.replacement_name
+    )
+    return prop
+
+
+def wrap_property(decl: Declaration, prop: property) -> DeprecatedProperty:
+    doc = prop.__doc__
+    if not isinstance(prop, DeprecatedProperty):
+        doc = _messages.docstring_with_note(
+            doc,
+            str(decl.timeline.since),
+            _messages.doc_note(decl.timeline, decl.replacement_name, decl.reason),
+        )
+    return make_property(decl, prop.fget, prop.fset, prop.fdel, doc)
+
+
+def _class_signature(klass: type) -> inspect.Signature | None:
+    try:
+        sig = inspect.signature(klass)
+    except (TypeError, ValueError):
+        return None
+    cls = inspect.Parameter("cls", inspect.Parameter.POSITIONAL_ONLY)
+    return sig.replace(parameters=[cls, *sig.parameters.values()])
+
+
+def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> type:
+    """Patch *klass* in place: warn on instantiation and on subclassing, nothing else changes."""
+    decl.owner = klass
+    signature = _class_signature(klass)
+    original_new: Any = klass.__new__
+    own_init_subclass = klass.__dict__.get("__init_subclass__")
+    owner: Any = klass
+
+    def construct(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+        if original_new is not object.__new__:
+            return original_new(cls, *args, **kwargs)
+        # What object.__new__ itself checks, which it can no longer do once a class has a
+        # __new__ of its own.
+        if (args or kwargs) and cls.__init__ is object.__init__:  # type: ignore[misc]
+            raise TypeError(f"{cls.__name__}() takes no arguments")
+        return object.__new__(cls)
+
+    forward_new = None
+    if forward is not None:
+        replacement = forward
+
+        def forward_new(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+            return replacement(*args, **kwargs)
+
+    instantiate = fast_caller(decl, construct, forward_new, depth=2)
+
+    def __new__(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+        if cls is klass:
+            return instantiate(cls, *args, **kwargs)
+        return construct(cls, *args, **kwargs)
+
+    def init_parent(cls: Any, /, *args: Any, **kwargs: Any) -> None:
+        if own_init_subclass is not None:
+            own_init_subclass.__func__(cls, *args, **kwargs)
+        else:
+            super(owner, cls).__init_subclass__(*args, **kwargs)
+
+    # Bound by classmethod to each new subclass; called by type.__new__ from the line with
+    # the class statement (or from a metaclass, which the caller search skips).
+    __init_subclass__ = fast_caller(decl, init_parent, None)
+    __init_subclass__.__name__ = "__init_subclass__"
+    __new__.__qualname__ = f"{klass.__qualname__}.__new__"
+    __new__.__module__ = klass.__module__
+    __new__.__doc__ = getattr(original_new, "__doc__", None)
+    if signature is not None:
+        __new__.__signature__ = signature  # type: ignore[attr-defined]
+    __init_subclass__.__qualname__ = f"{klass.__qualname__}.__init_subclass__"
+    __init_subclass__.__module__ = klass.__module__
+    patched: Any = klass  # mypy cannot follow assignments to these special methods
+    patched.__new__ = staticmethod(__new__)
+    patched.__init_subclass__ = classmethod(__init_subclass__)
+    _mark(klass, decl)
+    return klass

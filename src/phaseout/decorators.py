@@ -1,0 +1,243 @@
+"""``@phaseout.deprecated``: declare a timeline for a function, method, property or class.
+
+All validation happens here, at decoration time, with errors that name the symbol; nothing
+here reads package metadata (that happens on the first use, see ``_versions``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any, Final, TypeVar
+
+from . import _messages, _wrapping
+from ._hotpath import AnyCallable, Declaration
+from ._versions import VersionSource, VersionSpec
+from .phases import Timeline
+from .registry import register
+
+__all__ = ["deprecated"]
+
+_T = TypeVar("_T")
+
+# Version strings repeat across a package's declarations; parse each timeline once.
+_TIMELINES: dict[tuple[object, ...], Timeline] = {}
+_TIMELINES_LOCK: Final = threading.Lock()
+
+_SUPPORTED: Final = (
+    "functions, methods, classmethods, staticmethods, properties, classes, "
+    "async functions, generators and async generators"
+)
+
+
+def _timeline(
+    symbol: str, since: object, compat_in: object, hard_in: object, removed_in: object
+) -> Timeline:
+    key = (since, compat_in, hard_in, removed_in)
+    try:
+        return _TIMELINES[key]
+    except (KeyError, TypeError):  # TypeError: an unhashable value, reported by parse()
+        pass
+    timeline = Timeline.parse(
+        symbol, since=since, compat_in=compat_in, hard_in=hard_in, removed_in=removed_in
+    )
+    with _TIMELINES_LOCK:
+        if len(_TIMELINES) < 4096:
+            _TIMELINES[key] = timeline
+    return timeline
+
+
+def _dotted_name(obj: Any) -> str:
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    return f"{module}.{qualname}" if module else str(qualname)
+
+
+def _replacement(symbol: str, replacement: object) -> tuple[str | None, AnyCallable | None]:
+    """The replacement's dotted name, and the callable to forward to (when it is one)."""
+    if replacement is None:
+        return None, None
+    if isinstance(replacement, str):
+        parts = replacement.removesuffix("()").split(".")
+        if not all(part.isidentifier() for part in parts):
+            raise ValueError(
+                f"{symbol}: replacement must be a callable or a dotted name such as "
+                f"'mylib.new_func', got {replacement!r}"
+            )
+        return replacement, None
+    if isinstance(replacement, (classmethod, staticmethod)):
+        replacement = replacement.__func__
+    if isinstance(replacement, property):
+        return _dotted_name(replacement.fget), None
+    if not callable(replacement):
+        raise TypeError(
+            f"{symbol}: replacement must be a callable or a dotted name, "
+            f"got {replacement!r} ({type(replacement).__name__})"
+        )
+    return _dotted_name(replacement), replacement
+
+
+def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None:
+    checks = (
+        ("an async function", inspect.iscoroutinefunction),
+        ("a generator function", inspect.isgeneratorfunction),
+        ("an async generator function", inspect.isasyncgenfunction),
+    )
+    for what, check in checks:
+        if check(func) != check(forward):
+            raise TypeError(
+                f"{symbol}: calls are forwarded to {_dotted_name(forward)} from compat_in on, "
+                f"so it must be {what} exactly when {symbol} is one; pass a matching "
+                f"replacement or drop compat_in"
+            )
+
+
+def _check_optional_text(symbol: str, name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{symbol}: {name} must be a string or None, got {value!r}")
+
+
+def _kind(qualname: str) -> str:
+    parent = qualname.rpartition(".")[0]
+    if parent and not parent.endswith("<locals>"):
+        return _messages.KIND_METHOD
+    return _messages.KIND_FUNCTION
+
+
+class _Deprecator:
+    """What ``deprecated(...)`` returns: applied to an object, returns the same type."""
+
+    __slots__ = ("_options",)
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+
+    def __call__(self, obj: _T, /) -> _T:
+        result: Any
+        if isinstance(obj, (classmethod, staticmethod)):
+            kind = (
+                _messages.KIND_CLASSMETHOD
+                if isinstance(obj, classmethod)
+                else _messages.KIND_STATICMETHOD
+            )
+            inner = obj.__func__
+            self._check_wrappable(inner, obj)
+            decl, forward = self._declare(inner, kind)
+            result = type(obj)(_wrapping.wrap_callable(decl, inner, forward))
+            _mark_descriptor(result, decl)
+        elif isinstance(obj, property):
+            owner = obj.fget or obj.fset or obj.fdel
+            self._check_wrappable(owner, obj)
+            decl, _ = self._declare(owner, _messages.KIND_PROPERTY)
+            result = _wrapping.wrap_property(decl, obj)
+        elif isinstance(obj, type):
+            decl, forward = self._declare(obj, _messages.KIND_CLASS)
+            result = _wrapping.wrap_class(decl, obj, forward)
+        else:
+            self._check_wrappable(obj, obj)
+            decl, forward = self._declare(obj, _kind(obj.__qualname__))  # type: ignore[attr-defined]
+            result = _wrapping.wrap_callable(decl, obj, forward)
+        register(decl)
+        return result  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _check_wrappable(func: object, given: object) -> None:
+        if isinstance(func, (FunctionType, _wrapping.FlaggedFunction)):
+            return
+        if callable(func) and not isinstance(func, type):
+            what = type(func).__name__
+            fix = "; deprecate the function it calls, or write a def that calls it"
+        else:
+            what, fix = type(func).__name__, ""
+        raise TypeError(
+            f"phaseout.deprecated cannot wrap {given!r} ({what}): it supports {_SUPPORTED}{fix}"
+        )
+
+    def _declare(self, obj: Any, kind: str) -> tuple[Declaration, AnyCallable | None]:
+        options = self._options
+        module = getattr(obj, "__module__", None) or "__main__"
+        symbol = f"{module}.{obj.__qualname__}"
+        timeline = _timeline(
+            symbol,
+            options["since"],
+            options["compat_in"],
+            options["hard_in"],
+            options["removed_in"],
+        )
+        for name in ("reason", "guide", "package"):
+            _check_optional_text(symbol, name, options[name])
+        current = options["current_version"]
+        if current is not None and not (isinstance(current, str) or callable(current)):
+            raise TypeError(
+                f"{symbol}: current_version must be a version string or a zero-argument "
+                f"callable returning one, got {current!r}"
+            )
+        replacement_name, forward = _replacement(symbol, options["replacement"])
+        if timeline.compat_in is None or kind == _messages.KIND_PROPERTY:
+            forward = None
+        if forward is not None and kind != _messages.KIND_CLASS:
+            _check_forward_kind(symbol, obj, forward)
+        decl = Declaration(
+            symbol=symbol,
+            kind=kind,
+            timeline=timeline,
+            source=VersionSource(symbol, module, options["package"], current),
+            replacement_name=replacement_name,
+            forward=forward,
+            reason=options["reason"],
+            guide=options["guide"],
+        )
+        return decl, forward
+
+
+def _mark_descriptor(descriptor: Any, decl: Declaration) -> None:
+    descriptor.__phaseout__ = decl
+    descriptor.__deprecated__ = descriptor.__func__.__deprecated__
+
+
+def deprecated(
+    *,
+    since: str,
+    removed_in: str | None = None,
+    hard_in: str | None = None,
+    compat_in: str | None = None,
+    replacement: Callable[..., Any] | str | None = None,
+    reason: str | None = None,
+    guide: str | None = None,
+    package: str | None = None,
+    current_version: VersionSpec | None = None,
+) -> _Deprecator:
+    """Deprecate a function, method, classmethod, staticmethod, property or class.
+
+    The phase follows the installed version of the owning package::
+
+        @phaseout.deprecated(since="2.0", removed_in="3.0", replacement=new_func)
+        def old_func(x): ...
+
+    - ``since``: first version in which the API is deprecated (before it: PENDING).
+    - ``compat_in``: from this version, calls are forwarded to ``replacement`` when it is
+      callable (COMPAT).
+    - ``hard_in``: from this version, a ``RemovalWarning`` (HARD); defaults to the first
+      pre-release of ``removed_in``.
+    - ``removed_in``: from this version, using the API raises ``RemovedError``.
+    - ``replacement``: a callable or a dotted name; ``reason`` and ``guide`` (a URL or
+      text) complete the message.
+    - ``package``: the distribution whose version counts (default: the one providing the
+      decorated object's module); ``current_version``: a version string or a zero-argument
+      callable returning one, which overrides every other source.
+    """
+    return _Deprecator(
+        {
+            "since": since,
+            "removed_in": removed_in,
+            "hard_in": hard_in,
+            "compat_in": compat_in,
+            "replacement": replacement,
+            "reason": reason,
+            "guide": guide,
+            "package": package,
+            "current_version": current_version,
+        }
+    )

@@ -1,0 +1,188 @@
+"""The retirement lifecycle: ordered phases and the timeline that maps a version to one.
+
+A declaration's timeline is fixed when it is decorated; the *current* version it is
+compared with is resolved later, lazily (see ``_versions``).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import itertools
+from typing import Final, final
+
+from packaging.version import InvalidVersion, Version
+
+__all__ = ["Phase", "Timeline"]
+
+
+@functools.total_ordering
+class Phase(enum.Enum):
+    """Where a deprecated API stands, in order: ``PENDING < SOFT < COMPAT < HARD < REMOVED``.
+
+    - ``PENDING``: announced, not yet deprecated (a ``PendingWarning``, hidden by default).
+    - ``SOFT``: deprecated (a ``DeprecatedWarning``).
+    - ``COMPAT``: deprecated, calls forwarded to the replacement where one is callable.
+    - ``HARD``: about to be removed (a ``RemovalWarning``, shown by default; an error in
+      strict mode).
+    - ``REMOVED``: using it raises ``RemovedError``.
+    """
+
+    PENDING = "pending"
+    SOFT = "soft"
+    COMPAT = "compat"
+    HARD = "hard"
+    REMOVED = "removed"
+
+    @property
+    def rank(self) -> int:
+        """The phase's position in the lifecycle, from 0 (``PENDING``) to 4 (``REMOVED``)."""
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Phase):
+            return NotImplemented
+        return _RANK[self] < _RANK[other]
+
+
+_RANK: Final = {phase: rank for rank, phase in enumerate(Phase)}
+
+# Boundary names in the order they must increase.
+_ORDER: Final = ("since", "compat_in", "hard_in", "removed_in")
+
+
+def parse_boundary(symbol: str, name: str, value: object) -> Version:
+    """Parse one timeline boundary, or raise a ``ValueError`` that names symbol, field and value."""
+    if isinstance(value, Version):
+        version = value
+    elif isinstance(value, str):
+        try:
+            version = Version(value)
+        except InvalidVersion:
+            raise ValueError(f"{symbol}: {name} must be a PEP 440 version, got {value!r}") from None
+    else:
+        hint = f"; write {name}={str(value)!r}" if isinstance(value, (int, float)) else ""
+        raise ValueError(
+            f"{symbol}: {name} must be a PEP 440 version string, "
+            f"got {value!r} ({type(value).__name__}){hint}"
+        )
+    if version.local is not None:
+        raise ValueError(
+            f"{symbol}: {name} must be a public version without a local part ('+...'), "
+            f"got {str(value)!r}"
+        )
+    return version
+
+
+def _first_prerelease(version: Version) -> Version:
+    """The earliest version that is still part of *version*'s release cycle (``X.Y.dev0``)."""
+    text = str(version)
+    if version.dev is not None:
+        text = text.rsplit(".dev", 1)[0]
+    return Version(f"{text}.dev0")
+
+
+@final
+class Timeline:
+    """The versions at which a declaration enters each phase.
+
+    ``hard_start`` is ``hard_in`` when given; otherwise, when ``removed_in`` is given, the
+    first pre-release of ``removed_in`` (``X.Y.dev0``), so that development builds and release
+    candidates of the removing release already get the loud phase.
+    """
+
+    __slots__ = ("compat_in", "hard_in", "hard_start", "removed_in", "since")
+
+    since: Version
+    compat_in: Version | None
+    hard_in: Version | None
+    removed_in: Version | None
+    hard_start: Version | None
+
+    def __init__(
+        self,
+        since: Version,
+        compat_in: Version | None = None,
+        hard_in: Version | None = None,
+        removed_in: Version | None = None,
+    ) -> None:
+        self.since = since
+        self.compat_in = compat_in
+        self.hard_in = hard_in
+        self.removed_in = removed_in
+        self.hard_start = hard_in
+        if hard_in is None and removed_in is not None:
+            implicit = _first_prerelease(removed_in)
+            # Only when it falls after every earlier boundary: a timeline whose `since`
+            # is itself a pre-release of the removing release has no room for it.
+            earlier = compat_in if compat_in is not None else since
+            if earlier < implicit < removed_in:
+                self.hard_start = implicit
+
+    @classmethod
+    def parse(
+        cls,
+        symbol: str,
+        *,
+        since: object,
+        compat_in: object = None,
+        hard_in: object = None,
+        removed_in: object = None,
+    ) -> Timeline:
+        """Validate boundaries given by a user; errors name *symbol* and the offending values."""
+        given = {
+            "since": since,
+            "compat_in": compat_in,
+            "hard_in": hard_in,
+            "removed_in": removed_in,
+        }
+        parsed = {
+            name: parse_boundary(symbol, name, value)
+            for name, value in given.items()
+            if value is not None or name == "since"
+        }
+        present = [name for name in _ORDER if name in parsed]
+        for low, high in itertools.pairwise(present):
+            if not parsed[low] < parsed[high]:
+                raise ValueError(
+                    f"{symbol}: versions must increase strictly in the order "
+                    f"since < compat_in < hard_in < removed_in, "
+                    f"got {low}={str(given[low])!r} and {high}={str(given[high])!r}"
+                )
+        return cls(
+            parsed["since"],
+            parsed.get("compat_in"),
+            parsed.get("hard_in"),
+            parsed.get("removed_in"),
+        )
+
+    def phase_at(self, version: Version) -> Phase:
+        """The phase a declaration is in when *version* of its package is installed."""
+        if self.removed_in is not None and version >= self.removed_in:
+            return Phase.REMOVED
+        if self.hard_start is not None and version >= self.hard_start:
+            return Phase.HARD
+        if self.compat_in is not None and version >= self.compat_in:
+            return Phase.COMPAT
+        if version >= self.since:
+            return Phase.SOFT
+        return Phase.PENDING
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Timeline):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple[Version | None, ...]:
+        return (self.since, self.compat_in, self.hard_in, self.removed_in)
+
+    def __repr__(self) -> str:
+        parts = [f"since={str(self.since)!r}"]
+        for name in _ORDER[1:]:
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={str(value)!r}")
+        return f"Timeline({', '.join(parts)})"

@@ -1,0 +1,76 @@
+"""Every declaration made in this process, for ``phase_of``, audits, docs and reports.
+
+Declarations are held weakly: a deprecated nested function that goes away takes its
+declaration with it. Settings changes and the first ``pretend()`` drop every cached plan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any, Final
+
+from ._config import CONFIG, normalize_name
+from ._hotpath import Declaration, bump_generation
+from ._versions import on_first_pretend
+from .phases import Phase
+
+__all__ = ["Declaration", "declarations", "phase_of"]
+
+_ORDER: Final = itertools.count()
+_DECLARATIONS: Final[weakref.WeakValueDictionary[int, Declaration]] = weakref.WeakValueDictionary()
+
+
+def register(decl: Declaration) -> None:
+    _DECLARATIONS[next(_ORDER)] = decl
+
+
+def declarations(package: str | None = None) -> list[Declaration]:
+    """Every live declaration in the order they were made; only *package*'s when given.
+
+    Each has ``symbol``, ``kind``, ``package``, ``timeline``, ``replacement``, ``reason``,
+    ``guide`` and ``phase``. Reading ``package`` or ``phase`` resolves the package's version.
+    """
+    found = [decl for _, decl in sorted(_DECLARATIONS.items())]
+    if package is None:
+        return found
+    wanted = normalize_name(package)
+    return [
+        decl
+        for decl in found
+        if normalize_name(decl.package) == wanted or normalize_name(decl.source.top_level) == wanted
+    ]
+
+
+def declaration_of(obj: object) -> Declaration:
+    """The declaration of a deprecated object, or a ``TypeError`` saying it has none."""
+    decl = vars(obj).get("__phaseout__") if isinstance(obj, type) else _find(obj)
+    if not isinstance(decl, Declaration):
+        raise TypeError(
+            f"phase_of() needs an object decorated with phaseout.deprecated, got {obj!r}"
+        )
+    return decl
+
+
+def _find(obj: object) -> Any:
+    decl = getattr(obj, "__phaseout__", None)
+    if decl is None:
+        # A classmethod or staticmethod object, or a bound method of one.
+        inner = getattr(obj, "__func__", None) or getattr(obj, "__wrapped__", None)
+        decl = getattr(inner, "__phaseout__", None)
+    return decl
+
+
+def phase_of(obj: object) -> Phase:
+    """The phase *obj* is in now (in this context, under any active ``pretend()``)."""
+    return declaration_of(obj).phase
+
+
+def _invalidate_all() -> None:
+    bump_generation()
+    for decl in list(_DECLARATIONS.values()):
+        decl.invalidate()
+
+
+CONFIG.add_listener(_invalidate_all)
+on_first_pretend(_invalidate_all)
