@@ -7,6 +7,7 @@ computed under the old settings: the call path never re-reads configuration.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Final, Literal
@@ -18,11 +19,12 @@ _STRICT_VALUES: Final = ("off", "hard", "all")
 
 STRICT_ENV: Final = "PHASEOUT_STRICT"
 PRETEND_ENV: Final = "PHASEOUT_PRETEND"
+_SEPARATORS: Final = re.compile(r"[-_.]+")
 
 
 def normalize_name(name: str) -> str:
     """PEP 503 normalization, so ``My_Lib`` and ``my-lib`` name the same package."""
-    return "-".join(name.replace("_", "-").replace(".", "-").lower().split("-"))
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def parse_strict(value: object, source: str) -> Strict:

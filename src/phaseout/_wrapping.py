@@ -92,10 +92,9 @@ def wrap_callable(decl: Declaration, func: Any, forward: AnyCallable | None) -> 
 
 
 class DeprecatedProperty(property):
-    """A property whose getter, setter and deleter all go through one declaration.
-
-    ``@p.setter`` and ``@p.deleter`` written after the decorator are wrapped too.
-    """
+    # A property whose getter, setter and deleter all go through one declaration;
+    # `@p.setter` and `@p.deleter` written after the decorator are wrapped too.
+    # (No docstring: a class docstring would shadow each instance's own `__doc__`.)
 
     __phaseout__: Declaration
 
@@ -138,6 +137,9 @@ def make_property(
         return wrap_callable(decl, func, None)
 
     prop = DeprecatedProperty(wrap(fget), wrap(fset), wrap(fdel), doc)
+    # Property subclasses keep their docstring in the instance dict, and some Python
+    # versions drop an explicit `doc` argument on the way there.
+    prop.__doc__ = doc
     prop.__phaseout__ = decl
     prop.__deprecated__ = _messages.deprecated_attribute(  # type: ignore[attr-defined]
         decl.kind, decl.symbol, decl.timeline, decl.replacement_name

@@ -146,6 +146,11 @@ class _Deprecator:
     def _check_wrappable(func: object, given: object) -> None:
         if isinstance(func, (FunctionType, _wrapping.FlaggedFunction)):
             return
+        if func is None:  # a property without getter, setter or deleter
+            raise TypeError(
+                f"phaseout.deprecated cannot wrap {given!r} (property): it has no getter, "
+                f"setter or deleter to deprecate"
+            )
         if callable(func) and not isinstance(func, type):
             what = type(func).__name__
             fix = "; deprecate the function it calls, or write a def that calls it"

@@ -1,0 +1,7 @@
+"""``python -m phaseout``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

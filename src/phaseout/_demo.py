@@ -1,0 +1,151 @@
+"""``phaseout demo``: one function and one class retired, phase by phase, as a caller sees it.
+
+The sample library and the application are written to a temporary directory, so the warnings
+point at a real caller file, exactly as they would in a user's program.
+"""
+
+from __future__ import annotations
+
+import importlib
+import linecache
+import sys
+import tempfile
+import textwrap
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._versions import pretend
+from .exceptions import RemovedError
+
+LIBRARY = '''\
+"""weatherlib: a tiny library that is retiring part of its 1.x API."""
+import phaseout
+
+__version__ = "1.0"
+
+
+def temperature(city, unit="C"):
+    """The 2.x API."""
+    return f"{city}: 21.5 {unit} (served by the new temperature())"
+
+
+@phaseout.deprecated(since="1.1", compat_in="1.2", removed_in="2.0", replacement=temperature)
+def get_temp(city):
+    """The 1.x API."""
+    return f"{city}: 21.5 C (served by the old get_temp())"
+
+
+class Outlook:
+    def __init__(self, city):
+        self.city = city
+
+
+@phaseout.deprecated(since="1.1", removed_in="2.0", replacement=Outlook)
+class Forecast:
+    def __init__(self, city):
+        self.city = city
+'''
+
+APPLICATION = '''\
+"""An application written against weatherlib 1.0, never updated since."""
+import weatherlib
+
+
+def morning_report():
+    return weatherlib.get_temp("Oslo")
+
+
+def weekly_forecast():
+    return weatherlib.Forecast("Bergen")
+
+
+def custom_forecast():
+    class CoastalForecast(weatherlib.Forecast):
+        pass
+
+    return CoastalForecast
+'''
+
+STEPS = (
+    ("1.0", "announced: nothing visible unless pending deprecations are shown"),
+    ("1.1", "deprecated: a DeprecationWarning at the caller's line"),
+    ("1.2", "compat: still a warning, and calls are now forwarded to the replacement"),
+    ("2.0rc1", "hard: a FutureWarning, shown by default, one release before removal"),
+    ("2.0", "removed: a clear error that says what to use instead"),
+)
+
+
+def _call(out: TextIO, label: str, action: Callable[[], Any]) -> None:
+    # The demo shows every warning, whatever the interpreter's filters say; this is the
+    # CLI's own output, not a library call path.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = action()
+        except RemovedError as error:
+            result = None
+            out.write(f"  {label}\n    raises {type(error).__name__}: {error}\n")
+        else:
+            shown = result.__name__ if isinstance(result, type) else result
+            if not isinstance(shown, str):
+                shown = f"<{type(result).__name__} object>"
+            out.write(f"  {label} -> {shown}\n")
+    for record in caught:
+        line = linecache.getline(record.filename, record.lineno).strip()
+        out.write(
+            f"    {record.category.__name__} "
+            f"(a {_builtin_base(record.category)}) at "
+            f"{Path(record.filename).name}:{record.lineno}: {line}\n"
+            f"      {record.message}\n"
+        )
+
+
+def _builtin_base(category: type[Warning]) -> str:
+    return next(base.__name__ for base in category.__mro__ if base.__module__ == "builtins")
+
+
+def run(out: TextIO = sys.stdout) -> int:
+    with tempfile.TemporaryDirectory(prefix="phaseout-demo-") as tmp:
+        root = Path(tmp)
+        (root / "weatherlib").mkdir()
+        (root / "weatherlib" / "__init__.py").write_text(LIBRARY, encoding="utf-8")
+        (root / "app.py").write_text(APPLICATION, encoding="utf-8")
+        sys.path.insert(0, tmp)
+        try:
+            app = importlib.import_module("app")
+            out.write(
+                textwrap.dedent(
+                    """\
+                    weatherlib is retiring get_temp() (replaced by temperature()) and the
+                    Forecast class (replaced by Outlook), on this schedule:
+
+                        @phaseout.deprecated(since="1.1", compat_in="1.2", removed_in="2.0",
+                                             replacement=temperature)
+                        def get_temp(city): ...
+
+                        @phaseout.deprecated(since="1.1", removed_in="2.0", replacement=Outlook)
+                        class Forecast: ...
+
+                    app.py, written for weatherlib 1.0, calls both. Here is what it sees as
+                    weatherlib moves on (each version pretended with phaseout.pretend()):
+                    """
+                )
+            )
+            for version, meaning in STEPS:
+                out.write(f"\n== weatherlib {version}: {meaning}\n")
+                with pretend({"weatherlib": version}):
+                    _call(out, 'get_temp("Oslo")', app.morning_report)
+                    _call(out, 'Forecast("Bergen")', app.weekly_forecast)
+                    _call(out, "class CoastalForecast(Forecast)", app.custom_forecast)
+            out.write(
+                "\nRun your tests with PHASEOUT_PRETEND=yourlib==2.0 to see today what the "
+                "next release will break;\nPHASEOUT_STRICT=hard turns the last warnings "
+                "before removal into errors.\n"
+            )
+        finally:
+            sys.path.remove(tmp)
+            for name in ("app", "weatherlib"):
+                sys.modules.pop(name, None)
+    return 0
