@@ -259,13 +259,11 @@ class Declaration:
 
 
 def _line_of(code: CodeType, lasti: int) -> int:
-    # f_lasti counts bytes on 3.10 and code units (2 bytes) on 3.11+; co_lines() is in bytes.
-    offset = lasti if sys.version_info < (3, 11) else lasti * 2
-    line = code.co_firstlineno
+    # `frame.f_lasti` and `co_lines()` both count bytes.
     for start, end, number in code.co_lines():
-        if start <= offset < end and number is not None:
+        if start <= lasti < end and number is not None:
             return number
-    return line
+    return code.co_firstlineno
 
 
 _getframe = sys._getframe

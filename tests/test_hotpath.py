@@ -1,0 +1,259 @@
+"""The call path behaves exactly like `warnings.warn` at the caller, however filters change."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import phaseout
+from phaseout import DeprecatedWarning, PendingWarning, PhaseoutWarning, RemovalWarning
+from phaseout.registry import declaration_of
+
+from . import sites
+
+
+@phaseout.deprecated(since="1.0", current_version="0.5")
+def pending() -> int:
+    return 0
+
+
+@phaseout.deprecated(since="1.0", removed_in="3.0", current_version="1.5")
+def soft() -> int:
+    return 1
+
+
+@phaseout.deprecated(since="1.0", removed_in="3.0", current_version="3.0rc1")
+def hard() -> int:
+    return 2
+
+
+TARGETS: dict[str, Callable[[], int]] = {"pending": pending, "soft": soft, "hard": hard}
+
+
+def _reference_for(target: Callable[[], int]) -> Callable[[], int]:
+    """A function that calls `warnings.warn` directly with the same warning."""
+    plan = declaration_of(target).plan()
+    category, text, details = plan.category, plan.text, plan.details
+    assert category is not None
+    value = target.__wrapped__()  # type: ignore[attr-defined]
+
+    def reference() -> int:
+        warnings.warn(category(text, **details), stacklevel=2)
+        return value
+
+    return reference
+
+
+SITE_LINES = [site.__code__.co_firstlineno + 1 for site in sites.SITES]
+# Python's own default filters, with the exact-string module that only C code creates.
+DEFAULT_FILTERS: list[Any] = [
+    ("default", None, DeprecationWarning, "__main__", 0),
+    ("ignore", None, DeprecationWarning, None, 0),
+    ("ignore", None, PendingDeprecationWarning, None, 0),
+    ("ignore", None, ImportWarning, None, 0),
+    ("ignore", None, ResourceWarning, None, 0),
+]
+
+actions = st.sampled_from(["ignore", "always", "default", "once", "module", "error"])
+categories = st.sampled_from(
+    [Warning, DeprecationWarning, PendingDeprecationWarning, FutureWarning, UserWarning,
+     PhaseoutWarning, DeprecatedWarning, RemovalWarning, PendingWarning]
+)  # fmt: skip
+simple_op = st.tuples(st.just("simple"), actions, categories, st.booleans())
+filter_op = st.tuples(
+    st.just("filter"),
+    actions,
+    st.sampled_from(["", ".*deprecated", "tests", "nomatch"]),
+    categories,
+    st.sampled_from(["", "tests.sites", "tests", "other", "tests.sites.x"]),
+    st.sampled_from([0, *SITE_LINES, 1]),
+    st.booleans(),
+)
+call_op = st.tuples(st.just("call"), st.integers(0, len(sites.SITES) - 1))
+other_op = st.sampled_from([("reset",), ("pop",), ("default=ignore",), ("default=default",)])
+operation = st.one_of(call_op, call_op, simple_op, filter_op, other_op)
+program = st.lists(
+    st.one_of(operation, st.tuples(st.just("block"), st.lists(operation, max_size=6))),
+    max_size=25,
+)
+
+Event = tuple[Any, ...]
+
+
+def _execute(ops: list[Any], target: Callable[[], int], record: list[Any], out: list[Event]) -> None:
+    for op in ops:
+        name = op[0]
+        if name == "call":
+            try:
+                sites.SITES[op[1]](target)
+            except Warning as raised:
+                out.append(("raised", type(raised), str(raised)))
+            out.extend(
+                ("shown", w.category, str(w.message), w.filename, w.lineno) for w in record
+            )
+            record.clear()
+        elif name == "simple":
+            warnings.simplefilter(op[1], op[2], append=op[3])
+        elif name == "filter":
+            _, action, message, category, module, lineno, append = op
+            warnings.filterwarnings(action, message, category, module, lineno, append)
+        elif name == "reset":
+            warnings.resetwarnings()
+        elif name == "pop":
+            if warnings.filters:
+                warnings.filters.pop(0)  # a direct mutation, as some programs do
+        elif name.startswith("default="):
+            warnings.defaultaction = name.partition("=")[2]
+        elif name == "block":
+            with warnings.catch_warnings():
+                _execute(op[1], target, record, out)
+
+
+def _run(ops: list[Any], target: Callable[[], int]) -> list[Event]:
+    out: list[Event] = []
+    saved_default = warnings.defaultaction
+    with warnings.catch_warnings(record=True) as record:
+        warnings.filters[:] = DEFAULT_FILTERS
+        warnings._filters_mutated()  # type: ignore[attr-defined]
+        warnings.onceregistry.clear()  # type: ignore[attr-defined]
+        vars(sites).pop("__warningregistry__", None)
+        try:
+            _execute(ops, target, record, out)
+        finally:
+            warnings.defaultaction = saved_default  # type: ignore[assignment]
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(program, st.sampled_from(sorted(TARGETS)))
+def test_filters_behave_exactly_as_with_warnings_warn(ops: list[Any], which: str) -> None:
+    target = TARGETS[which]
+    expected = _run(ops, _reference_for(target))
+    assert _run(ops, target) == expected
+    # Once more: now every call site may have a remembered decision.
+    assert _run(ops, target) == expected
+
+
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_filter_change_is_seen_on_the_next_call() -> None:
+    for _ in range(3):
+        sites.site_0(soft)  # remembered: ignored
+    warnings.simplefilter("always", DeprecatedWarning)
+    with pytest.warns(DeprecatedWarning) as record:
+        sites.site_0(soft)
+    assert (record[0].filename, record[0].lineno) == (sites.__file__, SITE_LINES[0])
+    # A direct mutation of the list, without any warnings function, is seen too.
+    warnings.filters.insert(0, ("error", None, DeprecatedWarning, None, 0))
+    with pytest.raises(DeprecatedWarning):
+        sites.site_0(soft)
+
+
+@pytest.mark.usefixtures("quiet")
+def test_patched_warn_receives_every_call() -> None:
+    for _ in range(3):
+        sites.site_1(soft)
+    with mock.patch("warnings.warn") as patched:
+        for _ in range(5):
+            assert sites.site_1(soft) == 1
+    assert patched.call_count == 5
+    warning = patched.call_args.args[0]
+    assert type(warning) is DeprecatedWarning
+    assert warning.symbol == f"{__name__}.soft"
+
+
+@pytest.mark.usefixtures("quiet")
+def test_counts_per_call_site_are_exact_under_threads() -> None:
+    @phaseout.deprecated(since="1.0", current_version="1.5")
+    def counted() -> None:
+        pass
+
+    threads, calls = 16, 20_000
+    barrier = threading.Barrier(threads)
+
+    def work(index: int) -> None:
+        site = sites.SITES[index % 2]
+        barrier.wait()
+        for _ in range(calls):
+            site(counted)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert declaration_of(counted).site_counts() == {
+        (sites.__file__, SITE_LINES[0]): threads // 2 * calls,
+        (sites.__file__, SITE_LINES[1]): threads // 2 * calls,
+    }
+
+
+def test_another_threads_filter_change_reaches_a_hot_loop() -> None:
+    seen: list[BaseException] = []
+    warmed = threading.Event()
+
+    def loop() -> None:
+        try:
+            for i in range(10_000_000):
+                sites.site_2(soft)
+                if i == 1000:
+                    warmed.set()
+        except DeprecatedWarning as error:
+            seen.append(error)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        worker = threading.Thread(target=loop)
+        worker.start()
+        assert warmed.wait(30)
+        warnings.simplefilter("error", DeprecatedWarning)
+        worker.join(60)
+    assert not worker.is_alive()
+    assert [type(error) for error in seen] == [DeprecatedWarning]
+
+
+def test_pytest_warns_and_catch_warnings_see_every_call() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3):
+            sites.site_0(soft)
+    for _ in range(2):
+        with pytest.warns(DeprecatedWarning, match=r"soft\(\) is deprecated since"):
+            sites.site_0(soft)
+
+
+@pytest.mark.parametrize(
+    "ignore_elsewhere",
+    [
+        {"lineno": 1},
+        {"module": "other"},
+        {"module": "tests"},  # a prefix: the regex must match the whole name only when written so
+        {"message": "nomatch"},
+        {"category": UserWarning},
+    ],
+)
+def test_an_ignore_filter_for_something_else_is_not_remembered(
+    ignore_elsewhere: dict[str, Any],
+) -> None:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", **ignore_elsewhere)
+        for _ in range(3):
+            sites.site_0(soft)
+    expected_shown = 0 if ignore_elsewhere == {"module": "tests"} else 3
+    assert [(w.filename, w.lineno) for w in record] == [(sites.__file__, SITE_LINES[0])] * (
+        expected_shown
+    )
