@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from phaseout import cli
+
+
+def test_demo_tells_the_story_phase_by_phase() -> None:
+    out = io.StringIO()
+    assert cli.main.__module__ == "phaseout.cli"
+    from phaseout import _demo
+
+    assert _demo.run(out) == 0
+    text = out.getvalue()
+    headers = [line for line in text.splitlines() if line.startswith("== weatherlib")]
+    assert [h.split(":")[0] for h in headers] == [
+        "== weatherlib 1.0", "== weatherlib 1.1", "== weatherlib 1.2",
+        "== weatherlib 2.0rc1", "== weatherlib 2.0",
+    ]  # fmt: skip
+    sections = text.split("== weatherlib ")[1:]
+    expected = ["PendingWarning", "DeprecatedWarning", "DeprecatedWarning", "RemovalWarning"]
+    for section, category in zip(sections, expected, strict=False):
+        assert f'{category} (a ' in section
+        assert 'at app.py:6: return weatherlib.get_temp("Oslo")' in section
+        assert "at app.py:14: class CoastalForecast(weatherlib.Forecast):" in section
+    assert "served by the old get_temp()" in sections[1]
+    assert "served by the new temperature()" in sections[2]
+    assert "served by the new temperature()" in sections[3]
+    assert "raises RemovedError: weatherlib.get_temp() was removed in weatherlib 2.0" in sections[4]
+    assert "raises RemovedError: class weatherlib.Forecast was removed" in sections[4]
+    assert "app" not in sys.modules
+    assert "weatherlib" not in sys.modules
+
+
+def test_python_dash_m_and_console_script() -> None:
+    commands = [[sys.executable, "-m", "phaseout", "demo"]]
+    script = shutil.which("phaseout", path=str(Path(sys.executable).parent))
+    if script is not None:  # present whenever phaseout is installed, as in CI
+        commands.append([script, "demo"])
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert "== weatherlib 2.0: removed" in result.stdout
+
+
+def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("phaseout 0.")
+    with pytest.raises(SystemExit) as info:
+        cli.main([])
+    assert info.value.code == 2
+    assert "the following arguments are required: COMMAND" in capsys.readouterr().err
