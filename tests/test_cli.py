@@ -26,7 +26,7 @@ def test_demo_tells_the_story_phase_by_phase() -> None:
     sections = text.split("== weatherlib ")[1:]
     expected = ["PendingWarning", "DeprecatedWarning", "DeprecatedWarning", "RemovalWarning"]
     for section, category in zip(sections, expected, strict=False):
-        assert f'{category} (a ' in section
+        assert f"{category} (a " in section
         assert 'at app.py:6: return weatherlib.get_temp("Oslo")' in section
         assert "at app.py:14: class CoastalForecast(weatherlib.Forecast):" in section
     assert "served by the old get_temp()" in sections[1]

@@ -23,9 +23,15 @@ def test_parse_pretend() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("mylib=3.0", "PHASEOUT_PRETEND must be a comma-separated list of name==version, got 'mylib=3.0'"),
+        (
+            "mylib=3.0",
+            "PHASEOUT_PRETEND must be a comma-separated list of name==version, got 'mylib=3.0'",
+        ),
         ("==3.0", "PHASEOUT_PRETEND must be a comma-separated list of name==version, got '==3.0'"),
-        ("mylib==three", "PHASEOUT_PRETEND: the version of 'mylib' must be a PEP 440 version, got 'three'"),
+        (
+            "mylib==three",
+            "PHASEOUT_PRETEND: the version of 'mylib' must be a PEP 440 version, got 'three'",
+        ),
     ],
 )
 def test_parse_pretend_errors(text: str, message: str) -> None:
@@ -37,7 +43,9 @@ def test_parse_strict() -> None:
     assert parse_strict(None, "s") == "off"
     assert parse_strict("", "s") == "off"
     assert parse_strict("all", "s") == "all"
-    with pytest.raises(ValueError, match=r"^strict must be one of 'off', 'hard', 'all', got 'yes'$"):
+    with pytest.raises(
+        ValueError, match=r"^strict must be one of 'off', 'hard', 'all', got 'yes'$"
+    ):
         parse_strict("yes", "strict")
 
 
@@ -54,12 +62,12 @@ def test_environment_is_read_lazily_and_reset_rereads_it(monkeypatch: pytest.Mon
 
 
 def test_configure_rejects_bad_strict_value() -> None:
-    with pytest.raises(ValueError, match="^strict must be one of 'off', 'hard', 'all', got True$"):
+    with pytest.raises(ValueError, match=r"^strict must be one of 'off', 'hard', 'all', got True$"):
         phaseout.configure(strict=True)
 
 
 def test_bad_environment_value_is_reported_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHASEOUT_STRICT", "loud")
     phaseout.reset_defaults()
-    with pytest.raises(ValueError, match="^PHASEOUT_STRICT must be one of"):
+    with pytest.raises(ValueError, match=r"^PHASEOUT_STRICT must be one of"):
         CONFIG.load()

@@ -56,7 +56,12 @@ def test_removed_error_is_a_runtime_error_carrying_the_details() -> None:
 def test_warnings_pickle_with_their_details() -> None:
     warning = RemovalWarning("soon", symbol="m.f", phase=Phase.HARD, hard_in="1.9")
     clone = pickle.loads(pickle.dumps(warning))
-    assert (str(clone), clone.symbol, clone.phase, clone.hard_in) == ("soon", "m.f", Phase.HARD, "1.9")
+    assert (str(clone), clone.symbol, clone.phase, clone.hard_in) == (
+        "soon",
+        "m.f",
+        Phase.HARD,
+        "1.9",
+    )
 
 
 def test_unknown_version_is_a_lookup_error() -> None:

@@ -87,7 +87,9 @@ program = st.lists(
 Event = tuple[Any, ...]
 
 
-def _execute(ops: list[Any], target: Callable[[], int], record: list[Any], out: list[Event]) -> None:
+def _execute(
+    ops: list[Any], target: Callable[[], int], record: list[Any], out: list[Event]
+) -> None:
     for op in ops:
         name = op[0]
         if name == "call":
@@ -95,9 +97,7 @@ def _execute(ops: list[Any], target: Callable[[], int], record: list[Any], out: 
                 sites.SITES[op[1]](target)
             except Warning as raised:
                 out.append(("raised", type(raised), str(raised)))
-            out.extend(
-                ("shown", w.category, str(w.message), w.filename, w.lineno) for w in record
-            )
+            out.extend(("shown", w.category, str(w.message), w.filename, w.lineno) for w in record)
             record.clear()
         elif name == "simple":
             warnings.simplefilter(op[1], op[2], append=op[3])

@@ -24,9 +24,15 @@ def test_declarations_list_every_kind_in_order_with_their_facts() -> None:
             return 1
 
     found = phaseout.declarations(package="PO_REG")
-    assert [(d.symbol.rsplit(".", 1)[-1], d.kind) for d in found] == [("f", "function"), ("K", "class")]
+    assert [(d.symbol.rsplit(".", 1)[-1], d.kind) for d in found] == [
+        ("f", "function"),
+        ("K", "class"),
+    ]
     first, second = found
-    assert first.replacement == f"{__name__}.test_declarations_list_every_kind_in_order_with_their_facts.<locals>.new"
+    assert (
+        first.replacement
+        == f"{__name__}.test_declarations_list_every_kind_in_order_with_their_facts.<locals>.new"
+    )
     assert (str(first.timeline.since), str(first.timeline.removed_in)) == ("1.0", "2.0")
     assert second.guide == "https://g"
     assert first.package == "po-reg"
@@ -91,5 +97,8 @@ def test_phase_of_rejects_undeclared_objects_and_subclasses() -> None:
 
     assert phaseout.phase_of(Base) is Phase.SOFT
     for obj in (Child, len, object()):
-        with pytest.raises(TypeError, match="^phase_of\\(\\) needs an object decorated with phaseout.deprecated, got "):
+        with pytest.raises(
+            TypeError,
+            match=r"^phase_of\(\) needs an object decorated with phaseout.deprecated, got ",
+        ):
             phaseout.phase_of(obj)

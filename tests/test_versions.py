@@ -208,7 +208,9 @@ def test_bad_current_version_names_the_symbol() -> None:
     def f() -> None:
         pass
 
-    with pytest.raises(ValueError, match=r"\.f: current_version must give a PEP 440 version, got 'soon'$"):
+    with pytest.raises(
+        ValueError, match=r"\.f: current_version must give a PEP 440 version, got 'soon'$"
+    ):
         f()
 
 
@@ -263,7 +265,9 @@ def test_pretend_accepts_every_pep440_version(text: str) -> None:
 
 
 def test_pretend_rejects_bad_input() -> None:
-    with pytest.raises(ValueError, match=r"^pretend\(\): the version of 'x' must be a PEP 440 version, got 'new'$"):
+    with pytest.raises(
+        ValueError, match=r"^pretend\(\): the version of 'x' must be a PEP 440 version, got 'new'$"
+    ):
         with phaseout.pretend({"x": "new"}):
             pass
     with pytest.raises(ValueError, match=r"^pretend\(\) keys must be package names, got ''$"):

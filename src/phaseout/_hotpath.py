@@ -69,9 +69,9 @@ class Plan:
             "symbol": decl.symbol,
             "package": package,
             "phase": phase,
-            "since": str(decl.timeline.since),
-            "hard_in": _text(decl.timeline.hard_in),
-            "removed_in": _text(decl.timeline.removed_in),
+            "since": decl.timeline.texts["since"],
+            "hard_in": decl.timeline.texts["hard_in"],
+            "removed_in": decl.timeline.texts["removed_in"],
             "replacement": decl.replacement_name,
             "guide": decl.guide,
         }
@@ -107,10 +107,6 @@ class Plan:
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
             strict == "hard" and phase is Phase.HARD
         )
-
-
-def _text(version: Version | None) -> str | None:
-    return None if version is None else str(version)
 
 
 class Declaration:

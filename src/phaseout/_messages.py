@@ -52,20 +52,20 @@ def warning_text(
 ) -> str:
     """The message of the warning a use emits in *phase* (PENDING, SOFT, COMPAT or HARD)."""
     name = label(kind, symbol)
-    removal = timeline.removed_in
+    removal = timeline.texts["removed_in"]
     if phase is Phase.PENDING:
-        head = f"{name} will be deprecated in {package} {timeline.since}"
+        head = f"{name} will be deprecated in {package} {timeline.texts['since']}"
         if removal is not None:
             head += f" and removed in {removal}"
     elif phase is Phase.HARD:
-        head = f"{name} is deprecated since {package} {timeline.since}"
+        head = f"{name} is deprecated since {package} {timeline.texts['since']}"
         head += (
             f" and will be removed in {removal}, the next release"
             if removal is not None
             else " and will be removed soon"
         )
     else:
-        head = f"{name} is deprecated since {package} {timeline.since}"
+        head = f"{name} is deprecated since {package} {timeline.texts['since']}"
         if removal is not None:
             head += f" and will be removed in {removal}"
     if forwarded and replacement is not None:
@@ -87,8 +87,8 @@ def removed_text(
 ) -> str:
     """The message of ``RemovedError``: what is gone, since when, and what to use instead."""
     return (
-        f"{label(kind, symbol)} was removed in {package} {timeline.removed_in} "
-        f"(deprecated since {timeline.since}; {installed} is installed)."
+        f"{label(kind, symbol)} was removed in {package} {timeline.texts['removed_in']} "
+        f"(deprecated since {timeline.texts['since']}; {installed} is installed)."
         f"{_tail(replacement, reason, guide)}"
     )
 
@@ -97,9 +97,9 @@ def deprecated_attribute(
     kind: str, symbol: str, timeline: Timeline, replacement: str | None
 ) -> str:
     """The PEP 702 ``__deprecated__`` text: static, independent of the installed version."""
-    text = f"{label(kind, symbol)} is deprecated since {timeline.since}"
+    text = f"{label(kind, symbol)} is deprecated since {timeline.texts['since']}"
     if timeline.removed_in is not None:
-        text += f" and will be removed in {timeline.removed_in}"
+        text += f" and will be removed in {timeline.texts['removed_in']}"
     text += "."
     if replacement is not None:
         text += f" Use {replacement} instead."
@@ -127,6 +127,6 @@ def doc_note(timeline: Timeline, replacement: str | None, reason: str | None) ->
     """The body of the docstring's ``.. deprecated::`` directive."""
     parts = []
     if timeline.removed_in is not None:
-        parts.append(f"Will be removed in {timeline.removed_in}.")
+        parts.append(f"Will be removed in {timeline.texts['removed_in']}.")
     parts.append(_tail(replacement, reason, None).strip())
     return " ".join(part for part in parts if part) or "Deprecated."

@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from types import MethodType
-from typing import Any
+from types import FunctionType, MethodType
+from typing import Any, Final
 
 from . import _messages
 from ._hotpath import AnyCallable, Declaration, fast_caller
@@ -23,15 +23,21 @@ def _mark(target: Any, decl: Declaration) -> None:
         decl.kind, decl.symbol, decl.timeline, decl.replacement_name
     )
     target.__phaseout__ = decl
-    target.__doc__ = _messages.docstring_with_note(
-        target.__doc__,
-        str(decl.timeline.since),
-        _messages.doc_note(decl.timeline, decl.replacement_name, decl.reason),
-    )
+    target.__doc__ = _documented(target.__doc__, decl)
+
+
+def _documented(doc: str | None, decl: Declaration) -> str:
+    note = _messages.doc_note(decl.timeline, decl.replacement_name, decl.reason)
+    return _messages.docstring_with_note(doc, str(decl.timeline.texts["since"]), note)
+
+
+_FLAGGED_CODE: Final = inspect.CO_COROUTINE | inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
 
 
 def is_flagged(func: object) -> bool:
     """Whether calling *func* creates a coroutine, generator or async generator."""
+    if type(func) is FunctionType:  # the common case, without inspect's unwrapping
+        return bool(func.__code__.co_flags & _FLAGGED_CODE)
     return (
         inspect.iscoroutinefunction(func)
         or inspect.isgeneratorfunction(func)
@@ -150,11 +156,7 @@ def make_property(
 def wrap_property(decl: Declaration, prop: property) -> DeprecatedProperty:
     doc = prop.__doc__
     if not isinstance(prop, DeprecatedProperty):
-        doc = _messages.docstring_with_note(
-            doc,
-            str(decl.timeline.since),
-            _messages.doc_note(decl.timeline, decl.replacement_name, decl.reason),
-        )
+        doc = _documented(doc, decl)
     return make_property(decl, prop.fget, prop.fset, prop.fdel, doc)
 
 

@@ -91,13 +91,15 @@ class Timeline:
     candidates of the removing release already get the loud phase.
     """
 
-    __slots__ = ("compat_in", "hard_in", "hard_start", "removed_in", "since")
+    __slots__ = ("compat_in", "hard_in", "hard_start", "removed_in", "since", "texts")
 
     since: Version
     compat_in: Version | None
     hard_in: Version | None
     removed_in: Version | None
     hard_start: Version | None
+    texts: dict[str, str | None]
+    """Each boundary as text, formatted once (``str(Version)`` costs microseconds)."""
 
     def __init__(
         self,
@@ -111,6 +113,10 @@ class Timeline:
         self.hard_in = hard_in
         self.removed_in = removed_in
         self.hard_start = hard_in
+        self.texts = {
+            name: None if value is None else str(value)
+            for name, value in zip(_ORDER, (since, compat_in, hard_in, removed_in), strict=True)
+        }
         if hard_in is None and removed_in is not None:
             implicit = _first_prerelease(removed_in)
             # Only when it falls after every earlier boundary: a timeline whose `since`
