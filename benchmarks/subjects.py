@@ -58,7 +58,7 @@ def peers() -> dict[str, Callable[[int], int]]:
         import deprecate
 
         found["pyDeprecate"] = deprecate.deprecated(
-            target=None, deprecated_in="1.0", remove_in="2.0", num_warns=-1,
+            target=deprecate.TargetMode.NOTIFY, deprecated_in="1.0", remove_in="2.0", num_warns=-1,
             stream=functools.partial(warnings.warn, category=DeprecationWarning),
         )(bare)  # fmt: skip
     except ImportError:
