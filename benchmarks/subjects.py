@@ -7,6 +7,7 @@ library's users call from their own modules, where it is ignored by default.
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 import warnings
 from collections.abc import Callable
@@ -31,38 +32,39 @@ def with_te(x: int) -> int:
     return x
 
 
-def peers() -> dict[str, Callable[[int], int]]:
-    """The peers that are installed (`pip install -e '.[bench]'`)."""
-    found: dict[str, Callable[[int], int]] = {}
-    try:
-        import deprecated as deprecated_pkg
+def _peer_decorators() -> dict[str, Callable[[], Callable[[Any], Any]]]:
+    """How each peer deprecates `bare`, built lazily: a peer may not be installed."""
 
-        found["Deprecated"] = deprecated_pkg.deprecated(version="1.0", reason="old")(bare)
-    except ImportError:
-        pass
-    try:
-        import deprecation
-
-        found["deprecation"] = deprecation.deprecated(
-            deprecated_in="1.0", removed_in="2.0", current_version="1.5"
-        )(bare)
-    except ImportError:
-        pass
-    try:
-        from debtcollector import removals
-
-        found["debtcollector"] = removals.remove(message="old", version="1.0")(bare)
-    except ImportError:
-        pass
-    try:
+    def pydeprecate() -> Callable[[Any], Any]:
         import deprecate
 
-        found["pyDeprecate"] = deprecate.deprecated(
-            target=deprecate.TargetMode.NOTIFY, deprecated_in="1.0", remove_in="2.0", num_warns=-1,
-            stream=functools.partial(warnings.warn, category=DeprecationWarning),
-        )(bare)  # fmt: skip
-    except ImportError:
-        pass
+        return deprecate.deprecated(  # type: ignore[no-any-return]
+            target=deprecate.TargetMode.NOTIFY, deprecated_in="1.0", remove_in="2.0",
+            num_warns=-1, stream=functools.partial(warnings.warn, category=DeprecationWarning),
+        )  # fmt: skip
+
+    return {
+        "Deprecated": lambda: importlib.import_module("deprecated").deprecated(
+            version="1.0", reason="old"
+        ),
+        "deprecation": lambda: importlib.import_module("deprecation").deprecated(
+            deprecated_in="1.0", removed_in="2.0", current_version="1.5"
+        ),
+        "debtcollector": lambda: importlib.import_module("debtcollector.removals").remove(
+            message="old", version="1.0"
+        ),
+        "pyDeprecate": pydeprecate,
+    }
+
+
+def peers() -> dict[str, Callable[[int], int]]:
+    """The peers that are installed (`pip install -e '.[bench]'`), each deprecating `bare`."""
+    found: dict[str, Callable[[int], int]] = {}
+    for name, make in _peer_decorators().items():
+        try:
+            found[name] = make()(bare)
+        except ImportError:
+            print(f"({name} is not installed: skipped)")
     return found
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import importlib.metadata
+import inspect
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -106,13 +107,35 @@ def _installed_version(dist: str) -> Version | None:
     return version
 
 
+def _top_level_names() -> dict[str, list[str]]:
+    """Top-level import names to the distributions that provide them."""
+    if sys.version_info >= (3, 11):
+        return {
+            name: list(dists) for name, dists in importlib.metadata.packages_distributions().items()
+        }
+    # Python 3.10 reads only `top_level.txt`, which modern build backends (hatchling, flit)
+    # do not write; infer the names from the installed files, as 3.11 does.
+    mapping: dict[str, list[str]] = {}
+    for dist in importlib.metadata.distributions():
+        names = (dist.read_text("top_level.txt") or "").split()
+        if not names:
+            names = sorted(
+                {
+                    path.parts[0] if len(path.parts) > 1 else inspect.getmodulename(path.name)
+                    for path in dist.files or ()
+                }
+                - {None}  # type: ignore[arg-type]
+            )
+        for name in names:
+            mapping.setdefault(name, []).append(dist.metadata["Name"])
+    return mapping
+
+
 def _distributions_of(top_level: str) -> list[str]:
     global _top_level_dists
     mapping = _top_level_dists
     if mapping is None:
-        mapping = {
-            name: list(dists) for name, dists in importlib.metadata.packages_distributions().items()
-        }
+        mapping = _top_level_names()
         with _cache_lock:
             _top_level_dists = mapping
     return mapping.get(top_level, [])
