@@ -18,11 +18,16 @@ from . import _messages
 from ._hotpath import AnyCallable, Declaration, fast_caller
 
 
-def _mark(target: Any, decl: Declaration) -> None:
+def tag(target: Any, decl: Declaration) -> None:
+    """Give *target* its declaration and PEP 702's static ``__deprecated__`` text."""
     target.__deprecated__ = _messages.deprecated_attribute(
         decl.kind, decl.symbol, decl.timeline, decl.replacement_name
     )
     target.__phaseout__ = decl
+
+
+def _mark(target: Any, decl: Declaration) -> None:
+    tag(target, decl)
     target.__doc__ = _documented(target.__doc__, decl)
 
 
@@ -146,10 +151,7 @@ def make_property(
     # Property subclasses keep their docstring in the instance dict, and some Python
     # versions drop an explicit `doc` argument on the way there.
     prop.__doc__ = doc
-    prop.__phaseout__ = decl
-    prop.__deprecated__ = _messages.deprecated_attribute(  # type: ignore[attr-defined]
-        decl.kind, decl.symbol, decl.timeline, decl.replacement_name
-    )
+    tag(prop, decl)
     return prop
 
 

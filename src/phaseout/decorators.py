@@ -126,7 +126,7 @@ class _Deprecator:
             self._check_wrappable(inner, obj)
             decl, forward = self._declare(inner, kind)
             result = type(obj)(_wrapping.wrap_callable(decl, inner, forward))
-            _mark_descriptor(result, decl)
+            _wrapping.tag(result, decl)
         elif isinstance(obj, property):
             owner = obj.fget or obj.fset or obj.fdel
             self._check_wrappable(owner, obj)
@@ -195,11 +195,6 @@ class _Deprecator:
             guide=options["guide"],
         )
         return decl, forward
-
-
-def _mark_descriptor(descriptor: Any, decl: Declaration) -> None:
-    descriptor.__phaseout__ = decl
-    descriptor.__deprecated__ = descriptor.__func__.__deprecated__
 
 
 def deprecated(
