@@ -52,22 +52,19 @@ def warning_text(
 ) -> str:
     """The message of the warning a use emits in *phase* (PENDING, SOFT, COMPAT or HARD)."""
     name = label(kind, symbol)
-    removal = timeline.texts["removed_in"]
+    since, removal = timeline.texts["since"], timeline.texts["removed_in"]
     if phase is Phase.PENDING:
-        head = f"{name} will be deprecated in {package} {timeline.texts['since']}"
+        head = f"{name} will be deprecated in {package} {since}"
         if removal is not None:
             head += f" and removed in {removal}"
-    elif phase is Phase.HARD:
-        head = f"{name} is deprecated since {package} {timeline.texts['since']}"
-        head += (
-            f" and will be removed in {removal}, the next release"
-            if removal is not None
-            else " and will be removed soon"
-        )
     else:
-        head = f"{name} is deprecated since {package} {timeline.texts['since']}"
+        head = f"{name} is deprecated since {package} {since}"
         if removal is not None:
             head += f" and will be removed in {removal}"
+            if phase is Phase.HARD:
+                head += ", the next release"
+        elif phase is Phase.HARD:
+            head += " and will be removed soon"
     if forwarded and replacement is not None:
         tail = _tail(None, reason, guide)
         return f"{head}; calls are forwarded to {replacement}: call it directly.{tail}"
