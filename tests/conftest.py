@@ -5,12 +5,16 @@ from collections.abc import Iterator
 import pytest
 
 import phaseout
+from phaseout import _usage
 
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("PHASEOUT_STRICT", raising=False)
     monkeypatch.delenv("PHASEOUT_PRETEND", raising=False)
+    monkeypatch.delenv("PHASEOUT_USAGE_LOG", raising=False)
+    monkeypatch.delenv("PHASEOUT_FLUSH_INTERVAL", raising=False)
     phaseout.reset_defaults()
     yield
     phaseout.reset_defaults()
+    _usage.forget_sites()

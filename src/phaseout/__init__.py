@@ -8,6 +8,7 @@ at import).
 from __future__ import annotations
 
 from ._config import configure, reset_defaults
+from ._usage import SiteUsage, flush_usage, usage
 from ._versions import pretend
 from .decorators import deprecated
 from .exceptions import (
@@ -18,6 +19,7 @@ from .exceptions import (
     RemovalWarning,
     RemovedError,
     UnknownVersionError,
+    UsageLogWarning,
 )
 from .phases import Phase, Timeline
 from .registry import Declaration, declarations, phase_of
@@ -31,14 +33,18 @@ __all__ = [
     "PhaseoutWarning",
     "RemovalWarning",
     "RemovedError",
+    "SiteUsage",
     "Timeline",
     "UnknownVersionError",
+    "UsageLogWarning",
     "configure",
     "declarations",
     "deprecated",
+    "flush_usage",
     "phase_of",
     "pretend",
     "reset_defaults",
+    "usage",
 ]
 
 __version__ = "0.1.0"

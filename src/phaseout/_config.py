@@ -6,11 +6,12 @@ computed under the old settings: the call path never re-reads configuration.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Final, Literal
+from typing import Any, Final, Literal, TextIO
 
 from packaging.version import InvalidVersion, Version
 
@@ -19,6 +20,9 @@ _STRICT_VALUES: Final = ("off", "hard", "all")
 
 STRICT_ENV: Final = "PHASEOUT_STRICT"
 PRETEND_ENV: Final = "PHASEOUT_PRETEND"
+USAGE_LOG_ENV: Final = "PHASEOUT_USAGE_LOG"
+FLUSH_INTERVAL_ENV: Final = "PHASEOUT_FLUSH_INTERVAL"
+DEFAULT_FLUSH_INTERVAL: Final = 60.0
 _SEPARATORS: Final = re.compile(r"[-_.]+")
 
 
@@ -57,10 +61,49 @@ def parse_pretend(text: str, source: str) -> dict[str, Version]:
     return versions
 
 
+def parse_usage_log(value: object, source: str) -> str | TextIO | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return os.path.abspath(path)  # a later chdir must not move the log
+    elif callable(getattr(value, "write", None)):
+        return value  # type: ignore[return-value]
+    raise ValueError(f"{source} must be a file path or a writable text stream, got {value!r}")
+
+
+def parse_usage_logger(value: object) -> Any:
+    if value is None or callable(getattr(value, "info", None)):
+        return value
+    raise ValueError(f"usage_logger must be a structlog logger (with info()), got {value!r}")
+
+
+def parse_flush_interval(value: object, source: str) -> float:
+    if value is None or value == "":
+        return DEFAULT_FLUSH_INTERVAL
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if isinstance(value, bool) or not (0 < seconds < math.inf):
+        raise ValueError(f"{source} must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
 class _Config:
     """Settings in force. Read the environment lazily: importing phaseout stays cheap."""
 
-    __slots__ = ("_listeners", "_lock", "loaded", "pretend_env", "strict")
+    __slots__ = (
+        "_listeners",
+        "_lock",
+        "flush_interval",
+        "loaded",
+        "pretend_env",
+        "strict",
+        "usage_log",
+        "usage_logger",
+    )
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -68,6 +111,9 @@ class _Config:
         self.loaded = False
         self.strict: Strict = "off"
         self.pretend_env: Mapping[str, Version] = {}
+        self.usage_log: str | TextIO | None = None
+        self.usage_logger: Any = None
+        self.flush_interval = DEFAULT_FLUSH_INTERVAL
 
     def load(self) -> _Config:
         """Read the environment on first use; later calls return at once."""
@@ -76,6 +122,11 @@ class _Config:
                 if not self.loaded:
                     self.strict = parse_strict(os.environ.get(STRICT_ENV), STRICT_ENV)
                     self.pretend_env = parse_pretend(os.environ.get(PRETEND_ENV, ""), PRETEND_ENV)
+                    self.usage_log = parse_usage_log(os.environ.get(USAGE_LOG_ENV), USAGE_LOG_ENV)
+                    self.usage_logger = None
+                    self.flush_interval = parse_flush_interval(
+                        os.environ.get(FLUSH_INTERVAL_ENV), FLUSH_INTERVAL_ENV
+                    )
                     self.loaded = True
         return self
 
@@ -92,16 +143,43 @@ CONFIG: Final = _Config()
 _UNSET: Final = object()
 
 
-def configure(*, strict: object = _UNSET) -> None:
-    """Change phaseout's settings for this process.
+def configure(
+    *,
+    strict: object = _UNSET,
+    usage_log: object = _UNSET,
+    usage_logger: object = _UNSET,
+    flush_interval: object = _UNSET,
+) -> None:
+    """Change phaseout's settings for this process; arguments left out keep their value.
 
     ``strict``: ``"hard"`` raises HARD-phase warnings as exceptions instead of emitting
     them; ``"all"`` does the same for SOFT and COMPAT; ``"off"`` (or ``None``) emits them.
     Defaults to the ``PHASEOUT_STRICT`` environment variable.
+
+    ``usage_log``: a file path (JSON lines appended, safe for many processes) or an open
+    text stream to write usage events to; ``None`` writes none. Defaults to the
+    ``PHASEOUT_USAGE_LOG`` environment variable.
+
+    ``usage_logger``: a structlog logger that receives usage events as
+    ``logger.info("deprecated_call" | "deprecated_usage", **fields)``, through the
+    application's own processors and renderer; ``None`` for none (the default).
+
+    ``flush_interval``: seconds between writes of aggregated counts (default 60, or the
+    ``PHASEOUT_FLUSH_INTERVAL`` environment variable). Counts are also written at exit.
     """
+    # Validate everything before changing anything: a bad argument changes no setting.
     config = CONFIG.load()
+    updates: dict[str, Any] = {}
     if strict is not _UNSET:
-        config.strict = parse_strict(strict, "strict")
+        updates["strict"] = parse_strict(strict, "strict")
+    if usage_log is not _UNSET:
+        updates["usage_log"] = parse_usage_log(usage_log, "usage_log")
+    if usage_logger is not _UNSET:
+        updates["usage_logger"] = parse_usage_logger(usage_logger)
+    if flush_interval is not _UNSET:
+        updates["flush_interval"] = parse_flush_interval(flush_interval, "flush_interval")
+    for name, value in updates.items():
+        setattr(config, name, value)
     config.changed()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import sysconfig
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Final
 
 _OWN_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -109,3 +109,33 @@ def stacklevel(start: FrameType, target: FrameType) -> int | None:
             frame = frame.f_back
         level += 1
     return level if frame is target else None
+
+
+def qualname_of(frame: FrameType) -> str:
+    """The qualified name of the function *frame* runs, ``"<module>"`` for module code.
+
+    Python 3.11+ keeps it on the code object. On 3.10 only the bare name is there, so a
+    method's class is looked up on its first argument's type, walking the MRO for the class
+    that really defines the code; this runs once per call site, never per call.
+    """
+    code = frame.f_code
+    qualname: str | None = getattr(code, "co_qualname", None)
+    if qualname is not None:
+        return qualname
+    name = code.co_name
+    if code.co_argcount:
+        first = frame.f_locals.get(code.co_varnames[0])
+        for klass in (first if isinstance(first, type) else type(first)).__mro__:
+            member = vars(klass).get(name)
+            member = getattr(member, "__func__", member)
+            if getattr(member, "__code__", None) is code:
+                return f"{klass.__qualname__}.{name}"
+    return name
+
+
+def line_of(code: CodeType, lasti: int) -> int:
+    """The source line of the instruction at byte offset *lasti* (``frame.f_lasti``)."""
+    for start, end, number in code.co_lines():
+        if start <= lasti < end and number is not None:
+            return number
+    return code.co_firstlineno

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _filters, _frames, _messages
+from . import _filters, _frames, _messages, _usage
 from ._config import CONFIG
 from ._versions import VersionSource, active_pretend, pretend_seen
 from .exceptions import (
@@ -205,10 +205,10 @@ class Declaration:
         """Uses so far per (filename, line) of the calling code."""
         counts: dict[tuple[str, int], int] = {}
         for (code, lasti), counter in list(self.sites.items()):
-            line = _line_of(code, lasti)
+            line = _frames.line_of(code, lasti)
             where = (code.co_filename, line)
             # `repr(count(n))` is the only way to read a counter without advancing it.
-            counts[where] = counts.get(where, 0) + int(repr(counter)[6:-1])
+            counts[where] = counts.get(where, 0) + _usage.read_counter(counter)
         return counts
 
     def use(
@@ -227,7 +227,9 @@ class Declaration:
         key = (user.f_code, user.f_lasti)
         counter = self.sites.get(key)
         if counter is None:
-            counter = self.sites.setdefault(key, itertools.count(0))
+            counter = _usage.new_site(self, user, key, plan.phase)
+        elif _usage.STATE.flusher is None:
+            _usage.ensure_flusher()
         next(counter)
         if plan.removed is not None:
             raise RemovedError(plan.removed, **plan.details)
@@ -252,14 +254,6 @@ class Declaration:
                             user.f_code, user.f_globals, snapshot, counter, target,
                         )  # fmt: skip
         return target(*args, **kwargs)
-
-
-def _line_of(code: CodeType, lasti: int) -> int:
-    # `frame.f_lasti` and `co_lines()` both count bytes.
-    for start, end, number in code.co_lines():
-        if start <= lasti < end and number is not None:
-            return number
-    return code.co_firstlineno
 
 
 _getframe = sys._getframe

@@ -20,6 +20,7 @@ __all__ = [
     "RemovalWarning",
     "RemovedError",
     "UnknownVersionError",
+    "UsageLogWarning",
 ]
 
 
@@ -78,6 +79,10 @@ class DeprecatedWarning(PhaseoutWarning, DeprecationWarning):
 
 class RemovalWarning(PhaseoutWarning, FutureWarning):
     """The API is about to be removed (``Phase.HARD``); shown by default, unlike deprecations."""
+
+
+class UsageLogWarning(PhaseoutWarning, RuntimeWarning):
+    """A usage-event sink failed (said once per sink); its counts are kept for the next flush."""
 
 
 class PhaseoutError(Exception):

@@ -1,0 +1,403 @@
+"""Usage accounting: per-call-site counters in memory, flushed as events to the sinks.
+
+A use costs one ``next()`` on an ``itertools.count`` (atomic under the GIL, so no increment
+is lost between threads); nothing is logged per call. The first use at a call site makes a
+:class:`_Site` and announces it at once (``deprecated_call``); counts are written as
+``deprecated_usage`` events, one per site that moved, every flush interval from a daemon
+thread, on ``flush_usage()`` and at interpreter exit. So a million calls from three call
+sites write a handful of lines.
+
+Each sink keeps its own baseline per site, and a baseline moves only once the sink has taken
+the event: a failing sink loses nothing, and a working sink beside it is not held back.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import os
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+from . import _frames
+from ._config import CONFIG
+from .exceptions import UsageLogWarning
+from .phases import Phase
+from .processors import USAGE_PIPELINE, EventDict, render_json_line, utc_timestamp
+
+if TYPE_CHECKING:
+    from ._hotpath import Declaration
+
+_APPEND: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_counter(counter: itertools.count[int]) -> int:
+    """The value of *counter* without advancing it; ``repr`` is the only reader it has."""
+    return int(repr(counter)[6:-1])
+
+
+@dataclass(frozen=True, slots=True)
+class SiteUsage:
+    """How often one call site used one deprecated symbol in this process."""
+
+    symbol: str
+    package: str
+    phase: Phase
+    caller: str
+    file: str
+    line: int
+    count: int
+
+
+class _Site:
+    """One (declaration, caller, file, line): its counters and what each sink has been told."""
+
+    __slots__ = ("announced", "base", "counters", "decl", "first_seen", "flushed", "identity")
+
+    def __init__(self, decl: Declaration, identity: dict[str, Any]) -> None:
+        self.decl = decl
+        self.identity = identity
+        self.first_seen = time.time()
+        # Several instruction offsets can share a line (`f(); f()`): one counter each.
+        self.counters: list[itertools.count[int]] = []
+        self.base = 0  # the total when this process started counting (changes at fork)
+        self.flushed: dict[_Sink, int] = {}
+        self.announced: set[_Sink] = set()
+
+    def total(self) -> int:
+        return sum(map(read_counter, self.counters))
+
+    def call_event(self) -> EventDict:
+        return {"timestamp": utc_timestamp(self.first_seen), "event": "deprecated_call"} | (
+            self.identity
+        )
+
+    def usage_event(self, count: int) -> EventDict:
+        return {"event": "deprecated_usage", "count": count} | self.identity
+
+
+class _Sink:
+    """Where events go. ``emit`` returns how many of *events* it took before any failure."""
+
+    name: str
+
+    def emit(self, events: Sequence[EventDict]) -> int:
+        raise NotImplementedError
+
+
+class _SinkFailure(Exception):
+    def __init__(self, written: int) -> None:
+        super().__init__(written)
+        self.written = written
+
+
+def _prepared(event: EventDict) -> EventDict:
+    for processor in USAGE_PIPELINE:
+        event = processor(None, "info", event)
+    return event
+
+
+class FileSink(_Sink):
+    """JSON lines appended to a file, each line one ``write(2)`` on an ``O_APPEND`` descriptor.
+
+    POSIX appends each such write at the end of the file as one piece, so processes sharing
+    the file never interleave or tear lines, and a process killed between writes leaves only
+    whole lines. The file is opened per flush, which follows log rotation and survives forks.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = f"usage log {path!r}"
+
+    def emit(self, events: Sequence[EventDict]) -> int:
+        written = 0
+        try:
+            fd = os.open(self.path, _APPEND, 0o666)
+            try:
+                for event in events:
+                    data = (render_json_line(None, "info", _prepared(event)) + "\n").encode()
+                    if os.write(fd, data) != len(data):
+                        raise OSError(f"short write to {self.path!r}")
+                    written += 1
+            finally:
+                os.close(fd)
+        except Exception as error:
+            raise _SinkFailure(written) from error
+        return written
+
+
+class StreamSink(_Sink):
+    """JSON lines written to an open text stream (flushed after each batch)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.name = f"usage log stream {getattr(stream, 'name', stream)!r}"
+
+    def emit(self, events: Sequence[EventDict]) -> int:
+        written = 0
+        try:
+            for event in events:
+                self.stream.write(render_json_line(None, "info", _prepared(event)) + "\n")
+                written += 1
+            self.stream.flush()
+        except Exception as error:
+            raise _SinkFailure(written) from error
+        return written
+
+
+class LoggerSink(_Sink):
+    """Events handed to the application's structlog logger, as ``logger.info(event, **kw)``."""
+
+    def __init__(self, logger: Any) -> None:
+        self.logger = logger
+        self.name = f"usage logger {logger!r}"
+
+    def emit(self, events: Sequence[EventDict]) -> int:
+        written = 0
+        try:
+            for event in events:
+                fields = dict(_prepared(event))
+                self.logger.info(fields.pop("event"), **fields)
+                written += 1
+        except Exception as error:
+            raise _SinkFailure(written) from error
+        return written
+
+
+class _State:
+    """The mutable module state, in one place so a forked child can renew it."""
+
+    __slots__ = ("atexit_registered", "flush_lock", "flusher", "lock", "reported", "sinks", "wake")
+
+    def __init__(self) -> None:
+        self.renew_threading()
+        self.sinks: tuple[_Sink, ...] | None = None  # built from the settings on first need
+        self.reported: set[_Sink] = set()
+        self.atexit_registered = False
+
+    def renew_threading(self) -> None:
+        self.lock = threading.Lock()  # guards site creation
+        self.flush_lock = threading.Lock()  # one flush at a time
+        self.wake = threading.Event()
+        self.flusher: threading.Thread | None = None
+
+
+STATE: Final = _State()
+_SITES: Final[dict[tuple[Any, ...], _Site]] = {}
+
+
+def _sinks() -> tuple[_Sink, ...]:
+    sinks = STATE.sinks
+    if sinks is None:
+        config = CONFIG.load()
+        built: list[_Sink] = []
+        if isinstance(config.usage_log, str):
+            built.append(FileSink(config.usage_log))
+        elif config.usage_log is not None:
+            built.append(StreamSink(config.usage_log))
+        if config.usage_logger is not None:
+            built.append(LoggerSink(config.usage_logger))
+        sinks = STATE.sinks = tuple(built)
+    return sinks
+
+
+def _settings_changed() -> None:
+    STATE.sinks = None
+    STATE.wake.set()  # a flusher waiting out an old interval re-reads it
+
+
+CONFIG.add_listener(_settings_changed)
+
+
+def new_site(
+    decl: Declaration, user: FrameType, key: tuple[Any, int], phase: Phase
+) -> itertools.count[int]:
+    """The counter for the first use from *key* (code, offset), creating its site if new."""
+    with STATE.lock:
+        counter = decl.sites.get(key)
+        if counter is not None:  # another thread got here first
+            return counter
+        counter = decl.sites[key] = itertools.count(0)
+        code = user.f_code
+        module = user.f_globals.get("__name__") or "?"
+        caller = f"{module}:{_frames.qualname_of(user)}"
+        line = _frames.line_of(code, user.f_lasti)
+        where = (decl, caller, code.co_filename, line)
+        site = _SITES.get(where)
+        fresh = site is None
+        if site is None:
+            timeline = decl.timeline.texts
+            site = _SITES[where] = _Site(
+                decl,
+                {
+                    "symbol": decl.symbol,
+                    "package": decl.package,
+                    "phase": phase.value,
+                    "since": timeline["since"],
+                    "removed_in": timeline["removed_in"],
+                    "replacement": decl.replacement_name,
+                    "caller": caller,
+                    "file": code.co_filename,
+                    "line": line,
+                },
+            )
+        site.counters.append(counter)
+    if fresh and _sinks():
+        flush(calls_only=True)
+        ensure_flusher()
+    return counter
+
+
+def usage() -> list[SiteUsage]:
+    """Uses of deprecated symbols in this process so far, one entry per call site.
+
+    Counts start at zero in a forked child. Flushing does not reset them.
+    """
+    return [
+        SiteUsage(
+            symbol=site.identity["symbol"],
+            package=site.identity["package"],
+            phase=Phase(site.identity["phase"]),
+            caller=site.identity["caller"],
+            file=site.identity["file"],
+            line=site.identity["line"],
+            count=site.total() - site.base,
+        )
+        for site in list(_SITES.values())
+    ]
+
+
+def flush_usage() -> int:
+    """Write what the sinks have not been told yet, now; the number of events written."""
+    return flush()
+
+
+def flush(*, calls_only: bool = False) -> int:
+    sinks = _sinks()
+    if not sinks:
+        return 0
+    written = 0
+    with STATE.flush_lock:
+        sites = list(_SITES.values())
+        for sink in sinks:
+            batch: list[EventDict] = []
+            moves: list[tuple[_Site, int | None]] = []  # what to record once taken
+            for site in sites:
+                if sink not in site.announced:
+                    batch.append(site.call_event())
+                    moves.append((site, None))
+                if calls_only:
+                    continue
+                total = site.total()
+                count = total - site.flushed.get(sink, site.base)
+                if count > 0:
+                    batch.append(site.usage_event(count))
+                    moves.append((site, total))
+            if not batch:
+                continue
+            try:
+                taken = sink.emit(batch)
+            except _SinkFailure as failure:
+                taken = failure.written
+                _report(sink, failure.__cause__)
+            for site, moved_to in moves[:taken]:
+                if moved_to is None:
+                    site.announced.add(sink)
+                else:
+                    site.flushed[sink] = moved_to
+            written += taken
+    return written
+
+
+def _report(sink: _Sink, error: BaseException | None) -> None:
+    """Say once per sink that it failed; never let saying it break the caller."""
+    if sink in STATE.reported:
+        return
+    STATE.reported.add(sink)
+    message = (
+        f"phaseout could not write usage events to {sink.name}: {error!r}; "
+        "the counts are kept for the next flush"
+    )
+    try:
+        warnings.warn(message, UsageLogWarning, stacklevel=2)
+    except Exception:
+        # `-W error` turned the report into an exception: it must not reach the user's call.
+        _write_stderr(message)
+
+
+def _write_stderr(message: str) -> None:
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"UsageLogWarning: {message}\n")
+
+
+def ensure_flusher() -> None:
+    """Start the daemon thread that flushes every interval, once sinks exist."""
+    if STATE.flusher is not None or not _sinks():
+        return
+    with STATE.lock:
+        if STATE.flusher is not None:  # another thread won
+            return  # type: ignore[unreachable]  # mypy cannot see other threads
+        thread = threading.Thread(target=_run_flusher, name="phaseout-usage", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # interpreter shutting down: the exit flush covers it
+            return
+        STATE.flusher = thread
+        if not STATE.atexit_registered:
+            atexit.register(_flush_at_exit)
+            STATE.atexit_registered = True
+
+
+def _run_flusher() -> None:
+    wake = STATE.wake
+    while True:
+        wake.wait(CONFIG.load().flush_interval)
+        if STATE.wake is not wake:  # a fork renewed the state; this thread is not ours
+            return
+        wake.clear()
+        _flush_quietly()
+
+
+def _flush_quietly() -> None:
+    try:
+        flush()
+    except Exception as error:  # a bug here must not kill the thread or the exit
+        _write_stderr(f"phaseout failed to flush usage events: {error!r}")
+
+
+def _flush_at_exit() -> None:
+    _flush_quietly()
+
+
+def _after_fork_in_child() -> None:
+    # The parent's threads and locks do not exist here; its counts are the parent's to report.
+    STATE.renew_threading()
+    decls = set()
+    for site in _SITES.values():
+        site.base = site.total()
+        site.flushed.clear()
+        decls.add(site.decl)
+    # Send the next use of each site down the slow path, which restarts the flusher.
+    for decl in decls:
+        decl.invalidate()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def forget_sites() -> None:
+    """Forget every site, its counters and baselines, and past failure reports (for tests)."""
+    with STATE.flush_lock, STATE.lock:
+        for site in _SITES.values():
+            site.decl.sites.clear()
+            site.decl.invalidate()
+        _SITES.clear()
+        STATE.reported.clear()
