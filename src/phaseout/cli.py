@@ -1,10 +1,11 @@
-"""The ``phaseout`` command: ``phaseout demo`` (later: ``report``, ``audit``)."""
+"""The ``phaseout`` command: ``phaseout demo`` and ``phaseout report`` (later: ``audit``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from . import __version__
 
@@ -20,7 +21,117 @@ def _parser() -> argparse.ArgumentParser:
         help="walk a deprecated function and class through every phase",
         description="Show what a caller sees in each phase of a deprecation.",
     )
+    _add_report(commands)
     return parser
+
+
+# Exit codes of `phaseout report`, for CI and alerting.
+EXIT_OK = 0
+EXIT_USAGE_FOUND = 1  # --fail-if-any matched
+EXIT_BAD_INPUT = 2  # like argparse's own errors
+
+
+def _grouping(text: str) -> list[str]:
+    from .report import GROUPINGS
+
+    keys = [key.strip() for key in text.split(",") if key.strip()]
+    for key in keys:
+        if key not in GROUPINGS:
+            raise argparse.ArgumentTypeError(
+                f"--by must be one of {', '.join(GROUPINGS)}, got {key!r}"
+            )
+    return keys
+
+
+def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser(
+        "report",
+        help="sum usage logs: who still calls what, from where, how often",
+        description=(
+            "Read usage logs (JSON lines, .gz too, '-' for stdin; globs allowed) and sum "
+            "phaseout's events. Other lines are ignored; broken phaseout lines are skipped "
+            "and counted. Exit status: 0, 1 when --fail-if-any matched, 2 on bad input."
+        ),
+    )
+    report.add_argument("logs", nargs="+", metavar="FILE_OR_GLOB")
+    report.add_argument(
+        "--by",
+        type=_grouping,
+        action="extend",
+        metavar="KEY",
+        help="group rows by symbol, caller, site, package, phase or day; repeat or use "
+        "commas (default: symbol,caller)",
+    )
+    report.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "json", "csv", "markdown", "html"),
+        help="output format (default: table)",
+    )
+    report.add_argument("--output", metavar="PATH", help="write to PATH instead of stdout")
+    report.add_argument("--since", metavar="DATE", help="only events at or after DATE")
+    report.add_argument("--until", metavar="DATE", help="only events up to DATE (inclusive)")
+    report.add_argument("--package", metavar="NAME", help="only this package's events")
+    report.add_argument(
+        "--fail-if-any",
+        metavar="SYMBOL_GLOB",
+        action="append",
+        default=[],
+        help="exit with status 1 when a matching symbol was used (repeatable)",
+    )
+    report.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr: auto shows it for large input at a terminal",
+    )
+
+
+def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .report import DEFAULT_GROUPING, LogError, render, summarize
+    from .report._progress import LARGE_INPUT, Progress, input_size
+    from .report._reader import expand
+
+    try:
+        names = expand(args.logs)
+    except LogError as error:
+        stderr.write(f"phaseout report: {error}\n")
+        return EXIT_BAD_INPUT
+    total = input_size(names)
+    show = args.progress == "always" or (
+        args.progress == "auto" and stderr.isatty() and (total is None or total >= LARGE_INPUT)
+    )
+    progress = Progress(stderr, total) if show else None
+    try:
+        summary = summarize(
+            names,
+            by=args.by or DEFAULT_GROUPING,
+            since=args.since,
+            until=args.until,
+            package=args.package,
+            progress=progress,
+        )
+    except (LogError, ValueError, OSError) as error:
+        stderr.write(f"phaseout report: {error}\n")
+        return EXIT_BAD_INPUT
+    finally:
+        if progress is not None:
+            progress.close()
+    text = render(summary, args.format)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as output:
+            output.write(text)
+    else:
+        stdout.write(text)
+    status = EXIT_OK
+    for pattern in args.fail_if_any:
+        for row in summary.matching(pattern):
+            stderr.write(
+                f"phaseout report: {row.symbol} is still used ({row.count:,} uses"
+                f"{f', from {row.caller}' if row.caller else ''}) and matches {pattern!r}\n"
+            )
+            status = EXIT_USAGE_FOUND
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,4 +140,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import _demo
 
         return _demo.run(sys.stdout)
+    if args.command == "report":
+        return _report(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

@@ -1,0 +1,378 @@
+"""Reading usage logs: files, globs, gzip and stdin, streamed line by line in bounded memory.
+
+Logs mix phaseout's events with anything else an application writes. A line is one of:
+
+- *ignored*: not a phaseout event (plain text, other JSON, JSON with another ``event``);
+- *skipped*: looks like a phaseout event but cannot be trusted (not valid JSON or UTF-8, a
+  missing or mistyped field, an unknown schema, over :data:`MAX_LINE` bytes); counted;
+- an *event*.
+
+Lines phaseout's own sink wrote have a fixed layout: the fields that vary (timestamp, count,
+pid) first, the call site last. The fast path matches the varying head with one regular
+expression and looks the call-site tail up in a cache, so a repeated site is decoded once.
+It only accepts what ``json.loads`` of the whole line would give: anything else (other key
+orders, spacing, escapes, duplicate keys) takes the slow path through ``json``.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any, Final
+
+from .._config import normalize_name
+from ..exceptions import PhaseoutError
+from ..phases import Phase
+from ..processors import SCHEMA, USAGE_EVENTS
+
+__all__ = ["MAX_LINE", "LogError", "Site", "UsageEvent", "parse_moment", "read_events"]
+
+#: Lines longer than this many bytes are skipped (phaseout never writes one).
+MAX_LINE: Final = 1 << 20
+_CHUNK: Final = 1 << 20
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_PHASES: Final = frozenset(phase.value for phase in Phase)
+_SITE_KEYS: Final = frozenset(
+    {"symbol", "package", "phase", "since", "removed_in", "replacement", "caller", "file", "line"}
+)
+
+_FAST: Final = re.compile(
+    rb'\{"timestamp":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)",'
+    rb'"event":"deprecated_(call|usage)","schema":' + str(SCHEMA).encode() + rb","
+    rb'(?:"count":(0|[1-9]\d{0,17}),)?"pid":(0|[1-9]\d{0,17}),("symbol":.*)\}[ \t\r]*'
+)
+# What a phaseout event looks like to a line that is not valid JSON: worth counting as skipped.
+_MARKER: Final = re.compile(rb'"event"\s*:\s*"deprecated_(?:call|usage)"')
+_CACHE_LIMIT: Final = 100_000
+
+
+class LogError(PhaseoutError, ValueError):
+    """A log source cannot be read at all (no such file, no file matching a glob)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One deprecated symbol used from one place in the code."""
+
+    symbol: str
+    package: str
+    phase: str
+    since: str | None
+    removed_in: str | None
+    replacement: str | None
+    caller: str
+    file: str
+    line: int
+    package_key: str = field(compare=False, repr=False, default="")
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEvent:
+    """One event from a log: ``deprecated_call`` (``count`` 0) or ``deprecated_usage``."""
+
+    event: str
+    timestamp: str
+    count: int
+    pid: int | None
+    site: Site
+
+
+class _Broken(Exception):
+    """A line that claims to be a phaseout event and is not a valid one."""
+
+
+def parse_moment(value: str, *, end_of_day: bool = False) -> bytes:
+    """A date or ISO 8601 date-time (naive means UTC) as a fixed-width UTC timestamp.
+
+    With *end_of_day*, a bare date means the last instant of that day (for ``--until``).
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            moment = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+            if end_of_day:
+                moment += timedelta(days=1, microseconds=-1)
+        else:
+            moment = _aware(datetime.fromisoformat(_zulu(text)))
+    except ValueError:
+        raise ValueError(
+            f"a date must be YYYY-MM-DD or an ISO 8601 date-time, got {value!r}"
+        ) from None
+    return _canonical(moment)
+
+
+def _zulu(text: str) -> str:
+    # Python 3.10's fromisoformat does not know the "Z" suffix.
+    return text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _canonical(moment: datetime) -> bytes:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ").encode()
+
+
+def _timestamp(value: object) -> bytes:
+    if isinstance(value, str):
+        try:
+            return _canonical(_aware(datetime.fromisoformat(_zulu(value))))
+        except ValueError:
+            raise _Broken from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        try:
+            return _canonical(datetime.fromtimestamp(value, timezone.utc))
+        except (OverflowError, OSError, ValueError):
+            raise _Broken from None
+    raise _Broken
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _Broken
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str) and value:
+        return value
+    raise _Broken
+
+
+def _natural(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise _Broken
+
+
+class LineParser:
+    """Turns lines into events, remembering the call sites it has decoded."""
+
+    def __init__(self) -> None:
+        self._tails: dict[bytes, Site | None] = {}
+        self._sites: dict[Site, Site] = {}
+        self._minutes: dict[bytes, bool] = {}
+
+    def site(self, data: dict[str, Any]) -> Site:
+        phase = data.get("phase")
+        if phase not in _PHASES:
+            raise _Broken
+        package = _text(data.get("package"))
+        site = Site(
+            symbol=_text(data.get("symbol")),
+            package=package,
+            phase=phase,
+            since=_optional_text(data.get("since")),
+            removed_in=_optional_text(data.get("removed_in")),
+            replacement=_optional_text(data.get("replacement")),
+            caller=_text(data.get("caller")),
+            file=_text(data.get("file")),
+            line=_natural(data.get("line")),
+            package_key=normalize_name(package),
+        )
+        if len(self._sites) >= _CACHE_LIMIT:
+            self._sites.clear()
+        return self._sites.setdefault(site, site)
+
+    def tail_site(self, tail: bytes) -> Site | None:
+        """The site a fast-path tail names, or None when the tail needs the slow path."""
+        try:
+            return self._tails[tail]
+        except KeyError:
+            pass
+        site: Site | None = None
+        try:
+            data = json.loads(b"{" + tail + b"}")
+            if isinstance(data, dict) and data.keys() == _SITE_KEYS:
+                site = self.site(data)
+        except (ValueError, RecursionError, _Broken):
+            site = None
+        if len(self._tails) >= _CACHE_LIMIT:
+            self._tails.clear()
+        self._tails[tail] = site
+        return site
+
+    def minute_ok(self, stamp: bytes) -> bool:
+        minute = stamp[:16]
+        ok = self._minutes.get(minute)
+        if ok is None:
+            try:
+                datetime.fromisoformat(minute.decode())
+                ok = True
+            except ValueError:
+                ok = False
+            self._minutes[minute] = ok
+        return ok and stamp[17:19] < b"60"
+
+    def slow(self, line: bytes) -> tuple[bool, bytes, int, int | None, Site] | None:
+        """Parse any JSON line: None for other lines, ``_Broken`` for bad phaseout ones."""
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError):
+            if _MARKER.search(line):
+                raise _Broken from None
+            return None
+        if not isinstance(data, dict) or data.get("event") not in USAGE_EVENTS:
+            return None
+        schema = data.get("schema")
+        if schema != SCHEMA or isinstance(schema, bool):
+            raise _Broken
+        usage = data["event"] == "deprecated_usage"
+        count = _natural(data.get("count")) if usage else 0
+        pid = data.get("pid")
+        if pid is not None:
+            pid = _natural(pid)
+        return usage, _timestamp(data.get("timestamp")), count, pid, self.site(data)
+
+
+@dataclass
+class ReadStats:
+    """What reading found besides events."""
+
+    events: int = 0
+    skipped: int = 0
+    ignored: int = 0
+    bytes_read: int = 0
+
+
+def expand(specs: Iterable[str]) -> list[str]:
+    """File names for paths and globs (``-`` is standard input), in the order given."""
+    found: list[str] = []
+    for spec in specs:
+        if spec == "-":
+            found.append(spec)
+        elif any(char in spec for char in "*?["):
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                raise LogError(f"no log file matches {spec!r}")
+            found.extend(matches)
+        elif os.path.isfile(spec):
+            found.append(spec)
+        else:
+            raise LogError(f"log file {spec!r} does not exist or is not a file")
+    return found
+
+
+def _open(name: str) -> tuple[IO[bytes], Callable[[], int]]:
+    """A binary stream of the decompressed log, and how many raw bytes it has consumed."""
+    raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+
+    def position() -> int:
+        try:
+            return raw.tell()
+        except (OSError, ValueError):  # a pipe has no position
+            return 0
+
+    peek = getattr(raw, "peek", None)
+    if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb"), position  # type: ignore[return-value]
+    return raw, position
+
+
+def _lines(stream: IO[bytes], stats: ReadStats) -> Iterator[bytes]:
+    """Complete lines without their newline; over-long lines are counted, never held."""
+    pending = b""
+    dropping = False  # inside a line already known to be too long
+    while True:
+        try:
+            chunk = stream.read(_CHUNK)
+        except (OSError, EOFError, gzip.BadGzipFile):  # a truncated or corrupt .gz
+            stats.skipped += 1
+            chunk = b""
+        if not chunk:
+            break
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        if dropping and lines:
+            del lines[0]
+            dropping = False
+        yield from lines
+        if len(pending) > MAX_LINE:
+            if not dropping:
+                stats.skipped += 1
+            dropping = True
+            pending = b""
+    if pending and not dropping:
+        yield pending
+
+
+def read_lines(
+    names: Iterable[str], stats: ReadStats, progress: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
+    """Every line of every named log; *progress* gets the raw bytes consumed so far."""
+    done = 0
+    for name in names:
+        stream, position = _open(name)
+        try:
+            for count, line in enumerate(_lines(stream, stats)):
+                yield line
+                if progress is not None and not count & 0x3FFF:
+                    progress(done + position())
+            done += position()
+            if progress is not None:
+                progress(done)
+        finally:
+            if name != "-":
+                stream.close()
+    stats.bytes_read = done
+
+
+def parse_lines(
+    lines: Iterable[bytes], stats: ReadStats
+) -> Iterator[tuple[bool, bytes, int, int | None, Site]]:
+    """``(is_usage, timestamp, count, pid, site)`` for every event among *lines*."""
+    parser = LineParser()
+    fast = _FAST.fullmatch
+    tail_site = parser.tail_site
+    minute_ok = parser.minute_ok
+    slow = parser.slow
+    for line in lines:
+        if b"deprecated_" not in line:
+            stats.ignored += 1
+            continue
+        match = fast(line)
+        if match is not None:
+            stamp, kind, count, pid, tail = match.groups()
+            site = tail_site(tail)
+            if site is not None and (count is None) == (kind == b"call") and minute_ok(stamp):
+                stats.events += 1
+                yield (count is not None, stamp, int(count or 0), int(pid), site)
+                continue
+        try:
+            parsed = slow(line)
+        except _Broken:
+            stats.skipped += 1
+            continue
+        if parsed is None:
+            stats.ignored += 1
+        else:
+            stats.events += 1
+            yield parsed
+
+
+def read_events(
+    sources: Iterable[str | os.PathLike[str]], stats: ReadStats | None = None
+) -> Iterator[UsageEvent]:
+    """Every phaseout event in *sources* (paths, globs, ``"-"``), as :class:`UsageEvent`.
+
+    Pass a :class:`ReadStats` to learn how many lines were skipped or ignored.
+    """
+    stats = stats if stats is not None else ReadStats()
+    names = expand(os.fspath(source) for source in sources)
+    for usage, stamp, count, pid, site in parse_lines(read_lines(names, stats), stats):
+        yield UsageEvent(
+            event="deprecated_usage" if usage else "deprecated_call",
+            timestamp=stamp.decode(),
+            count=count,
+            pid=pid,
+            site=site,
+        )

@@ -1,0 +1,140 @@
+"""Rendering a summary as a text table, JSON, CSV or Markdown.
+
+Everything in a log is untrusted: control characters are shown escaped in tables (a log line
+must not move a terminal's cursor), Markdown gets HTML and pipes escaped, and CSV cells that
+a spreadsheet would run as a formula are quoted with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import Final
+
+from ._aggregate import Row, Summary
+
+__all__ = ["columns", "render_csv", "render_json", "render_markdown", "render_table"]
+
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+# (heading, value of a row) for each column a grouping shows, in display order.
+_COLUMNS: Final[dict[str, tuple[str, Callable[[Row], object]]]] = {
+    "symbol": ("symbol", lambda row: row.symbol),
+    "package": ("package", lambda row: row.package),
+    "phase": ("phase", lambda row: row.phase),
+    "caller": ("caller", lambda row: row.caller),
+    "site": ("site", lambda row: f"{row.file}:{row.line}"),
+    "day": ("day", lambda row: row.day),
+    "count": ("count", lambda row: row.count),
+    "first_seen": ("first seen", lambda row: row.first_seen),
+    "last_seen": ("last seen", lambda row: row.last_seen),
+}
+
+
+def columns(summary: Summary) -> list[str]:
+    """The grouping's own columns, then phase (if not grouped on), count and times."""
+    shown = list(summary.by)
+    if "phase" not in shown:
+        shown.append("phase")
+    return [*shown, "count", "first_seen", "last_seen"]
+
+
+def _cells(summary: Summary) -> tuple[list[str], list[list[object]]]:
+    names = columns(summary)
+    headings = [_COLUMNS[name][0] for name in names]
+    return headings, [[_COLUMNS[name][1](row) for name in names] for row in summary.rows]
+
+
+def _visible(value: object) -> str:
+    text = "" if value is None else str(value)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def _footer(summary: Summary) -> str:
+    return (
+        f"{summary.total} uses in {len(summary.rows)} rows from {summary.events} events; "
+        f"{summary.skipped} broken lines skipped, {summary.ignored} other lines ignored"
+    )
+
+
+def render_table(summary: Summary) -> str:
+    headings, body = _cells(summary)
+    lines = [headings] + [[_visible(cell) for cell in row] for row in body]
+    widths = [max(len(line[index]) for line in lines) for index in range(len(headings))]
+    numeric = {headings.index("count")}
+
+    def format_line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if index in numeric else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    out = [format_line(lines[0]), format_line(["-" * width for width in widths])]
+    out += [format_line(line) for line in lines[1:]]
+    out.append("")
+    out.append(_footer(summary))
+    return "\n".join(out) + "\n"
+
+
+def _markdown_cell(value: object) -> str:
+    text = _visible(value)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+        text = text.replace(raw, escaped)
+    return text.replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_markdown(summary: Summary) -> str:
+    headings, body = _cells(summary)
+    lines = ["| " + " | ".join(headings) + " |"]
+    lines.append("|" + "|".join("---:" if h == "count" else "---" for h in headings) + "|")
+    lines += ["| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in body]
+    lines.append("")
+    lines.append(_footer(summary))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def render_csv(summary: Summary) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = columns(summary)
+    writer.writerow(names)
+    for row in summary.rows:
+        writer.writerow([_csv_cell(_COLUMNS[name][1](row)) for name in names])
+    return out.getvalue()
+
+
+def row_dict(row: Row, summary: Summary) -> dict[str, object]:
+    data: dict[str, object] = {
+        "symbol": row.symbol,
+        "package": row.package,
+        "phase": row.phase,
+        "caller": row.caller,
+        "count": row.count,
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
+    }
+    if "site" in summary.by:
+        data["file"] = row.file
+        data["line"] = row.line
+    if "day" in summary.by:
+        data["day"] = row.day
+    return data
+
+
+def render_json(summary: Summary) -> str:
+    document = {
+        "rows": [row_dict(row, summary) for row in summary.rows],
+        "events": summary.events,
+        "skipped": summary.skipped,
+    }
+    return json.dumps(document, indent=2) + "\n"
