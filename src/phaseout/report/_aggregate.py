@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 from .._config import normalize_name
-from ._reader import ReadStats, Site, expand, parse_lines, parse_moment, read_lines
+from ._fold import PARALLEL_INPUT, Folder, Tally, fold_in_parallel
+from ._reader import LineParser, Site, expand, parse_moment, read_blocks
 
 __all__ = ["GROUPINGS", "Row", "Summary", "summarize"]
 
@@ -19,6 +20,9 @@ __all__ = ["GROUPINGS", "Row", "Summary", "summarize"]
 GROUPINGS: Final = ("symbol", "caller", "site", "package", "phase", "day")
 DEFAULT_GROUPING: Final = ("symbol", "caller")
 _T = TypeVar("_T")
+
+# site -> day -> tally (whose first and last are times of day)
+SiteTallies = dict[Site, dict[bytes, Tally]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,7 @@ class Summary:
     events: int
     skipped: int
     ignored: int
-    tallies: dict[tuple[Site, bytes], _Tally] = field(default_factory=dict, repr=False)
+    tallies: SiteTallies = field(default_factory=dict, repr=False)
 
     @property
     def total(self) -> int:
@@ -64,24 +68,15 @@ class Summary:
     def daily(self) -> dict[str, dict[str, int]]:
         """symbol -> day (``YYYY-MM-DD``) -> uses, days in order, every day with events."""
         daily: dict[str, dict[str, int]] = {}
-        for (site, day), tally in self.tallies.items():
-            per_day = daily.setdefault(site.symbol, {})
-            per_day[day.decode()] = per_day.get(day.decode(), 0) + tally.count
+        for site, per_day in self.tallies.items():
+            counts = daily.setdefault(site.symbol, {})
+            for day, tally in per_day.items():
+                counts[day.decode()] = counts.get(day.decode(), 0) + tally.count
         return {symbol: dict(sorted(days.items())) for symbol, days in sorted(daily.items())}
 
     def matching(self, pattern: str) -> list[Row]:
         """Rows whose symbol matches the glob *pattern* (case-sensitive)."""
         return [row for row in self.rows if fnmatch.fnmatchcase(row.symbol or "", pattern)]
-
-
-class _Tally:
-    __slots__ = ("calls", "count", "first", "last")
-
-    def __init__(self, stamp: bytes) -> None:
-        self.count = 0
-        self.calls = 0
-        self.first = stamp
-        self.last = stamp
 
 
 def check_grouping(by: Sequence[str]) -> tuple[str, ...]:
@@ -99,49 +94,75 @@ def summarize(
     until: str | None = None,
     package: str | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Summary:
     """Read the logs in *sources* (paths, globs, ``"-"``) and sum usage per *by* group.
 
     *since* and *until* are dates (``YYYY-MM-DD``, *until* inclusive) or ISO 8601 date-times;
     *package* keeps one package's events. ``deprecated_usage`` counts are summed;
-    ``deprecated_call`` events mark when and where a site was first used.
+    ``deprecated_call`` events mark when and where a site was first used. Plain files of
+    64 MiB or more are split between *workers* processes (default: one per CPU, at most 8;
+    1 reads everything in this process).
     """
     grouping = check_grouping(by)
-    low = parse_moment(since) if since else None
-    high = parse_moment(until, end_of_day=True) if until else None
-    wanted = normalize_name(package) if package else None
-    stats = ReadStats()
+    folder = Folder(
+        parse_moment(since) if since else None,
+        parse_moment(until, end_of_day=True) if until else None,
+    )
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8)
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers!r}")
     names = expand(os.fspath(source) for source in sources)
-    tallies: dict[tuple[Site, bytes], _Tally] = {}
-    get = tallies.get
-    for usage, stamp, count, _pid, site in parse_lines(read_lines(names, stats, progress), stats):
-        if (
-            (wanted is not None and site.package_key != wanted)
-            or (low is not None and stamp < low)
-            or (high is not None and stamp > high)
-        ):
-            stats.events -= 1
-            continue
-        key = (site, stamp[:10])
-        tally = get(key)
-        if tally is None:
-            tally = tallies[key] = _Tally(stamp)
-        if usage:
-            tally.count += count
+    sequential = []
+    for name in names:
+        if workers > 1 and _splittable(name):
+            fold_in_parallel(folder, name, workers)
+            if progress is not None:
+                progress(folder.stats.bytes_read)
         else:
-            tally.calls += 1
-        if stamp < tally.first:
-            tally.first = stamp
-        elif stamp > tally.last:
-            tally.last = stamp
+            sequential.append(name)
+    done = folder.stats.bytes_read
+    for block in read_blocks(
+        sequential, folder.stats, None if progress is None else lambda n: progress(done + n)
+    ):
+        folder.fold(block)
+    tallies = _by_site(folder, normalize_name(package) if package else None)
     return Summary(
         by=grouping,
         rows=_rows(tallies, grouping),
-        events=stats.events,
-        skipped=stats.skipped,
-        ignored=stats.ignored,
+        events=sum(tally.events for per_day in tallies.values() for tally in per_day.values()),
+        skipped=folder.stats.skipped,
+        ignored=folder.stats.ignored,
         tallies=tallies,
     )
+
+
+def _splittable(name: str) -> bool:
+    if name == "-" or os.path.getsize(name) < PARALLEL_INPUT:
+        return False
+    with open(name, "rb") as stream:
+        return stream.read(2) != b"\x1f\x8b"
+
+
+def _by_site(folder: Folder, package: str | None) -> SiteTallies:
+    """The folder's tallies keyed by decoded site; only *package*'s when given."""
+    parser: LineParser = folder.parser
+    tallies: SiteTallies = {}
+    for tail, per_day in folder.tallies.items():
+        site = parser.tail_site(tail)
+        if site is None or (package is not None and site.package_key != package):
+            continue
+        mine = tallies.get(site)
+        if mine is None:
+            tallies[site] = per_day
+            continue
+        for day, tally in per_day.items():  # two tails, one site (a line in another form)
+            if day in mine:
+                mine[day].merge(tally)
+            else:
+                mine[day] = tally
+    return tallies
 
 
 def _group_key(site: Site, day: bytes, grouping: tuple[str, ...]) -> tuple[object, ...]:
@@ -161,15 +182,15 @@ def _shared(values: Iterable[_T]) -> _T | None:
     return next(iter(distinct)) if len(distinct) == 1 else None
 
 
-def _rows(tallies: dict[tuple[Site, bytes], _Tally], grouping: tuple[str, ...]) -> list[Row]:
-    groups: dict[tuple[object, ...], list[tuple[Site, bytes, _Tally]]] = {}
-    for (site, day), tally in tallies.items():
-        groups.setdefault(_group_key(site, day, grouping), []).append((site, day, tally))
+def _rows(tallies: SiteTallies, grouping: tuple[str, ...]) -> list[Row]:
+    members_of: dict[tuple[object, ...], list[tuple[Site, bytes, Tally]]] = {}
+    for site, day, tally in _members(tallies, by_day="day" in grouping):
+        members_of.setdefault(_group_key(site, day, grouping), []).append((site, day, tally))
     rows = []
-    for members in groups.values():
+    by_site = "site" in grouping
+    for members in members_of.values():
         latest_site, _, latest = max(members, key=lambda member: member[2].last)
         shared_day = _shared(day for _, day, _ in members)
-        by_site = "site" in grouping
         rows.append(
             Row(
                 symbol=_shared(site.symbol for site, _, _ in members),
@@ -186,3 +207,31 @@ def _rows(tallies: dict[tuple[Site, bytes], _Tally], grouping: tuple[str, ...]) 
         )
     rows.sort(key=lambda row: (-row.count, row.symbol or "", row.caller or "", row.day or ""))
     return rows
+
+
+def _members(tallies: SiteTallies, *, by_day: bool) -> list[tuple[Site, bytes, Tally]]:
+    """(site, day, tally with full timestamps): one per site and day, or one per site."""
+    members = []
+    for site, per_day in tallies.items():
+        if by_day:
+            for day, tally in per_day.items():
+                members.append((site, day, _stamped(day, tally, day, tally, (tally,))))
+        else:
+            first, last = min(per_day), max(per_day)  # days sort as strings
+            members.append(
+                (site, b"", _stamped(first, per_day[first], last, per_day[last], per_day.values()))
+            )
+    return members
+
+
+def _stamped(
+    first_day: bytes, first: Tally, last_day: bytes, last: Tally, parts: Iterable[Tally]
+) -> Tally:
+    """A tally summing *parts*, with full first and last timestamps."""
+    total = Tally(first_day + first.first)
+    total.last = last_day + last.last
+    for part in parts:
+        total.count += part.count
+        total.calls += part.calls
+        total.events += part.events
+    return total

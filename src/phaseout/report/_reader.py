@@ -23,9 +23,10 @@ import math
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any, Final
 
 from .._config import normalize_name
@@ -44,11 +45,18 @@ _SITE_KEYS: Final = frozenset(
     {"symbol", "package", "phase", "since", "removed_in", "replacement", "caller", "file", "line"}
 )
 
-_FAST: Final = re.compile(
-    rb'\{"timestamp":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)",'
-    rb'"event":"deprecated_(call|usage)","schema":' + str(SCHEMA).encode() + rb","
-    rb'(?:"count":(0|[1-9]\d{0,17}),)?"pid":(0|[1-9]\d{0,17}),("symbol":.*)\}[ \t\r]*'
+# The head of a line phaseout's sink wrote: day, time of day, count (usage only), pid. The
+# call-site tail follows. Hours, minutes and seconds are range-checked here; days by the caller.
+HEAD: Final = re.compile(
+    rb'\{"timestamp":"(\d{4}-\d\d-\d\d)(T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z)",'
+    rb'(?:"event":"deprecated_usage","schema":' + str(SCHEMA).encode() + rb',"count":'
+    rb"(0|[1-9]\d{0,17})"
+    rb'|"event":"deprecated_call","schema":' + str(SCHEMA).encode() + rb"),"
+    rb'"pid":(0|[1-9]\d{0,17}),(?="symbol":)'
 )
+_SITE_ORDER: Final = (
+    "symbol", "package", "phase", "since", "removed_in", "replacement", "caller", "file", "line"
+)  # fmt: skip
 # What a phaseout event looks like to a line that is not valid JSON: worth counting as skipped.
 _MARKER: Final = re.compile(rb'"event"\s*:\s*"deprecated_(?:call|usage)"')
 _CACHE_LIMIT: Final = 100_000
@@ -72,6 +80,16 @@ class Site:
     file: str
     line: int
     package_key: str = field(compare=False, repr=False, default="")
+    _hash: int = field(compare=False, repr=False, default=0)
+
+    def __post_init__(self) -> None:
+        # Sites key every tally: hash the nine fields once, not at every lookup.
+        fields = (self.symbol, self.package, self.phase, self.since, self.removed_in)
+        place = (self.replacement, self.caller, self.file, self.line)
+        object.__setattr__(self, "_hash", hash((fields, place)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +178,7 @@ class LineParser:
     def __init__(self) -> None:
         self._tails: dict[bytes, Site | None] = {}
         self._sites: dict[Site, Site] = {}
-        self._minutes: dict[bytes, bool] = {}
+        self._days: dict[bytes, bool] = {}
 
     def site(self, data: dict[str, Any]) -> Site:
         phase = data.get("phase")
@@ -184,14 +202,14 @@ class LineParser:
         return self._sites.setdefault(site, site)
 
     def tail_site(self, tail: bytes) -> Site | None:
-        """The site a fast-path tail names, or None when the tail needs the slow path."""
+        """The site a tail (``"symbol":...}``) names; None when only ``json`` can tell."""
         try:
             return self._tails[tail]
         except KeyError:
             pass
         site: Site | None = None
         try:
-            data = json.loads(b"{" + tail + b"}")
+            data = json.loads(b"{" + tail)
             if isinstance(data, dict) and data.keys() == _SITE_KEYS:
                 site = self.site(data)
         except (ValueError, RecursionError, _Broken):
@@ -201,17 +219,16 @@ class LineParser:
         self._tails[tail] = site
         return site
 
-    def minute_ok(self, stamp: bytes) -> bool:
-        minute = stamp[:16]
-        ok = self._minutes.get(minute)
+    def day_ok(self, day: bytes) -> bool:
+        ok = self._days.get(day)
         if ok is None:
             try:
-                datetime.fromisoformat(minute.decode())
+                date.fromisoformat(day.decode())
                 ok = True
             except ValueError:
                 ok = False
-            self._minutes[minute] = ok
-        return ok and stamp[17:19] < b"60"
+            self._days[day] = ok
+        return ok
 
     def slow(self, line: bytes) -> tuple[bool, bytes, int, int | None, Site] | None:
         """Parse any JSON line: None for other lines, ``_Broken`` for bad phaseout ones."""
@@ -278,85 +295,115 @@ def _open(name: str) -> tuple[IO[bytes], Callable[[], int]]:
     return raw, position
 
 
-def _lines(stream: IO[bytes], stats: ReadStats) -> Iterator[bytes]:
-    """Complete lines without their newline; over-long lines are counted, never held."""
+def _blocks(stream: IO[bytes], stats: ReadStats, limit: int | None = None) -> Iterator[bytes]:
+    """Runs of complete lines joined by newlines (no final one), about a chunk at a time.
+
+    A line longer than :data:`MAX_LINE` is dropped as it streams past, never held whole:
+    counted as skipped if its head mentions a phaseout event, else as ignored.
+    """
     pending = b""
     dropping = False  # inside a line already known to be too long
-    while True:
+    left = limit
+    while left is None or left > 0:
         try:
-            chunk = stream.read(_CHUNK)
-        except (OSError, EOFError, gzip.BadGzipFile):  # a truncated or corrupt .gz
+            chunk = stream.read(_CHUNK if left is None else min(_CHUNK, left))
+        except (OSError, EOFError, zlib.error):  # a truncated or corrupt .gz
             stats.skipped += 1
-            chunk = b""
+            break
         if not chunk:
             break
-        lines = (pending + chunk).split(b"\n")
-        pending = lines.pop()
-        if dropping and lines:
-            del lines[0]
+        if left is not None:
+            left -= len(chunk)
+        if dropping:
+            cut = chunk.find(b"\n")
+            if cut == -1:
+                continue
+            chunk = chunk[cut + 1 :]
             dropping = False
-        yield from lines
+        data = pending + chunk
+        cut = data.rfind(b"\n")
+        if cut == -1:
+            pending = data
+        else:
+            yield data[:cut]
+            pending = data[cut + 1 :]
         if len(pending) > MAX_LINE:
-            if not dropping:
+            if b"deprecated_" in pending:
                 stats.skipped += 1
+            else:
+                stats.ignored += 1
             dropping = True
             pending = b""
-    if pending and not dropping:
+    if pending:
         yield pending
 
 
-def read_lines(
+def read_blocks(
     names: Iterable[str], stats: ReadStats, progress: Callable[[int], None] | None = None
 ) -> Iterator[bytes]:
-    """Every line of every named log; *progress* gets the raw bytes consumed so far."""
+    """Blocks of lines of every named log; *progress* gets the raw bytes consumed so far."""
     done = 0
     for name in names:
         stream, position = _open(name)
         try:
-            for count, line in enumerate(_lines(stream, stats)):
-                yield line
-                if progress is not None and not count & 0x3FFF:
+            for block in _blocks(stream, stats):
+                yield block
+                if progress is not None:
                     progress(done + position())
             done += position()
-            if progress is not None:
-                progress(done)
         finally:
             if name != "-":
                 stream.close()
     stats.bytes_read = done
 
 
-def parse_lines(
-    lines: Iterable[bytes], stats: ReadStats
-) -> Iterator[tuple[bool, bytes, int, int | None, Site]]:
-    """``(is_usage, timestamp, count, pid, site)`` for every event among *lines*."""
-    parser = LineParser()
-    fast = _FAST.fullmatch
-    tail_site = parser.tail_site
-    minute_ok = parser.minute_ok
-    slow = parser.slow
-    for line in lines:
-        if b"deprecated_" not in line:
-            stats.ignored += 1
-            continue
-        match = fast(line)
-        if match is not None:
-            stamp, kind, count, pid, tail = match.groups()
-            site = tail_site(tail)
-            if site is not None and (count is None) == (kind == b"call") and minute_ok(stamp):
-                stats.events += 1
-                yield (count is not None, stamp, int(count or 0), int(pid), site)
-                continue
-        try:
-            parsed = slow(line)
-        except _Broken:
-            stats.skipped += 1
-            continue
-        if parsed is None:
-            stats.ignored += 1
-        else:
-            stats.events += 1
-            yield parsed
+def read_range(path: str, start: int, end: int, stats: ReadStats) -> Iterator[bytes]:
+    """Blocks of lines of a plain (not compressed) file between two line boundaries."""
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        yield from _blocks(stream, stats, end - start)
+
+
+def split_points(path: str, parts: int) -> list[int]:
+    """*parts* + 1 offsets cutting a file into pieces that start at line beginnings."""
+    size = os.path.getsize(path)
+    points = [0]
+    with open(path, "rb") as stream:
+        for part in range(1, parts):
+            stream.seek(max(size * part // parts, points[-1]))
+            while True:  # move to just after the next newline, reading in bounded chunks
+                chunk = stream.read(_CHUNK)
+                cut = chunk.find(b"\n")
+                if cut != -1 or not chunk:
+                    points.append(stream.tell() - len(chunk) + cut + 1 if chunk else size)
+                    break
+    points.append(size)
+    return [min(point, size) for point in points]
+
+
+def read_lines(
+    names: Iterable[str], stats: ReadStats, progress: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
+    """Every line of every named log."""
+    for block in read_blocks(names, stats, progress):
+        yield from block.split(b"\n")
+
+
+def canonical_tail(site: Site) -> bytes:
+    """The tail phaseout's sink would write for *site*: events read slowly fold with it."""
+    fields = {name: getattr(site, name) for name in _SITE_ORDER}
+    return json.dumps(fields, separators=(",", ":")).encode()[1:]
+
+
+def parse_line(parser: LineParser, line: bytes) -> tuple[bool, bytes, int, int | None, Site] | None:
+    """``(is_usage, timestamp, count, pid, site)``, None for other lines, or ``_Broken``."""
+    match = HEAD.match(line)
+    if match is not None:
+        day, time_of_day, count, pid = match.groups()
+        site = parser.tail_site(line[match.end() :])
+        if site is not None and parser.day_ok(day):
+            return count is not None, day + time_of_day, int(count or 0), int(pid), site
+    return parser.slow(line)
 
 
 def read_events(
@@ -367,8 +414,22 @@ def read_events(
     Pass a :class:`ReadStats` to learn how many lines were skipped or ignored.
     """
     stats = stats if stats is not None else ReadStats()
+    parser = LineParser()
     names = expand(os.fspath(source) for source in sources)
-    for usage, stamp, count, pid, site in parse_lines(read_lines(names, stats), stats):
+    for line in read_lines(names, stats):
+        if b"deprecated_" not in line:
+            stats.ignored += 1
+            continue
+        try:
+            parsed = parse_line(parser, line)
+        except _Broken:
+            stats.skipped += 1
+            continue
+        if parsed is None:
+            stats.ignored += 1
+            continue
+        usage, stamp, count, pid, site = parsed
+        stats.events += 1
         yield UsageEvent(
             event="deprecated_usage" if usage else "deprecated_call",
             timestamp=stamp.decode(),

@@ -1,0 +1,22 @@
+"""benchmarks/RESULTS.md holds one ``## `` section per benchmark script; each rewrites its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+_TITLE = "# Benchmark results"
+
+
+def write_section(heading: str, body: str) -> None:
+    """Replace (or append) the section ``## {heading}`` of RESULTS.md with *body*."""
+    text = RESULTS.read_text() if RESULTS.exists() else _TITLE + "\n"
+    marker = f"\n## {heading}\n"
+    start = text.find(marker)
+    if start == -1:
+        text = text.rstrip() + "\n" + marker + "\n" + body.rstrip() + "\n"
+    else:
+        end = text.find("\n## ", start + len(marker))
+        rest = text[end:] if end != -1 else "\n"
+        text = text[:start] + marker + "\n" + body.rstrip() + "\n" + rest
+    RESULTS.write_text(text)

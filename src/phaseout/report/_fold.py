@@ -1,0 +1,183 @@
+"""The reader's inner loop: fold blocks of log lines into tallies per (call-site tail, day).
+
+The tally of a line phaseout's sink wrote is found with one regular-expression match on its
+head and two dict lookups (its tail, its day); the tail is decoded and validated once, the
+first time it is seen. Lines in any other form go through ``json`` and are folded under the
+tail phaseout would have written for them. The result is plain data (bytes, ints, lists), so
+worker processes can fold pieces of a large file and the parent merges what they return.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Final
+
+from ._reader import (
+    HEAD,
+    LineParser,
+    ReadStats,
+    _Broken,
+    canonical_tail,
+    read_range,
+    split_points,
+)
+
+
+class Tally:
+    """Usage of one call site on one day. Times are the time-of-day part of timestamps."""
+
+    __slots__ = ("calls", "count", "events", "first", "last")
+
+    def __init__(self, time_of_day: bytes) -> None:
+        self.count = 0  # uses, summed from deprecated_usage events
+        self.calls = 0  # deprecated_call events
+        self.events = 0
+        self.first = time_of_day
+        self.last = time_of_day
+
+    def __getstate__(self) -> tuple[int, int, int, bytes, bytes]:
+        return self.count, self.calls, self.events, self.first, self.last
+
+    def __setstate__(self, state: tuple[int, int, int, bytes, bytes]) -> None:
+        self.count, self.calls, self.events, self.first, self.last = state
+
+    def merge(self, other: Tally) -> None:
+        self.count += other.count
+        self.calls += other.calls
+        self.events += other.events
+        self.first = min(self.first, other.first)
+        self.last = max(self.last, other.last)
+
+
+# tail (the call site as phaseout writes it) -> day -> tally
+Tallies = dict[bytes, dict[bytes, Tally]]
+
+#: Plain files at least this large are split between worker processes.
+PARALLEL_INPUT: Final = 64 << 20
+
+
+class Folder:
+    """Folds blocks into tallies; ``low``/``high`` are canonical timestamps (inclusive)."""
+
+    def __init__(self, low: bytes | None = None, high: bytes | None = None) -> None:
+        self.parser = LineParser()
+        self.tallies: Tallies = {}
+        self.stats = ReadStats()
+        self.low = low
+        self.high = high
+        self._limited = low is not None or high is not None
+        self._bad_tails: set[bytes] = set()
+
+    def _in_range(self, stamp: bytes) -> bool:
+        return (self.low is None or stamp >= self.low) and (self.high is None or stamp <= self.high)
+
+    def fold(self, block: bytes) -> None:
+        tallies = self.tallies
+        get = tallies.get
+        match = HEAD.match
+        limited = self._limited
+        ignored = 0
+        for line in block.split(b"\n"):
+            head = match(line)
+            if head is None:
+                if b"deprecated_" in line:
+                    self._fold_slowly(line)
+                else:
+                    ignored += 1
+                continue
+            day, time_of_day, count, _pid = head.groups()
+            if limited and not self._in_range(day + time_of_day):
+                continue
+            tail = line[head.end() :]
+            per_day = get(tail)
+            if per_day is None:
+                per_day = self._new_tail(tail)
+                if per_day is None:
+                    self._fold_slowly(line)
+                    continue
+            tally = per_day.get(day)
+            if tally is None:
+                if not self.parser.day_ok(day):
+                    self._fold_slowly(line)
+                    continue
+                tally = per_day[day] = Tally(time_of_day)
+            if count is None:
+                tally.calls += 1
+            else:
+                tally.count += int(count)
+            if time_of_day < tally.first:
+                tally.first = time_of_day
+            elif time_of_day > tally.last:
+                tally.last = time_of_day
+            tally.events += 1
+        self.stats.ignored += ignored
+
+    def _new_tail(self, tail: bytes) -> dict[bytes, Tally] | None:
+        if tail in self._bad_tails or self.parser.tail_site(tail) is None:
+            self._bad_tails.add(tail)
+            return None
+        per_day: dict[bytes, Tally] = {}
+        self.tallies[tail] = per_day
+        return per_day
+
+    def _fold_slowly(self, line: bytes) -> None:
+        try:
+            parsed = self.parser.slow(line)
+        except _Broken:
+            self.stats.skipped += 1
+            return
+        if parsed is None:
+            self.stats.ignored += 1
+            return
+        usage, stamp, count, _pid, site = parsed
+        if self._limited and not self._in_range(stamp):
+            return
+        day, time_of_day = stamp[:10], stamp[10:]
+        one = Tally(time_of_day)
+        one.count, one.calls, one.events = (count, 0, 1) if usage else (0, 1, 1)
+        per_day = self.tallies.setdefault(canonical_tail(site), {})
+        if day in per_day:
+            per_day[day].merge(one)
+        else:
+            per_day[day] = one
+
+    def merge(self, tallies: Tallies, stats: ReadStats) -> None:
+        for tail, per_day in tallies.items():
+            mine = self.tallies.setdefault(tail, {})
+            for day, tally in per_day.items():
+                if day in mine:
+                    mine[day].merge(tally)
+                else:
+                    mine[day] = tally
+        self.stats.skipped += stats.skipped
+        self.stats.ignored += stats.ignored
+
+
+def _fold_range(
+    path: str, start: int, end: int, low: bytes | None, high: bytes | None
+) -> tuple[Tallies, ReadStats]:
+    folder = Folder(low, high)
+    for block in read_range(path, start, end, folder.stats):
+        folder.fold(block)
+    return folder.tallies, folder.stats
+
+
+def fold_in_parallel(folder: Folder, path: str, workers: int) -> None:
+    """Fold a large plain file in *workers* processes, merging their tallies into *folder*.
+
+    Workers are forked while this process runs a single thread (fast: nothing to import);
+    otherwise they are spawned, because forking beside other threads can deadlock the child.
+    """
+    points = split_points(path, workers)
+    ranges = [(a, b) for a, b in itertools.pairwise(points) if b > a]
+    method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+    with ProcessPoolExecutor(len(ranges), mp_context=get_context(method)) as pool:
+        futures = [pool.submit(_fold_range, path, a, b, folder.low, folder.high) for a, b in ranges]
+        for future in futures:
+            tallies, stats = future.result()
+            folder.merge(tallies, stats)
+    folder.stats.bytes_read += os.path.getsize(path)
