@@ -357,12 +357,17 @@ def ensure_flusher() -> None:
 
 def _run_flusher() -> None:
     wake = STATE.wake
+    last = time.monotonic()
     while True:
-        wake.wait(CONFIG.load().flush_interval)
+        # Woken early by a settings change: wait out the (possibly new) interval from the
+        # last flush, rather than flushing at every configure().
+        wake.wait(max(0.0, last + CONFIG.load().flush_interval - time.monotonic()))
         if STATE.wake is not wake:  # a fork renewed the state; this thread is not ours
             return
         wake.clear()
-        _flush_quietly()
+        if time.monotonic() >= last + CONFIG.load().flush_interval:
+            _flush_quietly()
+            last = time.monotonic()
 
 
 def _flush_quietly() -> None:

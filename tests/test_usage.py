@@ -1,0 +1,563 @@
+"""Usage accounting and sinks: exact counts per call site, events, failure isolation, processes."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+
+import phaseout
+from phaseout import SiteUsage, UsageLogWarning
+from phaseout.processors import EVENT_KEYS, keep_usage_events
+from phaseout.report import summarize
+
+from .helpers import here
+
+THIS = __file__
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+
+
+def soft(func: Any) -> Any:
+    return phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")(func)
+
+
+@soft
+def old(x: int) -> int:
+    return x * 2
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    raw = path.read_bytes()
+    assert raw.endswith(b"\n") or not raw
+    return [json.loads(line) for line in raw.splitlines()]
+
+
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@pytest.mark.usefixtures("quiet")
+def test_usage_counts_each_call_site_with_its_caller_file_and_line() -> None:
+    def index() -> None:
+        for i in range(7):
+            old(i)
+
+    index()
+    line_in_index = here() - 3
+    for i in range(3):
+        old(i)
+    line_in_test = here() - 1
+    counts = {(u.caller, u.line): u.count for u in phaseout.usage()}
+    name = __name__
+    assert counts == {
+        (f"{name}:test_usage_counts_each_call_site_with_its_caller_file_and_line.<locals>.index"
+         if sys.version_info >= (3, 11) else f"{name}:index", line_in_index): 7,
+        (f"{name}:test_usage_counts_each_call_site_with_its_caller_file_and_line", line_in_test): 3,
+    }  # fmt: skip
+    record = phaseout.usage()[0]
+    assert record == SiteUsage(
+        symbol=f"{__name__}.old",
+        package=record.package,
+        phase=phaseout.Phase.SOFT,
+        caller=record.caller,
+        file=THIS,
+        line=line_in_index,
+        count=7,
+    )
+
+
+@pytest.mark.usefixtures("quiet")
+def test_every_kind_of_use_is_counted_at_the_users_line() -> None:
+    class Base:
+        @phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")
+        @property
+        def prop(self) -> int:
+            return 1
+
+        @phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")
+        @classmethod
+        def make(cls) -> int:
+            return 2
+
+    @phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")
+    class Gadget:
+        pass
+
+    def new_api(x: int) -> int:
+        return x + 100
+
+    @phaseout.deprecated(
+        since="1.0", compat_in="2.0", removed_in="9.0", current_version="2.5", replacement=new_api
+    )
+    def forwarded(x: int) -> int:
+        return x
+
+    lines = {}
+    assert Base().prop == 1
+    lines["prop"] = here() - 1
+    assert Base.make() == 2
+    lines["make"] = here() - 1
+    Gadget()
+    lines["Gadget"] = here() - 1
+
+    class Sub(Gadget):
+        pass
+
+    lines["Sub"] = here() - 3
+    assert forwarded(1) == 101
+    lines["forwarded"] = here() - 1
+    assert {u.file for u in phaseout.usage()} == {THIS}
+    by_line = {(u.symbol.rsplit(".", 1)[-1], u.line): u.count for u in phaseout.usage()}
+    assert by_line == {
+        ("prop", lines["prop"]): 1,
+        ("make", lines["make"]): 1,
+        ("Gadget", lines["Gadget"]): 1,
+        ("Gadget", lines["Sub"]): 1,
+        ("forwarded", lines["forwarded"]): 1,
+    }
+    phases = {u.symbol.rsplit(".", 1)[-1]: u.phase for u in phaseout.usage()}
+    assert phases["forwarded"] is phaseout.Phase.COMPAT
+
+
+@pytest.mark.usefixtures("quiet")
+def test_file_sink_announces_a_site_at_once_and_writes_counts_on_flush(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log)
+
+    def call() -> int:
+        return old(1)
+
+    line = here() - 2
+    call()
+    first = read_jsonl(log)
+    assert [event["event"] for event in first] == ["deprecated_call"]
+    for _ in range(41):
+        call()
+    assert phaseout.flush_usage() == 1
+    assert phaseout.flush_usage() == 0  # nothing new: nothing written
+    events = read_jsonl(log)
+    assert [e["event"] for e in events] == ["deprecated_call", "deprecated_usage"]
+    announced, counted = events
+    assert counted["count"] == 42
+    assert "count" not in announced
+    for event in events:
+        assert list(event) == [key for key in EVENT_KEYS if key in event]
+        assert event["schema"] == 1
+        assert event["pid"] == os.getpid()
+        assert STAMP.match(event["timestamp"])
+        assert event["symbol"] == f"{__name__}.old"
+        assert event["phase"] == "soft"
+        assert (event["since"], event["removed_in"], event["replacement"]) == ("1.0", "9.0", None)
+        assert event["caller"].startswith(f"{__name__}:")
+        assert event["caller"].endswith("call")
+        assert (event["file"], event["line"]) == (THIS, line)
+    call()
+    phaseout.flush_usage()
+    assert [e.get("count") for e in read_jsonl(log)] == [None, 42, 1]
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_million_calls_from_three_sites_write_six_lines(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log)
+    for _ in range(333_334):
+        old(1)
+        old(2)
+        old(3)
+    phaseout.flush_usage()
+    events = read_jsonl(log)
+    assert len(events) == 6
+    assert sorted(e.get("count", 0) for e in events) == [0, 0, 0, 333_334, 333_334, 333_334]
+
+
+@pytest.mark.usefixtures("quiet")
+def test_no_sink_by_default_and_counts_kept_in_process(tmp_path: Path) -> None:
+    os.chdir(tmp_path)
+    old(1)
+    assert phaseout.flush_usage() == 0
+    assert list(tmp_path.iterdir()) == []
+    assert [u.count for u in phaseout.usage()] == [1]
+
+
+def test_counts_are_exact_under_sixteen_threads(tmp_path: Path, quiet: None) -> None:
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log, flush_interval=0.01)  # flushes race the calls
+    start = threading.Barrier(16)
+
+    def work() -> None:
+        start.wait()
+        for i in range(100_000):
+            old(i)
+
+    threads = [threading.Thread(target=work) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [u.count for u in phaseout.usage()] == [1_600_000]
+    phaseout.flush_usage()
+    events = read_jsonl(log)
+    assert sum(e.get("count", 0) for e in events) == 1_600_000
+    assert [e["event"] for e in events].count("deprecated_call") == 1
+
+
+@pytest.mark.usefixtures("quiet")
+def test_the_flusher_thread_writes_counts_without_being_asked(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log, flush_interval=0.05)
+    for i in range(5):
+        old(i)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if log.exists() and any(e.get("count") == 5 for e in read_jsonl(log)):
+            break
+        time.sleep(0.01)
+    assert [e.get("count") for e in read_jsonl(log)] == [None, 5]
+
+
+class FlakyStream:
+    """A text stream that fails its first *failures* writes, like a full disk."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        if self.failures:
+            self.failures -= 1
+            raise OSError(28, "No space left on device")
+        self.lines.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_failing_sink_never_breaks_the_call_and_loses_no_count() -> None:
+    stream = FlakyStream(failures=3)
+    phaseout.configure(usage_log=stream)
+
+    def call(x: int) -> int:
+        return old(x)
+
+    with pytest.warns(UsageLogWarning) as record:
+        assert call(21) == 42  # the announcement fails: the result is untouched
+        assert call(1) == 2
+        phaseout.flush_usage()  # fails again
+        phaseout.flush_usage()  # and again: still reported only once
+    reports = [w for w in record if w.category is UsageLogWarning]
+    assert len(reports) == 1
+    text = str(reports[0].message)
+    assert "usage log stream" in text
+    assert "No space left on device" in text
+    assert "kept for the next flush" in text
+    phaseout.flush_usage()  # the sink works again: everything arrives, once
+    events = [json.loads(line) for line in stream.lines]
+    assert [(e["event"], e.get("count")) for e in events] == [
+        ("deprecated_call", None),
+        ("deprecated_usage", 2),
+    ]
+    phaseout.flush_usage()
+    assert len(stream.lines) == 2
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_closed_file_and_a_broken_processor_are_reported_once_each(tmp_path: Path) -> None:
+    closed = (tmp_path / "closed.jsonl").open("w")
+    closed.close()
+
+    def broken(logger: Any, method: str, event_dict: Any) -> Any:
+        raise RuntimeError("processor bug")
+
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(io.StringIO()),
+        processors=[broken, structlog.processors.JSONRenderer()],
+    )
+    phaseout.configure(usage_log=closed, usage_logger=logger)
+    with pytest.warns(UsageLogWarning) as record:
+        assert old(2) == 4
+        phaseout.flush_usage()
+    messages = sorted(str(w.message) for w in record if w.category is UsageLogWarning)
+    assert len(messages) == 2
+    assert "I/O operation on closed file" in messages[0]
+    assert "usage logger" in messages[1]
+    assert "processor bug" in messages[1]
+    assert [u.count for u in phaseout.usage()] == [1]
+
+
+def test_an_error_filter_on_the_report_does_not_reach_the_call(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    phaseout.configure(usage_log=FlakyStream(failures=100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", UsageLogWarning)
+        assert old(5) == 10
+    assert "UsageLogWarning: phaseout could not write usage events" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("quiet")
+def test_events_go_through_the_applications_structlog_pipeline() -> None:
+    out = io.StringIO()
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(out),
+        processors=[
+            keep_usage_events,
+            structlog.processors.add_log_level,
+            structlog.processors.JSONRenderer(sort_keys=True),
+        ],
+    )
+    phaseout.configure(usage_logger=logger)
+    for _ in range(2):
+        old(1)
+    logger.info("unrelated", user="x")  # the app's own event, dropped by keep_usage_events
+    phaseout.flush_usage()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(e["event"], e["level"], e.get("count")) for e in events] == [
+        ("deprecated_call", "info", None),
+        ("deprecated_usage", "info", 2),
+    ]
+    assert all(e["schema"] == 1 and e["pid"] == os.getpid() for e in events)
+    assert all(e["symbol"] == f"{__name__}.old" for e in events)
+
+
+def test_bad_settings_are_rejected_with_the_value_and_the_fix(monkeypatch: Any) -> None:
+    with pytest.raises(
+        ValueError, match=r"usage_log must be a file path or a writable text stream, got 42"
+    ):
+        phaseout.configure(usage_log=42)
+    with pytest.raises(
+        ValueError, match=r"flush_interval must be a positive number of seconds, got -1"
+    ):
+        phaseout.configure(flush_interval=-1)
+    with pytest.raises(ValueError, match=r"usage_logger must be a structlog logger .*, got 'log'"):
+        phaseout.configure(usage_logger="log")
+    monkeypatch.setenv("PHASEOUT_FLUSH_INTERVAL", "soon")
+    phaseout.reset_defaults()
+    with pytest.raises(
+        ValueError,
+        match=r"PHASEOUT_FLUSH_INTERVAL must be a positive number of seconds, got 'soon'",
+    ):
+        phaseout.configure()
+    monkeypatch.delenv("PHASEOUT_FLUSH_INTERVAL")
+    phaseout.reset_defaults()
+
+
+def run_script(
+    tmp_path: Path, body: str, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "app.py"
+    script.write_text(textwrap.dedent(body))
+    return subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        **kwargs,
+    )
+
+
+LEGACY = """
+    import phaseout
+
+    @phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")
+    def legacy(x):
+        return x
+"""
+
+
+def test_a_script_with_the_env_variable_is_reported_exactly(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    done = run_script(
+        tmp_path,
+        LEGACY
+        + """
+    def view():
+        for i in range(1234):
+            legacy(i)
+
+    view()
+    for i in range(567):
+        legacy(i)
+    """,
+        env={"PHASEOUT_USAGE_LOG": str(log), "PYTHONWARNINGS": "ignore"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    report = subprocess.run(
+        [sys.executable, "-m", "phaseout", "report", str(log), "--format", "json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    document = json.loads(report.stdout)
+    assert {row["caller"]: row["count"] for row in document["rows"]} == {
+        "__main__:view": 1234,
+        "__main__:<module>": 567,
+    }
+    assert document["events"] == 4
+    assert document["skipped"] == 0
+
+
+def test_importing_and_using_phaseout_imports_no_structlog_and_prints_nothing(
+    tmp_path: Path,
+) -> None:
+    done = run_script(
+        tmp_path,
+        LEGACY
+        + """
+    import sys
+    legacy(1)
+    phaseout.flush_usage()
+    print("structlog" in sys.modules)
+    """,
+        env={"PYTHONWARNINGS": "ignore", "PHASEOUT_USAGE_LOG": str(tmp_path / "u.jsonl")},
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "False\n", "")
+
+
+def test_a_forked_child_reports_only_its_own_counts(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    done = run_script(
+        tmp_path,
+        LEGACY
+        + """
+    import os, json, sys, warnings
+    warnings.simplefilter("ignore")
+
+    def parent_site():
+        legacy(0)
+
+    def child_site():
+        legacy(0)
+
+    for _ in range(10):
+        parent_site()
+    phaseout.flush_usage()
+    for _ in range(5):
+        parent_site()       # not flushed before the fork: the parent's to report
+    pid = os.fork()
+    if pid == 0:
+        for _ in range(3):
+            child_site()
+        for _ in range(2):
+            parent_site()
+        counts = {u.caller.split(":")[1]: u.count for u in phaseout.usage()}
+        print(json.dumps(counts), flush=True)
+        sys.exit(0)         # the exit flush writes the child's counts
+    os.waitpid(pid, 0)
+    for _ in range(7):
+        parent_site()
+    """,
+        env={"PHASEOUT_USAGE_LOG": str(log)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"parent_site": 2, "child_site": 3}
+    events = read_jsonl(log)
+    pids = {e["pid"] for e in events}
+    assert len(pids) == 2
+    totals: dict[tuple[int, str], int] = {}
+    for e in events:
+        key = (e["pid"], e["caller"].split(":")[1])
+        totals[key] = totals.get(key, 0) + e.get("count", 0)
+    child = next(pid for pid, site in totals if site == "child_site")
+    parent = (pids - {child}).pop()
+    assert totals == {
+        (parent, "parent_site"): 22,
+        (child, "parent_site"): 2,
+        (child, "child_site"): 3,
+    }
+    calls = [(e["pid"], e["caller"]) for e in events if e["event"] == "deprecated_call"]
+    assert calls == [(parent, "__main__:parent_site"), (child, "__main__:child_site")]
+
+
+def test_four_processes_appending_to_one_file_write_whole_lines(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    body = (
+        LEGACY
+        + """
+    import sys, warnings
+    warnings.simplefilter("ignore")
+    namespace = {"legacy": legacy}
+    # 40 call sites, each its own function on its own line.
+    exec("\\n".join(f"def site_{i}():\\n    legacy({i})" for i in range(40)), namespace)
+    sites = [namespace[f"site_{i}"] for i in range(40)]
+    for round_ in range(60):
+        for i, site in enumerate(sites):
+            for _ in range(i + 1):
+                site()
+        phaseout.flush_usage()
+    """
+    )
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(body))
+    env = {**os.environ, "PHASEOUT_USAGE_LOG": str(log), "PHASEOUT_FLUSH_INTERVAL": "0.001"}
+    workers = [subprocess.Popen([sys.executable, str(script)], env=env) for _ in range(4)]
+    assert [worker.wait() for worker in workers] == [0, 0, 0, 0]
+    raw = log.read_bytes()
+    lines = raw.split(b"\n")
+    assert lines.pop() == b""
+    events = [json.loads(line) for line in lines]  # every line is whole JSON
+    assert len({e["pid"] for e in events}) == 4
+    assert sum(e["event"] == "deprecated_call" for e in events) == 4 * 40
+    expected_per_process = 60 * sum(range(1, 41))
+    per_pid: dict[int, int] = {}
+    for e in events:
+        per_pid[e["pid"]] = per_pid.get(e["pid"], 0) + e.get("count", 0)
+    assert sorted(per_pid.values()) == [expected_per_process] * 4
+    summary = summarize([log], by=("symbol",))
+    assert (summary.total, summary.skipped) == (4 * expected_per_process, 0)
+
+
+def test_sigkill_loses_only_unflushed_counts_and_leaves_whole_lines(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    script = tmp_path / "victim.py"
+    script.write_text(
+        textwrap.dedent(
+            LEGACY
+            + """
+    import warnings
+    warnings.simplefilter("ignore")
+    for round_ in range(6):
+        for _ in range(1000):
+            legacy(0)
+        phaseout.flush_usage()
+    phaseout.configure(flush_interval=0.002)
+    print("flushed", flush=True)
+    while True:             # the flusher thread keeps writing while we are killed
+        legacy(0)
+    """
+        )
+    )
+    env = {**os.environ, "PHASEOUT_USAGE_LOG": str(log)}
+    victim = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE)
+    assert victim.stdout is not None
+    assert victim.stdout.readline() == b"flushed\n"
+    time.sleep(0.5)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    victim.stdout.close()
+    raw = log.read_bytes()
+    assert raw.endswith(b"\n")
+    events = [json.loads(line) for line in raw.splitlines()]
+    counts = [e["count"] for e in events if e["event"] == "deprecated_usage"]
+    assert counts[:6] == [1000] * 6  # the explicit flushes, exactly
+    assert len(counts) > 6  # and the flusher went on writing whole lines until the kill
