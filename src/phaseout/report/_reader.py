@@ -279,20 +279,28 @@ def expand(specs: Iterable[str]) -> list[str]:
     return found
 
 
-def _open(name: str) -> tuple[IO[bytes], Callable[[], int]]:
-    """A binary stream of the decompressed log, and how many raw bytes it has consumed."""
-    raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+class _Source:
+    """An open log: its decompressed bytes, and how many raw bytes have been consumed."""
 
-    def position() -> int:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+        self.stream: IO[bytes] = self.raw
+        peek = getattr(self.raw, "peek", None)
+        if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+            self.stream = gzip.GzipFile(fileobj=self.raw, mode="rb")  # type: ignore[assignment]
+
+    def position(self) -> int:
         try:
-            return raw.tell()
+            return self.raw.tell()
         except (OSError, ValueError):  # a pipe has no position
             return 0
 
-    peek = getattr(raw, "peek", None)
-    if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb"), position  # type: ignore[return-value]
-    return raw, position
+    def close(self) -> None:
+        if self.stream is not self.raw:
+            self.stream.close()  # a GzipFile leaves the file it reads open
+        if self.name != "-":
+            self.raw.close()
 
 
 def _blocks(stream: IO[bytes], stats: ReadStats, limit: int | None = None) -> Iterator[bytes]:
@@ -304,9 +312,12 @@ def _blocks(stream: IO[bytes], stats: ReadStats, limit: int | None = None) -> It
     pending = b""
     dropping = False  # inside a line already known to be too long
     left = limit
+    # read1: whatever one underlying read gives, so a truncated .gz yields all it holds
+    # before the error, instead of failing a whole chunk.
+    read = getattr(stream, "read1", stream.read)
     while left is None or left > 0:
         try:
-            chunk = stream.read(_CHUNK if left is None else min(_CHUNK, left))
+            chunk = read(_CHUNK if left is None else min(_CHUNK, left))
         except (OSError, EOFError, zlib.error):  # a truncated or corrupt .gz
             stats.skipped += 1
             break
@@ -344,16 +355,15 @@ def read_blocks(
     """Blocks of lines of every named log; *progress* gets the raw bytes consumed so far."""
     done = 0
     for name in names:
-        stream, position = _open(name)
+        source = _Source(name)
         try:
-            for block in _blocks(stream, stats):
+            for block in _blocks(source.stream, stats):
                 yield block
                 if progress is not None:
-                    progress(done + position())
-            done += position()
+                    progress(done + source.position())
+            done += source.position()
         finally:
-            if name != "-":
-                stream.close()
+            source.close()
     stats.bytes_read = done
 
 

@@ -54,10 +54,15 @@ def _visible(value: object) -> str:
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _footer(summary: Summary) -> str:
     return (
-        f"{summary.total} uses in {len(summary.rows)} rows from {summary.events} events; "
-        f"{summary.skipped} broken lines skipped, {summary.ignored} other lines ignored"
+        f"{_counted(summary.total, 'use')} in {_counted(len(summary.rows), 'row')} from "
+        f"{_counted(summary.events, 'event')}; {_counted(summary.skipped, 'broken line')} "
+        f"skipped, {_counted(summary.ignored, 'other line')} ignored"
     )
 
 

@@ -1,0 +1,460 @@
+"""Reading logs and summing them: the Python API, every output format and the command line."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import json
+import os
+import pty
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from phaseout import _usage
+from phaseout.processors import utc_timestamp
+from phaseout.report import (
+    MAX_LINE,
+    LogError,
+    ReadStats,
+    _fold,
+    _progress,
+    read_events,
+    render,
+    summarize,
+)
+from phaseout.report._reader import split_points
+
+from .strategies import usage_events
+
+Event = tuple[str, float, int, dict[str, Any]]
+SITE: dict[str, Any] = {
+    "symbol": "lib.old",
+    "package": "lib",
+    "phase": "soft",
+    "since": "1.0",
+    "removed_in": "3.0",
+    "replacement": "lib.new",
+    "caller": "app.views:index",
+    "file": "/srv/app/views.py",
+    "line": 12,
+}
+DAY = 86_400.0
+T0 = 1_735_689_600.0  # 2025-01-01T00:00:00Z
+
+
+def as_dict(event: Event) -> dict[str, Any]:
+    kind, moment, count, site = event
+    data: dict[str, Any] = {"timestamp": utc_timestamp(moment), "event": kind, "schema": 1}
+    if kind == "deprecated_usage":
+        data["count"] = count
+    return {**data, "pid": 7, **site}
+
+
+def sink_lines(events: Sequence[Event]) -> bytes:
+    """The bytes phaseout's own file sink writes for *events*."""
+    out = io.StringIO()
+    _usage.StreamSink(out).emit([as_dict(event) for event in events])  # type: ignore[arg-type]
+    return out.getvalue().encode()
+
+
+def other_renderer_lines(events: Sequence[Event]) -> bytes:
+    """The same events as another JSON renderer writes them: sorted keys, spaces."""
+    return "".join(json.dumps(as_dict(e), sort_keys=True) + "\n" for e in events).encode()
+
+
+def write(tmp_path: Path, data: bytes, name: str = "usage.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def expected_by_symbol_and_caller(
+    events: Sequence[Event],
+) -> dict[tuple[str, str], tuple[int, str, str]]:
+    groups: dict[tuple[str, str], tuple[int, str, str]] = {}
+    for kind, moment, count, site in events:
+        key = (site["symbol"], site["caller"])
+        stamp = utc_timestamp(moment)
+        used = count if kind == "deprecated_usage" else 0
+        if key in groups:
+            total, first, last = groups[key]
+            groups[key] = (total + used, min(first, stamp), max(last, stamp))
+        else:
+            groups[key] = (used, stamp, stamp)
+    return groups
+
+
+def got_by_symbol_and_caller(
+    path: Path, **options: Any
+) -> dict[tuple[str, str], tuple[int, str, str]]:
+    summary = summarize([path], **options)
+    return {
+        (str(row.symbol), str(row.caller)): (row.count, row.first_seen, row.last_seen)
+        for row in summary.rows
+    }
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(events=st.lists(usage_events, max_size=25))
+def test_sums_match_the_events_written_whatever_the_renderer(
+    tmp_path_factory: pytest.TempPathFactory, events: list[Event]
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("logs")
+    expected = expected_by_symbol_and_caller(events)
+    ours = write(tmp_path, sink_lines(events), "ours.jsonl")
+    theirs = write(tmp_path, other_renderer_lines(events), "theirs.jsonl")
+    assert got_by_symbol_and_caller(ours) == expected
+    assert got_by_symbol_and_caller(theirs) == expected
+    both = summarize([ours, theirs], by=("site", "day"))
+    assert both.total == 2 * sum(e[2] for e in events if e[0] == "deprecated_usage")
+    assert (both.events, both.skipped, both.ignored) == (2 * len(events), 0, 0)
+    parsed = list(read_events([ours]))
+    assert [(e.event, e.timestamp, e.count, e.pid) for e in parsed] == [
+        (kind, utc_timestamp(moment), count if kind == "deprecated_usage" else 0, 7)
+        for kind, moment, count, _ in events
+    ]
+    assert [e.site.symbol for e in parsed] == [site["symbol"] for *_, site in events]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 300), min_size=1, max_size=60),
+    parts=st.integers(1, 9),
+)
+def test_split_points_start_pieces_at_line_beginnings(
+    tmp_path_factory: pytest.TempPathFactory, lengths: list[int], parts: int
+) -> None:
+    data = b"".join(b"x" * length + b"\n" for length in lengths)
+    path = tmp_path_factory.mktemp("split") / "log"
+    path.write_bytes(data[: len(data) - 1] if parts % 2 else data)  # with and without final newline
+    content = path.read_bytes()
+    points = split_points(str(path), parts)
+    assert points[0] == 0
+    assert points[-1] == len(content)
+    assert points == sorted(points)
+    for point in points[1:-1]:
+        assert point == len(content) or content[point - 1 : point] == b"\n"
+
+
+def test_worker_processes_give_the_same_summary(tmp_path: Path, monkeypatch: Any) -> None:
+    events = [
+        ("deprecated_usage", T0 + i * 997.0, i, {**SITE, "caller": f"app:f{i % 13}"})
+        for i in range(3000)
+    ]
+    path = write(
+        tmp_path, sink_lines(events) + b"plain text\n" * 50 + b'{"event":"deprecated_call"\n'
+    )
+    monkeypatch.setattr(_fold, "PARALLEL_INPUT", 0)
+    alone = summarize([path], workers=1, by=("caller", "day"))
+    together = summarize([path], workers=3, by=("caller", "day"))
+    assert together.rows == alone.rows
+    assert (together.events, together.skipped, together.ignored) == (3000, 1, 50)
+    assert together.total == sum(range(3000))
+
+
+BROKEN_OR_OTHER: list[tuple[bytes, str]] = [
+    (b"", "ignored"),
+    (b"GET /items 200", "ignored"),
+    (b"WARNING calling deprecated_call in module x", "ignored"),  # no event key
+    (b'{"event": "request", "path": "/deprecated_usage"}', "ignored"),
+    (b'["deprecated_usage"]', "ignored"),
+    (b"[" * 100_000 + b"deprecated_usage", "ignored"),  # recursion bomb, not an event
+    (b'{"event":"deprecated_usage","schema":1,"count":', "skipped"),  # truncated
+    (b'{"event": "deprecated_usage", "schema": 1}', "skipped"),  # fields missing
+    (b'{"event":"deprecated_usage","schema":2,"count":1}', "skipped"),  # unknown schema
+]
+
+
+def field_variants() -> list[tuple[bytes, str]]:
+    good = as_dict(("deprecated_usage", T0, 5, SITE))
+    cases: list[tuple[bytes, str]] = []
+    for key, bad in [
+        ("count", -1),
+        ("count", "5"),
+        ("count", True),
+        ("count", 1.5),
+        ("line", -3),
+        ("phase", "retired"),
+        ("symbol", ""),
+        ("symbol", None),
+        ("timestamp", "yesterday"),
+        ("timestamp", "2025-02-30T00:00:00.000000Z"),
+        ("timestamp", float("inf")),
+        ("since", 1),
+        ("schema", True),
+    ]:
+        with contextlib.suppress(ValueError):
+            cases.append((json.dumps({**good, key: bad}).encode(), "skipped"))
+    canonical = sink_lines([("deprecated_usage", T0, 5, SITE)]).rstrip(b"\n")
+    cases += [
+        (canonical, "event"),
+        (canonical + b"\r", "event"),  # CRLF
+        (canonical.replace(b'"lib.old"', b'"lib.\xff\xfeold"'), "skipped"),  # not UTF-8
+        (canonical.replace(b"2025-01-01", b"2025-13-45"), "skipped"),  # no such day
+        (canonical.replace(b"T00:00", b"T24:00"), "skipped"),  # no such hour
+        (canonical[:-40], "skipped"),  # cut short
+        (canonical + b"garbage", "skipped"),
+        # A repeated key means what json.loads says: the last one wins, 9 not 5.
+        (canonical.replace(b'"line":12}', b'"line":12,"count":9}'), "event"),
+        (canonical.replace(b'"count":5', b'"count":05'), "skipped"),  # not JSON
+        (canonical.replace(b'"count":5,', b""), "skipped"),  # usage without a count
+        (canonical.replace(b'"line":12}', b'"line":12,"extra":[1]}'), "event"),  # json path
+    ]
+    return cases
+
+
+@pytest.mark.parametrize(("line", "verdict"), BROKEN_OR_OTHER + field_variants())
+def test_each_line_is_an_event_skipped_or_ignored(
+    tmp_path: Path, line: bytes, verdict: str
+) -> None:
+    good = sink_lines([("deprecated_usage", T0 + 60, 1, SITE)])
+    path = write(tmp_path, good + line + b"\n" + good)
+    summary = summarize([path])
+    expected = {"event": (3, 0, 0), "skipped": (2, 1, 0), "ignored": (2, 0, 1)}[verdict]
+    assert (summary.events, summary.skipped, summary.ignored) == expected
+    assert summary.total == 2 + (json.loads(line)["count"] if verdict == "event" else 0)
+
+
+def test_a_huge_line_is_skipped_in_bounded_memory_and_reading_goes_on(tmp_path: Path) -> None:
+    good = sink_lines([("deprecated_usage", T0, 3, SITE)])
+    huge_event = (
+        b'{"event":"deprecated_usage","schema":1,"symbol":"' + b"x" * (3 * MAX_LINE) + b'"}\n'
+    )
+    huge_other = b'{"event":"trace","stack":"' + b"y" * (2 * MAX_LINE) + b'"}\n'
+    path = write(tmp_path, good + huge_event + good + huge_other + good)
+    summary = summarize([path])
+    assert (summary.total, summary.events, summary.skipped, summary.ignored) == (9, 3, 1, 1)
+
+
+def test_a_file_without_a_final_newline_and_a_truncated_gzip(tmp_path: Path) -> None:
+    good = sink_lines([("deprecated_usage", T0, 3, SITE)] * 2)
+    path = write(tmp_path, good.rstrip(b"\n"))
+    assert summarize([path]).total == 6
+    packed = gzip.compress(good * 1000)
+    whole = write(tmp_path, packed, "whole.jsonl.gz")
+    assert summarize([whole]).total == 6000
+    cut = write(tmp_path, packed[: len(packed) // 2], "cut.jsonl.gz")
+    summary = summarize([cut])
+    # Everything before the cut is read; the cut itself counts as skipped (and so does the
+    # line it went through, when that line had got as far as its event name).
+    assert 0 < summary.total < 6000
+    assert summary.total == 3 * summary.events
+    assert 1 <= summary.skipped <= 2
+    assert summary.skipped + summary.ignored == 2
+
+
+def test_filters_by_time_and_package(tmp_path: Path) -> None:
+    other = {**SITE, "package": "Other_Lib", "symbol": "other.f"}
+    events = [
+        ("deprecated_usage", T0 + 0.5 * DAY, 1, SITE),  # 2025-01-01 12:00
+        ("deprecated_usage", T0 + 1.5 * DAY, 10, SITE),  # 2025-01-02 12:00
+        ("deprecated_usage", T0 + 2.5 * DAY, 100, SITE),  # 2025-01-03 12:00
+        ("deprecated_usage", T0 + 1.5 * DAY, 1000, other),
+    ]
+    for data in (sink_lines(events), other_renderer_lines(events)):
+        path = write(tmp_path, data)
+        assert summarize([path]).total == 1111
+        assert summarize([path], since="2025-01-02").total == 1110
+        assert summarize([path], until="2025-01-02").total == 1011  # the whole day
+        assert summarize([path], since="2025-01-02", until="2025-01-02").total == 1010
+        assert summarize([path], until="2025-01-02T11:00:00+00:00").total == 1
+        assert summarize([path], since="2025-01-02T13:00:00+01:00").total == 1110
+        assert summarize([path], package="other-lib").total == 1000
+        assert summarize([path], package="lib", since="2025-01-03").events == 1
+    with pytest.raises(
+        ValueError, match=r"a date must be YYYY-MM-DD or an ISO 8601 date-time, got 'soon'"
+    ):
+        summarize([path], since="soon")
+
+
+def test_groupings_and_call_events(tmp_path: Path) -> None:
+    hard = {**SITE, "phase": "hard", "caller": "app:<module>", "line": 3}
+    events = [
+        ("deprecated_call", T0, 0, SITE),
+        ("deprecated_usage", T0 + 60, 4, SITE),
+        ("deprecated_usage", T0 + DAY, 6, SITE),
+        ("deprecated_call", T0 + DAY + 5, 0, hard),
+    ]
+    path = write(tmp_path, sink_lines(events))
+    by_symbol = summarize([path], by=("symbol",)).rows
+    assert len(by_symbol) == 1
+    row = by_symbol[0]
+    assert (row.symbol, row.package, row.caller, row.count, row.phase) == (
+        "lib.old",
+        "lib",
+        None,  # two callers
+        10,
+        "hard",  # the most recently seen
+    )
+    assert (row.first_seen, row.last_seen) == (utc_timestamp(T0), utc_timestamp(T0 + DAY + 5))
+    by_site = summarize([path], by=("site",)).rows
+    assert [(r.caller, r.file, r.line, r.count) for r in by_site] == [
+        ("app.views:index", "/srv/app/views.py", 12, 10),
+        ("app:<module>", "/srv/app/views.py", 3, 0),  # seen, never counted yet
+    ]
+    by_day = summarize([path], by=("day",)).rows
+    assert [(r.day, r.count) for r in by_day] == [("2025-01-02", 6), ("2025-01-01", 4)]
+    by_phase = summarize([path], by=("phase", "package")).rows
+    assert [(r.phase, r.package, r.count) for r in by_phase] == [
+        ("soft", "lib", 10),
+        ("hard", "lib", 0),
+    ]
+    summary = summarize([path])
+    assert summary.daily() == {"lib.old": {"2025-01-01": 4, "2025-01-02": 6}}
+    with pytest.raises(ValueError, match=r"by must be a non-empty list of symbol, caller, site"):
+        summarize([path], by=("user",))
+
+
+def test_sources_globs_and_errors(tmp_path: Path) -> None:
+    for day in (1, 2):
+        write(tmp_path, sink_lines([("deprecated_usage", T0, day, SITE)]), f"usage-{day}.jsonl")
+    gz = tmp_path / "usage-3.jsonl.gz"
+    gz.write_bytes(gzip.compress(sink_lines([("deprecated_usage", T0, 4, SITE)])))
+    assert summarize([str(tmp_path / "usage-*.jsonl*")]).total == 7
+    with pytest.raises(LogError, match=r"no log file matches '.*nothing-\*'"):
+        summarize([str(tmp_path / "nothing-*")])
+    with pytest.raises(LogError, match=r"log file '.*missing.jsonl' does not exist"):
+        summarize([tmp_path / "missing.jsonl"])
+    stats = ReadStats()
+    assert len(list(read_events([gz], stats))) == 1
+    assert (stats.events, stats.skipped, stats.ignored) == (1, 0, 0)
+
+
+TWO_ROWS: list[Event] = [
+    ("deprecated_usage", T0, 1200, SITE),
+    ("deprecated_usage", T0 + 30, 34, {**SITE, "caller": '=HYPERLINK("x")|<b>\x1b[2J'}),
+]
+
+
+def test_table_output_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path, sink_lines(TWO_ROWS) + b"other\n")
+    assert render(summarize([path]), "table") == (
+        "symbol   caller                      phase  count  first seen                   last seen\n"
+        "-------  --------------------------  -----  -----  ---------------------------  ---------------------------\n"
+        "lib.old  app.views:index             soft    1200  2025-01-01T00:00:00.000000Z  2025-01-01T00:00:00.000000Z\n"
+        'lib.old  =HYPERLINK("x")|<b>\\x1b[2J  soft      34  2025-01-01T00:00:30.000000Z  2025-01-01T00:00:30.000000Z\n'
+        "\n"
+        "1,234 uses in 2 rows from 2 events; 0 broken lines skipped, 1 other line ignored\n"
+    )  # fmt: skip
+
+
+def test_json_csv_and_markdown_output(tmp_path: Path) -> None:
+    path = write(tmp_path, sink_lines(TWO_ROWS) + b'{"event":"deprecated_usage"\n')
+    summary = summarize([path])
+    document = json.loads(render(summary, "json"))
+    assert document == {
+        "rows": [
+            {
+                "symbol": "lib.old",
+                "package": "lib",
+                "phase": "soft",
+                "caller": "app.views:index",
+                "count": 1200,
+                "first_seen": "2025-01-01T00:00:00.000000Z",
+                "last_seen": "2025-01-01T00:00:00.000000Z",
+            },
+            {
+                "symbol": "lib.old",
+                "package": "lib",
+                "phase": "soft",
+                "caller": '=HYPERLINK("x")|<b>\x1b[2J',
+                "count": 34,
+                "first_seen": "2025-01-01T00:00:30.000000Z",
+                "last_seen": "2025-01-01T00:00:30.000000Z",
+            },
+        ],
+        "events": 2,
+        "skipped": 1,
+    }
+    rows = list(csv.reader(io.StringIO(render(summary, "csv"))))
+    assert rows[0] == ["symbol", "caller", "phase", "count", "first_seen", "last_seen"]
+    assert rows[2][1] == '\'=HYPERLINK("x")|<b>\x1b[2J'  # a spreadsheet will not run it
+    markdown = render(summary, "markdown").splitlines()
+    assert markdown[0] == "| symbol | caller | phase | count | first seen | last seen |"
+    assert markdown[3] == (
+        '| lib.old | =HYPERLINK("x")\\|&lt;b&gt;\\x1b[2J | soft | 34 | '
+        "2025-01-01T00:00:30.000000Z | 2025-01-01T00:00:30.000000Z |"
+    )
+    with pytest.raises(
+        ValueError, match=r"format must be one of table, json, csv, markdown, html, got 'xml'"
+    ):
+        render(summary, "xml")
+
+
+def phaseout_cli(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "phaseout", "report", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        **kwargs,
+    )
+
+
+def test_cli_exit_codes_stdin_and_output_file(tmp_path: Path) -> None:
+    data = sink_lines(TWO_ROWS)
+    path = write(tmp_path, data)
+    done = phaseout_cli(str(path), "--fail-if-any", "lib.*")
+    assert done.returncode == 1
+    assert (
+        "lib.old is still used (1,200 uses, from app.views:index) and matches 'lib.*'"
+        in done.stderr
+    )
+    assert phaseout_cli(str(path), "--fail-if-any", "other.*").returncode == 0
+    assert (
+        phaseout_cli(str(path), "--fail-if-any", "lib.*", "--until", "2024-12-31").returncode == 0
+    )
+    missing = phaseout_cli(str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2
+    assert "log file" in missing.stderr
+    assert "does not exist" in missing.stderr
+    assert phaseout_cli(str(path), "--by", "user").returncode == 2
+    piped = phaseout_cli("-", "--format", "json", "--by", "symbol", input=data.decode())
+    assert json.loads(piped.stdout)["rows"][0]["count"] == 1234
+    out = tmp_path / "report.md"
+    written = phaseout_cli(
+        str(path), "--format", "markdown", "--output", str(out), "--by", "symbol,phase"
+    )
+    assert (written.returncode, written.stdout) == (0, "")
+    assert out.read_text().startswith("| symbol | phase | count |")
+
+
+def test_progress_bar_only_at_a_terminal_for_large_input(tmp_path: Path) -> None:
+    line = sink_lines([("deprecated_usage", T0, 1, SITE)])
+    path = write(tmp_path, line * (_progress.LARGE_INPUT // len(line) + 10))
+    quiet = phaseout_cli(str(path), "--format", "json")
+    assert quiet.stderr == ""
+    primary, replica = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "phaseout", "report", str(path), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=replica,
+        check=False,
+    )
+    os.close(replica)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert done.returncode == 0
+    assert b"reading logs [" in seen
+    assert b"%" in seen
+    assert seen.endswith(b"\r\x1b[2K")  # the bar is erased when done
+    assert json.loads(done.stdout)["rows"][0]["count"] == len(path.read_bytes()) // len(line)
