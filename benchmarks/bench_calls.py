@@ -2,7 +2,8 @@
 
     python benchmarks/bench_calls.py [--quick]
 
-Prints ns/call and ratios, and rewrites benchmarks/RESULTS.md. Rounds are interleaved and the
+Prints ns/call and ratios, and rewrites the "Calling deprecated code" section of
+benchmarks/RESULTS.md. Rounds are interleaved and the
 minimum per subject kept: on a shared machine, noise only ever adds time.
 """
 
@@ -22,9 +23,9 @@ import typing_extensions
 import phaseout
 
 sys.path.insert(0, str(Path(__file__).parent))
+import results
 import subjects
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def measure_calls(rounds: int, calls: int) -> dict[str, float]:
@@ -101,14 +102,12 @@ def main() -> int:
     te = per_call["typing_extensions.deprecated"]
 
     lines = [
-        "# Benchmark results",
-        "",
         f"`python benchmarks/bench_calls.py` on Python {platform.python_version()} "
         f"({platform.machine()}), {time.strftime('%Y-%m-%d', time.gmtime(started))}; "
         f"minimum of {rounds} interleaved rounds of {calls:,} calls. Warnings filtered out "
         "by Python's default filters (callers outside `__main__`).",
         "",
-        "## Per call",
+        "### Per call",
         "",
         "| subject | ns/call | × bare call | phaseout is × faster |",
         "|---|---:|---:|---:|",
@@ -117,7 +116,7 @@ def main() -> int:
         lines.append(f"| {name} | {ns:,.0f} | {ns / bare:.1f} | {ns / ours:.2f} |")
     lines += [
         "",
-        "## Applying the decorator",
+        "### Applying the decorator",
         "",
         "| decorator | µs per application |",
         "|---|---:|",
@@ -128,11 +127,11 @@ def main() -> int:
     te_decoration = decoration["typing_extensions.deprecated"]
     lines += [
         "",
-        "## Importing a module with 1,000 deprecated functions",
+        "### Importing a module with 1,000 deprecated functions",
         "",
         f"{import_ms:.0f} ms, **{metadata_reads}** package metadata reads.",
         "",
-        "## Targets",
+        "### Targets",
         "",
         f"- steady-state call ≤ 8× a bare call: **{ours / bare:.1f}×** "
         f"({'met' if ours / bare <= 8 else 'not met'})",
@@ -150,7 +149,7 @@ def main() -> int:
     report = "\n".join(lines) + "\n"
     print(report)
     if not args.quick:
-        RESULTS.write_text(report)
+        results.write_section("Calling deprecated code", report)
     return 0
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import linecache
+import os
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -68,6 +70,18 @@ def custom_forecast():
     return CoastalForecast
 '''
 
+# Two workers of the application, run for real with a usage log, to show what `phaseout
+# report` makes of it.
+WORKER = '''\
+import sys
+import app
+
+for _ in range(int(sys.argv[1])):
+    app.morning_report()
+for _ in range(int(sys.argv[2])):
+    app.weekly_forecast()
+'''
+
 STEPS = (
     ("1.0", "announced: nothing visible unless pending deprecations are shown"),
     ("1.1", "deprecated: a DeprecationWarning at the caller's line"),
@@ -104,6 +118,35 @@ def _call(out: TextIO, label: str, action: Callable[[], Any]) -> None:
 
 def _builtin_base(category: type[Warning]) -> str:
     return next(base.__name__ for base in category.__mro__ if base.__module__ == "builtins")
+
+
+def _usage_story(out: TextIO, root: Path) -> None:
+    """Two app processes log their use of weatherlib 1.1's deprecated API to one file."""
+    from .report import render, summarize
+
+    log = root / "usage.jsonl"
+    (root / "worker.py").write_text(WORKER, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "PYTHONWARNINGS": "ignore",
+        "PHASEOUT_PRETEND": "weatherlib==1.1",
+        "PHASEOUT_USAGE_LOG": str(log),
+    }
+    runs = ((1500, 40), (2500, 0))  # (morning reports, weekly forecasts) per worker
+    workers = [
+        subprocess.Popen([sys.executable, str(root / "worker.py"), *map(str, run)], env=env)
+        for run in runs
+    ]
+    for worker in workers:
+        worker.wait()
+    lines = log.read_text(encoding="utf-8").count("\n")
+    out.write(
+        "\n== Who still calls it? Two app workers ran with PHASEOUT_USAGE_LOG set: "
+        f"{sum(map(sum, runs)):,} deprecated calls,\n   {lines} lines in the log. "
+        "`phaseout report usage.jsonl` says:\n\n"
+    )
+    out.write(textwrap.indent(render(summarize([log]), "table"), "   "))
 
 
 def run(out: TextIO = sys.stdout) -> int:
@@ -144,6 +187,7 @@ def run(out: TextIO = sys.stdout) -> int:
                 "next release will break;\nPHASEOUT_STRICT=hard turns the last warnings "
                 "before removal into errors.\n"
             )
+            _usage_story(out, root)
         finally:
             sys.path.remove(tmp)
             for name in ("app", "weatherlib"):
