@@ -27,7 +27,6 @@ import results
 import subjects
 
 
-
 def measure_calls(rounds: int, calls: int) -> dict[str, float]:
     functions = {
         "bare call": subjects.bare,

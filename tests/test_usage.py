@@ -561,3 +561,25 @@ def test_sigkill_loses_only_unflushed_counts_and_leaves_whole_lines(tmp_path: Pa
     counts = [e["count"] for e in events if e["event"] == "deprecated_usage"]
     assert counts[:6] == [1000] * 6  # the explicit flushes, exactly
     assert len(counts) > 6  # and the flusher went on writing whole lines until the kill
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_sink_that_uses_deprecated_code_itself_does_not_deadlock() -> None:
+    out = io.StringIO()
+
+    def uses_old(logger: Any, method: str, event_dict: Any) -> Any:
+        event_dict["doubled"] = old(2)  # a deprecated call from inside the sink
+        return event_dict
+
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(out), processors=[uses_old, structlog.processors.JSONRenderer()]
+    )
+    phaseout.configure(usage_logger=logger)
+    assert old(1) == 2
+    phaseout.flush_usage()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert all(e["doubled"] == 4 for e in events)
+    sites = sorted((e["event"], e["line"]) for e in events)
+    # The processor's own site was announced and counted by the next flush.
+    assert [kind for kind, _ in sites].count("deprecated_call") == 2
+    assert sum(u.count for u in phaseout.usage()) == 1 + len(events)

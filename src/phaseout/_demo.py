@@ -72,7 +72,7 @@ def custom_forecast():
 
 # Two workers of the application, run for real with a usage log, to show what `phaseout
 # report` makes of it.
-WORKER = '''\
+WORKER = """\
 import sys
 import app
 
@@ -80,7 +80,7 @@ for _ in range(int(sys.argv[1])):
     app.morning_report()
 for _ in range(int(sys.argv[2])):
     app.weekly_forecast()
-'''
+"""
 
 STEPS = (
     ("1.0", "announced: nothing visible unless pending deprecations are shown"),

@@ -279,10 +279,25 @@ def flush_usage() -> int:
     return flush()
 
 
+_flushing = threading.local()
+
+
 def flush(*, calls_only: bool = False) -> int:
     sinks = _sinks()
-    if not sinks:
+    if not sinks or getattr(_flushing, "active", False):
+        # A sink that itself uses deprecated code (a processor, a stream) lands here from
+        # inside a flush: its new site waits for the next flush instead of deadlocking.
         return 0
+    written = 0
+    _flushing.active = True
+    try:
+        written = _flush_locked(sinks, calls_only)
+    finally:
+        _flushing.active = False
+    return written
+
+
+def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
     written = 0
     with STATE.flush_lock:
         sites = list(_SITES.values())

@@ -20,6 +20,7 @@ from ._reader import (
     HEAD,
     LineParser,
     ReadStats,
+    Site,
     _Broken,
     canonical_tail,
     read_range,
@@ -71,6 +72,7 @@ class Folder:
         self.high = high
         self._limited = low is not None or high is not None
         self._bad_tails: set[bytes] = set()
+        self._tail_of: dict[Site, bytes] = {}
 
     def _in_range(self, stamp: bytes) -> bool:
         return (self.low is None or stamp >= self.low) and (self.high is None or stamp <= self.high)
@@ -139,7 +141,12 @@ class Folder:
         day, time_of_day = stamp[:10], stamp[10:]
         one = Tally(time_of_day)
         one.count, one.calls, one.events = (count, 0, 1) if usage else (0, 1, 1)
-        per_day = self.tallies.setdefault(canonical_tail(site), {})
+        tail = self._tail_of.get(site)
+        if tail is None:
+            if len(self._tail_of) >= 100_000:  # bounded, whatever a hostile log holds
+                self._tail_of.clear()
+            tail = self._tail_of[site] = canonical_tail(site)
+        per_day = self.tallies.setdefault(tail, {})
         if day in per_day:
             per_day[day].merge(one)
         else:
