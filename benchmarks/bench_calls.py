@@ -142,10 +142,7 @@ def main() -> int:
         f"- import reads no metadata: **{metadata_reads} reads** "
         f"({'met' if metadata_reads == 0 else 'not met'})",
     ]
-    notes = Path(__file__).with_name("NOTES.md")
-    if notes.exists():
-        lines += ["", notes.read_text().rstrip()]
-    report = "\n".join(lines) + "\n"
+    report = "\n".join(lines) + results.notes("NOTES.md") + "\n"
     print(report)
     if not args.quick:
         results.write_section("Calling deprecated code", report)

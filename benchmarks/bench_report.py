@@ -195,9 +195,7 @@ def main() -> int:
             f"{memory[events]:.0f} MiB**",
         ]
     )
-    notes = Path(__file__).with_name("READER_NOTES.md")
-    if notes.exists():
-        text += "\n\n" + notes.read_text().rstrip()
+    text += results.notes("READER_NOTES.md")
     print(text)
     if not args.quick:
         results.write_section("Reading usage logs", text)

@@ -20,3 +20,9 @@ def write_section(heading: str, body: str) -> None:
         rest = text[end:] if end != -1 else "\n"
         text = text[:start] + marker + "\n" + body.rstrip() + "\n" + rest
     RESULTS.write_text(text)
+
+
+def notes(name: str) -> str:
+    """The explanations kept in benchmarks/*name*, to print below a benchmark's numbers."""
+    path = RESULTS.with_name(name)
+    return "\n\n" + path.read_text().rstrip() if path.exists() else ""

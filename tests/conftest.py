@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -18,3 +19,11 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     phaseout.reset_defaults()
     _usage.forget_sites()
+
+
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    """Every warning ignored, so deprecated calls take their fastest path."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -139,13 +139,6 @@ def test_filters_behave_exactly_as_with_warnings_warn(ops: list[Any], which: str
     assert _run(ops, target) == expected
     # Once more: now every call site may have a remembered decision.
     assert _run(ops, target) == expected
-
-
-@pytest.fixture
-def quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
 
 
 @pytest.mark.usefixtures("quiet")

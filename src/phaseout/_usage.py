@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -84,12 +84,24 @@ class _Site:
 
 
 class _Sink:
-    """Where events go. ``emit`` returns how many of *events* it took before any failure."""
+    """Where events go: ``session()`` yields a writer of one event, used for one batch."""
 
     name: str
 
-    def emit(self, events: Sequence[EventDict]) -> int:
+    def session(self) -> contextlib.AbstractContextManager[Callable[[EventDict], None]]:
         raise NotImplementedError
+
+    def emit(self, events: Sequence[EventDict]) -> int:
+        """Write *events*; how many were taken, or ``_SinkFailure`` saying so on an error."""
+        written = 0
+        try:
+            with self.session() as write:
+                for event in events:
+                    write(event)
+                    written += 1
+        except Exception as error:
+            raise _SinkFailure(written) from error
+        return written
 
 
 class _SinkFailure(Exception):
@@ -104,6 +116,10 @@ def _prepared(event: EventDict) -> EventDict:
     return event
 
 
+def _line(event: EventDict) -> str:
+    return render_json_line(None, "info", _prepared(event)) + "\n"
+
+
 class FileSink(_Sink):
     """JSON lines appended to a file, each line one ``write(2)`` on an ``O_APPEND`` descriptor.
 
@@ -116,40 +132,35 @@ class FileSink(_Sink):
         self.path = path
         self.name = f"usage log {path!r}"
 
-    def emit(self, events: Sequence[EventDict]) -> int:
-        written = 0
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Callable[[EventDict], None]]:
+        fd = os.open(self.path, _APPEND, 0o666)
+
+        def write(event: EventDict) -> None:
+            data = _line(event).encode()
+            if os.write(fd, data) != len(data):
+                raise OSError(f"short write to {self.path!r}")
+
         try:
-            fd = os.open(self.path, _APPEND, 0o666)
-            try:
-                for event in events:
-                    data = (render_json_line(None, "info", _prepared(event)) + "\n").encode()
-                    if os.write(fd, data) != len(data):
-                        raise OSError(f"short write to {self.path!r}")
-                    written += 1
-            finally:
-                os.close(fd)
-        except Exception as error:
-            raise _SinkFailure(written) from error
-        return written
+            yield write
+        finally:
+            os.close(fd)
 
 
 class StreamSink(_Sink):
-    """JSON lines written to an open text stream (flushed after each batch)."""
+    """JSON lines written to an open text stream, flushed after each batch."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.name = f"usage log stream {getattr(stream, 'name', stream)!r}"
 
-    def emit(self, events: Sequence[EventDict]) -> int:
-        written = 0
-        try:
-            for event in events:
-                self.stream.write(render_json_line(None, "info", _prepared(event)) + "\n")
-                written += 1
-            self.stream.flush()
-        except Exception as error:
-            raise _SinkFailure(written) from error
-        return written
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Callable[[EventDict], None]]:
+        def write(event: EventDict) -> None:
+            self.stream.write(_line(event))
+
+        yield write
+        self.stream.flush()
 
 
 class LoggerSink(_Sink):
@@ -159,16 +170,13 @@ class LoggerSink(_Sink):
         self.logger = logger
         self.name = f"usage logger {logger!r}"
 
-    def emit(self, events: Sequence[EventDict]) -> int:
-        written = 0
-        try:
-            for event in events:
-                fields = dict(_prepared(event))
-                self.logger.info(fields.pop("event"), **fields)
-                written += 1
-        except Exception as error:
-            raise _SinkFailure(written) from error
-        return written
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Callable[[EventDict], None]]:
+        def write(event: EventDict) -> None:
+            fields = dict(_prepared(event))
+            self.logger.info(fields.pop("event"), **fields)
+
+        yield write
 
 
 class _State:
