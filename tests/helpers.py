@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Iterable
 
 from phaseout import PhaseoutWarning
 
@@ -11,8 +12,9 @@ def here() -> int:
     return sys._getframe(1).f_lineno
 
 
-def only(record: list[warnings.WarningMessage]) -> PhaseoutWarning:
+def only(recorded: Iterable[warnings.WarningMessage]) -> PhaseoutWarning:
     """The single phaseout warning recorded, checked to be alone."""
+    record = list(recorded)
     assert len(record) == 1, [str(w.message) for w in record]
     message = record[0].message
     assert isinstance(message, PhaseoutWarning)

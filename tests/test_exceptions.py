@@ -35,7 +35,7 @@ def test_each_warning_is_also_the_builtin_category(
     with pytest.warns(builtin, match="^plain$") as record:
         warnings.warn("plain", category, stacklevel=1)
     assert type(record[0].message) is category
-    assert record[0].message.symbol is None  # type: ignore[union-attr]
+    assert record[0].message.symbol is None
 
 
 def test_removed_error_is_a_runtime_error_carrying_the_details() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 import pytest
@@ -37,12 +37,21 @@ def hard() -> int:
 TARGETS: dict[str, Callable[[], int]] = {"pending": pending, "soft": soft, "hard": hard}
 
 
+# The warnings module as the tests drive it: typeshed types `filters` as a read-only
+# sequence and leaves out `defaultaction`, both of which programs do change.
+_WARNINGS: Any = warnings
+
+
+def _filters() -> list[Any]:
+    return cast("list[Any]", warnings.filters)
+
+
 def _reference_for(target: Callable[[], int]) -> Callable[[], int]:
     """A function that calls `warnings.warn` directly with the same warning."""
     plan = declaration_of(target).plan()
     category, text, details = plan.category, plan.text, plan.details
     assert category is not None
-    value = target.__wrapped__()  # type: ignore[attr-defined]
+    value: int = target.__wrapped__()  # type: ignore[attr-defined]
 
     def reference() -> int:
         warnings.warn(category(text, **details), stacklevel=2)
@@ -108,9 +117,9 @@ def _execute(
             warnings.resetwarnings()
         elif name == "pop":
             if warnings.filters:
-                warnings.filters.pop(0)  # a direct mutation, as some programs do
+                _filters().pop(0)  # a direct mutation, as some programs do
         elif name.startswith("default="):
-            warnings.defaultaction = name.partition("=")[2]
+            _WARNINGS.defaultaction = name.partition("=")[2]
         elif name == "block":
             with warnings.catch_warnings():
                 _execute(op[1], target, record, out)
@@ -118,16 +127,16 @@ def _execute(
 
 def _run(ops: list[Any], target: Callable[[], int]) -> list[Event]:
     out: list[Event] = []
-    saved_default = warnings.defaultaction
+    saved_default = _WARNINGS.defaultaction
     with warnings.catch_warnings(record=True) as record:
-        warnings.filters[:] = DEFAULT_FILTERS
+        _filters()[:] = DEFAULT_FILTERS
         warnings._filters_mutated()  # type: ignore[attr-defined]
         warnings.onceregistry.clear()  # type: ignore[attr-defined]
         vars(sites).pop("__warningregistry__", None)
         try:
             _execute(ops, target, record, out)
         finally:
-            warnings.defaultaction = saved_default  # type: ignore[assignment]
+            _WARNINGS.defaultaction = saved_default
     return out
 
 
@@ -150,7 +159,7 @@ def test_a_filter_change_is_seen_on_the_next_call() -> None:
         sites.site_0(soft)
     assert (record[0].filename, record[0].lineno) == (sites.__file__, SITE_LINES[0])
     # A direct mutation of the list, without any warnings function, is seen too.
-    warnings.filters.insert(0, ("error", None, DeprecatedWarning, None, 0))
+    _filters().insert(0, ("error", None, DeprecatedWarning, None, 0))
     with pytest.raises(DeprecatedWarning):
         sites.site_0(soft)
 

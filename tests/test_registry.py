@@ -18,7 +18,7 @@ def test_declarations_list_every_kind_in_order_with_their_facts() -> None:
 
     @phaseout.deprecated(since="1.1", compat_in="1.2", package="po-reg", guide="https://g")
     class K:
-        @phaseout.deprecated(since="1.0", package="po-reg-other")
+        @phaseout.deprecated(since="1.0", package="po-reg-other")  # type: ignore[prop-decorator]
         @property
         def p(self) -> int:
             return 1
@@ -76,7 +76,7 @@ def test_phase_of_every_kind_and_bound_forms() -> None:
         def s() -> None:
             pass
 
-        @dep
+        @dep  # type: ignore[prop-decorator]
         @property
         def p(self) -> int:
             return 1

@@ -62,7 +62,7 @@ def as_dict(event: Event) -> dict[str, Any]:
 def sink_lines(events: Sequence[Event]) -> bytes:
     """The bytes phaseout's own file sink writes for *events*."""
     out = io.StringIO()
-    _usage.StreamSink(out).emit([as_dict(event) for event in events])  # type: ignore[arg-type]
+    _usage.StreamSink(out).emit([as_dict(event) for event in events])
     return out.getvalue().encode()
 
 
@@ -326,6 +326,8 @@ def test_sources_globs_and_errors(tmp_path: Path) -> None:
         summarize([str(tmp_path / "nothing-*")])
     with pytest.raises(LogError, match=r"log file '.*missing.jsonl' does not exist"):
         summarize([tmp_path / "missing.jsonl"])
+    odd = write(tmp_path, sink_lines([("deprecated_usage", T0, 8, SITE)]), "usage[9].jsonl")
+    assert summarize([odd]).total == 8  # a real file named like a glob is that file
     stats = ReadStats()
     assert len(list(read_events([gz], stats))) == 1
     assert (stats.events, stats.skipped, stats.ignored) == (1, 0, 0)

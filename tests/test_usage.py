@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ THIS = __file__
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
-def soft(func: Any) -> Any:
+def soft(func: Callable[[int], int]) -> Callable[[int], int]:
     return phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")(func)
 
 
@@ -78,7 +79,7 @@ def test_usage_counts_each_call_site_with_its_caller_file_and_line() -> None:
 @pytest.mark.usefixtures("quiet")
 def test_every_kind_of_use_is_counted_at_the_users_line() -> None:
     class Base:
-        @phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")
+        @phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")  # type: ignore[prop-decorator]
         @property
         def prop(self) -> int:
             return 1

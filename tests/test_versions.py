@@ -10,6 +10,7 @@ import textwrap
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -77,7 +78,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def _run(site: Path, code: str, **env: str) -> dict[str, object]:
+def _run(site: Path, code: str, **env: str) -> dict[str, Any]:
     paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
     environ = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **env}
     environ.pop("PHASEOUT_PRETEND", None) if "PHASEOUT_PRETEND" not in env else None

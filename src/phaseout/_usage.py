@@ -228,34 +228,33 @@ def new_site(
     decl: Declaration, user: FrameType, key: tuple[Any, int], phase: Phase
 ) -> itertools.count[int]:
     """The counter for the first use from *key* (code, offset), creating its site if new."""
+    # Everything that may run other code (metadata for the package name) happens before the
+    # lock is taken.
+    code = user.f_code
+    caller = f"{user.f_globals.get('__name__') or '?'}:{_frames.qualname_of(user)}"
+    line = _frames.line_of(code, user.f_lasti)
+    timeline = decl.timeline.texts
+    identity = {
+        "symbol": decl.symbol,
+        "package": decl.package,
+        "phase": phase.value,
+        "since": timeline["since"],
+        "removed_in": timeline["removed_in"],
+        "replacement": decl.replacement_name,
+        "caller": caller,
+        "file": code.co_filename,
+        "line": line,
+    }
+    where = (decl, caller, code.co_filename, line)
     with STATE.lock:
         counter = decl.sites.get(key)
         if counter is not None:  # another thread got here first
             return counter
         counter = decl.sites[key] = itertools.count(0)
-        code = user.f_code
-        module = user.f_globals.get("__name__") or "?"
-        caller = f"{module}:{_frames.qualname_of(user)}"
-        line = _frames.line_of(code, user.f_lasti)
-        where = (decl, caller, code.co_filename, line)
         site = _SITES.get(where)
         fresh = site is None
         if site is None:
-            timeline = decl.timeline.texts
-            site = _SITES[where] = _Site(
-                decl,
-                {
-                    "symbol": decl.symbol,
-                    "package": decl.package,
-                    "phase": phase.value,
-                    "since": timeline["since"],
-                    "removed_in": timeline["removed_in"],
-                    "replacement": decl.replacement_name,
-                    "caller": caller,
-                    "file": code.co_filename,
-                    "line": line,
-                },
-            )
+            site = _SITES[where] = _Site(decl, identity)
         site.counters.append(counter)
     if fresh and _sinks():
         flush(calls_only=True)

@@ -265,15 +265,15 @@ def expand(specs: Iterable[str]) -> list[str]:
     """File names for paths and globs (``-`` is standard input), in the order given."""
     found: list[str] = []
     for spec in specs:
-        if spec == "-":
+        if spec == "-" or os.path.isfile(spec):  # a real file, even one named like a glob
             found.append(spec)
         elif any(char in spec for char in "*?["):
-            matches = sorted(glob.glob(spec, recursive=True))
+            matches = sorted(
+                path for path in glob.glob(spec, recursive=True) if os.path.isfile(path)
+            )
             if not matches:
                 raise LogError(f"no log file matches {spec!r}")
             found.extend(matches)
-        elif os.path.isfile(spec):
-            found.append(spec)
         else:
             raise LogError(f"log file {spec!r} does not exist or is not a file")
     return found
