@@ -90,7 +90,7 @@ def write_log(path: Path, events: int, *, sorted_keys: bool = False) -> dict[tup
 
 def run_phaseout(path: Path) -> tuple[float, dict[tuple[str, str], int], int]:
     start = time.perf_counter()
-    summary = summarize([path], by=("symbol", "caller"))
+    summary = summarize([path], by=("symbol", "caller"), workers=None)  # as the CLI does
     elapsed = time.perf_counter() - start
     got = {(str(row.symbol), str(row.caller)): row.count for row in summary.rows if row.count}
     return elapsed, got, summary.events
@@ -116,7 +116,7 @@ def peak_memory_mib(path: Path) -> float:
     probe = (
         "import sys\n"
         "from phaseout.report import summarize\n"
-        "summarize([sys.argv[1]], by=('symbol', 'caller'))\n"
+        "summarize([sys.argv[1]], by=('symbol', 'caller'), workers=None)\n"
         "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
         "print(status.split()[0])\n"
     )

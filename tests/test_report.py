@@ -422,6 +422,9 @@ def test_cli_exit_codes_stdin_and_output_file(tmp_path: Path) -> None:
     assert "log file" in missing.stderr
     assert "does not exist" in missing.stderr
     assert phaseout_cli(str(path), "--by", "user").returncode == 2
+    no_workers = phaseout_cli(str(path), "--jobs", "0")
+    assert no_workers.returncode == 2
+    assert "workers must be at least 1, got 0" in no_workers.stderr
     piped = phaseout_cli("-", "--format", "json", "--by", "symbol", input=data.decode())
     assert json.loads(piped.stdout)["rows"][0]["count"] == 1234
     out = tmp_path / "report.md"

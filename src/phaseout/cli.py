@@ -80,6 +80,12 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="exit with status 1 when a matching symbol was used (repeatable)",
     )
     report.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes for large plain files (default: one per CPU, at most 8)",
+    )
+    report.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
@@ -110,6 +116,7 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             until=args.until,
             package=args.package,
             progress=progress,
+            workers=args.jobs,
         )
     except (LogError, ValueError, OSError) as error:
         stderr.write(f"phaseout report: {error}\n")

@@ -94,15 +94,16 @@ def summarize(
     until: str | None = None,
     package: str | None = None,
     progress: Callable[[int], None] | None = None,
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> Summary:
     """Read the logs in *sources* (paths, globs, ``"-"``) and sum usage per *by* group.
 
     *since* and *until* are dates (``YYYY-MM-DD``, *until* inclusive) or ISO 8601 date-times;
     *package* keeps one package's events. ``deprecated_usage`` counts are summed;
-    ``deprecated_call`` events mark when and where a site was first used. Plain files of
-    64 MiB or more are split between *workers* processes (default: one per CPU, at most 8;
-    1 reads everything in this process).
+    ``deprecated_call`` events mark when and where a site was first used. With *workers*
+    above 1 (``None``: one per CPU, at most 8), plain files of 64 MiB or more are split
+    between that many processes; the default reads everything in this process, which needs
+    no ``if __name__ == "__main__":`` guard in the calling script.
     """
     grouping = check_grouping(by)
     folder = Folder(
