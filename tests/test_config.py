@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from packaging.version import Version
 
@@ -71,3 +73,19 @@ def test_bad_environment_value_is_reported_by_name(monkeypatch: pytest.MonkeyPat
     phaseout.reset_defaults()
     with pytest.raises(ValueError, match=r"^PHASEOUT_STRICT must be one of"):
         CONFIG.load()
+
+
+def test_usage_log_paths_are_made_absolute_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    phaseout.configure(usage_log="logs/usage.jsonl")
+    assert CONFIG.usage_log == str(tmp_path / "logs" / "usage.jsonl")
+    phaseout.configure(usage_log="~/usage.jsonl")
+    assert CONFIG.usage_log == str(tmp_path / "home" / "usage.jsonl")
+    monkeypatch.setenv("PHASEOUT_USAGE_LOG", "env.jsonl")
+    phaseout.reset_defaults()
+    assert CONFIG.load().usage_log == str(tmp_path / "env.jsonl")
+    phaseout.configure(usage_log=None)
+    assert CONFIG.usage_log is None

@@ -67,7 +67,9 @@ def parse_usage_log(value: object, source: str) -> str | TextIO | None:
     if isinstance(value, (str, os.PathLike)):
         path = os.fspath(value)
         if isinstance(path, str):
-            return os.path.abspath(path)  # a later chdir must not move the log
+            # "~/usage.jsonl" in an env file is not expanded by a shell; a later chdir
+            # must not move the log.
+            return os.path.abspath(os.path.expanduser(path))
     elif callable(getattr(value, "write", None)):
         return value  # type: ignore[return-value]
     raise ValueError(f"{source} must be a file path or a writable text stream, got {value!r}")
