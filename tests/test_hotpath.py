@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import warnings
 from collections.abc import Callable
@@ -259,3 +260,67 @@ def test_an_ignore_filter_for_something_else_is_not_remembered(
     assert [(w.filename, w.lineno) for w in record] == [(sites.__file__, SITE_LINES[0])] * (
         expected_shown
     )
+
+
+SHARED_DEFAULT: list[int] = []
+
+
+def shape_plain(a, b=SHARED_DEFAULT, /, c=2, *rest, d, e=5, **kw):  # type: ignore[no-untyped-def]
+    return (a, b, c, rest, d, e, kw)
+
+
+def shape_simple(x, y=1):  # type: ignore[no-untyped-def]
+    return (x, y)
+
+
+def shape_keywords(*, only):  # type: ignore[no-untyped-def]
+    return only
+
+
+def shape_varargs(*args, **kwargs):  # type: ignore[no-untyped-def]
+    return (args, kwargs)
+
+
+def shape_clash(_phaseout_caller, table=None):  # type: ignore[no-untyped-def]
+    return (_phaseout_caller, table)
+
+
+CALL_FORMS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    ((), {}),
+    ((1,), {}),
+    ((1, 2), {}),
+    ((1, 2, 3, 4, 5), {"d": 0}),
+    ((1,), {"d": 4}),
+    ((1,), {"d": 4, "c": 9, "z": 1}),
+    ((1, 2, 3), {"c": 4, "d": 1}),
+    ((), {"x": 1, "y": 2}),
+    ((1,), {"x": 2}),
+    ((), {"only": 3}),
+    ((3,), {"only": 3}),
+    ((), {"a": 1, "d": 2}),
+    ((1, 2, 3, 4), {}),
+]
+
+
+def _outcome(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    try:
+        return ("returned", func(*args, **kwargs))
+    except TypeError as error:
+        return ("TypeError", str(error))
+
+
+@pytest.mark.usefixtures("quiet")
+@pytest.mark.parametrize(
+    "shape", [shape_plain, shape_simple, shape_keywords, shape_varargs, shape_clash]
+)
+def test_wrappers_bind_arguments_exactly_as_the_function(shape: Callable[..., Any]) -> None:
+    wrapped = phaseout.deprecated(since="1.0", removed_in="9.0", current_version="1.5")(shape)
+    for args, kwargs in CALL_FORMS:
+        for _ in range(2):  # the slow path, then the remembered fast path
+            assert _outcome(wrapped, args, kwargs) == _outcome(shape, args, kwargs), (args, kwargs)
+    if shape is shape_plain:
+        assert wrapped(1, d=0)[1] is SHARED_DEFAULT  # the very default object, not a copy
+    # A parameter named like the wrapper's own locals takes the generic *args wrapper.
+    exact = shape is not shape_clash
+    assert (wrapped.__code__.co_name == shape.__name__) is exact
+    assert inspect.signature(wrapped) == inspect.signature(shape)

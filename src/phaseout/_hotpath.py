@@ -10,12 +10,13 @@ caller's line would do, because that is what it does.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import sys
 import threading
 import warnings as _wm
 from collections.abc import Callable, Mapping
-from types import CodeType, FrameType
+from types import CodeType, FrameType, FunctionType
 from typing import Any, Final
 
 from packaging.version import Version
@@ -290,3 +291,144 @@ def fast_caller(
         return use(table, own, forward, caller, args, kwargs)
 
     return wrapper
+
+
+_PREFIX: Final = "_phaseout_"
+_EXACT_TEMPLATE: Final = """\
+def _phaseout_make({closure}):
+    def _phaseout_wrapper({parameters}):
+        _phaseout_caller = _phaseout_getframe(1)
+        _phaseout_entry = _phaseout_table_get(_phaseout_caller.f_lasti)
+        if _phaseout_entry is not None:
+            _phaseout_code, _phaseout_globals, _phaseout_snapshot, _phaseout_counter, \\
+                _phaseout_target = _phaseout_entry
+            if (
+                _phaseout_code is _phaseout_caller.f_code
+                and _phaseout_globals is _phaseout_caller.f_globals
+                and _phaseout_warnings.filters == _phaseout_snapshot
+                and _phaseout_warnings.warn is _phaseout_original_warn
+            ):
+                _phaseout_next(_phaseout_counter)
+                return _phaseout_target({arguments})
+        return _phaseout_use(
+            _phaseout_table, _phaseout_own, None, _phaseout_caller, ({positional}), {{{keywords}}}
+        )
+    return _phaseout_wrapper
+"""
+
+
+def exact_caller(decl: Declaration, own: AnyCallable) -> Callable[..., Any] | None:
+    """Like :func:`fast_caller`, with *own*'s own parameters instead of ``*args, **kwargs``.
+
+    Packing and unpacking ``*args, **kwargs`` is a third of a steady-state call's cost. For a
+    plain Python function (no forwarding, whose call form must reach the replacement as
+    written), a wrapper with the same parameters, defaults and name binds arguments exactly
+    as the function would, and passes them on without building a tuple and a dict. None when
+    that does not apply: the caller then uses :func:`fast_caller`.
+    """
+    if type(own) is not FunctionType:
+        return None
+    code = own.__code__
+    defaults = own.__defaults__ or ()
+    kw_defaults = own.__kwdefaults__ or {}
+    shape = (
+        code.co_varnames[: _parameter_count(code)],
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS),
+        len(defaults),
+        tuple(kw_defaults),
+    )
+    maker = _MAKERS.get(shape)
+    if maker is None:
+        if any(name.startswith(_PREFIX) for name in shape[0]):
+            return None
+        if len(_MAKERS) >= 512:
+            _MAKERS.clear()
+        maker = _MAKERS[shape] = _compile_maker(code, len(defaults), kw_defaults)
+    table = decl.new_table()
+    wrapper: FunctionType = maker(
+        *defaults,
+        *kw_defaults.values(),
+        table.get,
+        table,
+        decl.use,
+        own,
+    )
+    renamed = {"co_name": own.__name__}
+    if sys.version_info >= (3, 11):
+        renamed["co_qualname"] = own.__qualname__
+    # Argument errors name the function the user called, exactly as it would itself.
+    wrapper.__code__ = wrapper.__code__.replace(**renamed)  # type: ignore[arg-type]
+    return wrapper
+
+
+# One compiled maker per parameter shape ("self, x"): compiling costs ~100 µs, and most
+# functions share a few shapes.
+_MAKERS: dict[tuple[Any, ...], Callable[..., FunctionType]] = {}
+
+
+def _compile_maker(
+    code: CodeType, defaults: int, kw_defaults: dict[str, Any]
+) -> Callable[..., FunctionType]:
+    names = code.co_varnames
+    positional = list(names[: code.co_argcount])
+    keyword_only = list(names[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
+    index = code.co_argcount + code.co_kwonlyargcount
+    var_positional = names[index] if code.co_flags & inspect.CO_VARARGS else None
+    index += var_positional is not None
+    var_keyword = names[index] if code.co_flags & inspect.CO_VARKEYWORDS else None
+
+    closure: list[str] = []
+    parameters: list[str] = []
+    first_default = len(positional) - defaults
+    for i, name in enumerate(positional):
+        if i >= first_default:
+            closure.append(f"{_PREFIX}d{i}")
+            parameters.append(f"{name}={_PREFIX}d{i}")
+        else:
+            parameters.append(name)
+        if i + 1 == code.co_posonlyargcount:
+            parameters.append("/")
+    if var_positional is not None:
+        parameters.append(f"*{var_positional}")
+    elif keyword_only:
+        parameters.append("*")
+    # Keyword-only defaults arrive in the order of `__kwdefaults__` (part of the shape).
+    kw_slots = {name: f"{_PREFIX}k{i}" for i, name in enumerate(kw_defaults)}
+    for name in keyword_only:
+        parameters.append(f"{name}={kw_slots[name]}" if name in kw_slots else name)
+    closure += kw_slots.values()
+    closure += [f"{_PREFIX}{name}" for name in ("table_get", "table", "use", "own")]
+    if var_keyword is not None:
+        parameters.append(f"**{var_keyword}")
+    passed = [*positional, *([f"*{var_positional}"] if var_positional else [])]
+    named = [f"{name}={name}" for name in keyword_only]
+    named += [f"**{var_keyword}"] if var_keyword else []
+    source = _EXACT_TEMPLATE.format(
+        closure=", ".join(closure),
+        parameters=", ".join(parameters),
+        arguments=", ".join(passed + named),
+        positional="".join(f"{item}, " for item in passed),
+        keywords=", ".join(
+            [f"{name!r}: {name}" for name in keyword_only]
+            + ([f"**{var_keyword}"] if var_keyword else [])
+        ),
+    )
+    namespace: dict[str, Any] = {
+        f"{_PREFIX}getframe": sys._getframe,
+        f"{_PREFIX}warnings": _wm,
+        f"{_PREFIX}original_warn": _filters.ORIGINAL_WARN,
+        f"{_PREFIX}next": next,
+    }
+    # Compiled as this file's code, so frame walks see phaseout, not a user's line.
+    exec(compile(source, __file__, "exec"), namespace)
+    maker: Callable[..., FunctionType] = namespace["_phaseout_make"]
+    return maker
+
+
+def _parameter_count(code: CodeType) -> int:
+    flags = code.co_flags
+    extra = bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+    return code.co_argcount + code.co_kwonlyargcount + extra

@@ -15,7 +15,7 @@ from types import FunctionType, MethodType
 from typing import Any, Final
 
 from . import _messages
-from ._hotpath import AnyCallable, Declaration, fast_caller
+from ._hotpath import AnyCallable, Declaration, exact_caller, fast_caller
 
 
 def tag(target: Any, decl: Declaration) -> None:
@@ -96,7 +96,7 @@ def wrap_callable(decl: Declaration, func: Any, forward: AnyCallable | None) -> 
         flagged = FlaggedFunction(decl, func, forward)
         _mark(flagged, decl)
         return flagged
-    wrapper = fast_caller(decl, func, forward)
+    wrapper = (forward is None and exact_caller(decl, func)) or fast_caller(decl, func, forward)
     functools.update_wrapper(wrapper, func)
     _mark(wrapper, decl)
     return wrapper
