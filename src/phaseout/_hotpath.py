@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _filters, _frames, _messages, _usage
+from . import _codegen, _filters, _frames, _messages, _usage
 from ._config import CONFIG
 from ._versions import VersionSource, active_pretend, pretend_seen
 from .exceptions import (
@@ -293,7 +293,6 @@ def fast_caller(
     return wrapper
 
 
-_PREFIX: Final = "_phaseout_"
 _EXACT_TEMPLATE: Final = """\
 def _phaseout_make({closure}):
     def _phaseout_wrapper({parameters}):
@@ -332,7 +331,7 @@ def exact_caller(decl: Declaration, own: AnyCallable) -> Callable[..., Any] | No
     defaults = own.__defaults__ or ()
     kw_defaults = own.__kwdefaults__ or {}
     shape = (
-        code.co_varnames[: _parameter_count(code)],
+        code.co_varnames[: _codegen.parameter_count(code)],
         code.co_argcount,
         code.co_posonlyargcount,
         code.co_kwonlyargcount,
@@ -342,20 +341,13 @@ def exact_caller(decl: Declaration, own: AnyCallable) -> Callable[..., Any] | No
     )
     maker = _MAKERS.get(shape)
     if maker is None:
-        if any(name.startswith(_PREFIX) for name in shape[0]):
+        if _codegen.clashes(shape[0]):
             return None
         if len(_MAKERS) >= 512:
             _MAKERS.clear()
-        maker = _MAKERS[shape] = _compile_maker(code, len(defaults), kw_defaults)
+        maker = _MAKERS[shape] = _compile_maker(code, len(defaults), tuple(kw_defaults))
     table = decl.new_table()
-    wrapper: FunctionType = maker(
-        *defaults,
-        *kw_defaults.values(),
-        table.get,
-        table,
-        decl.use,
-        own,
-    )
+    wrapper: FunctionType = maker(*defaults, *kw_defaults.values(), table.get, table, decl.use, own)
     renamed = {"co_name": own.__name__}
     if sys.version_info >= (3, 11):
         renamed["co_qualname"] = own.__qualname__
@@ -370,65 +362,31 @@ _MAKERS: dict[tuple[Any, ...], Callable[..., FunctionType]] = {}
 
 
 def _compile_maker(
-    code: CodeType, defaults: int, kw_defaults: dict[str, Any]
+    code: CodeType, defaults: int, kw_defaults: tuple[str, ...]
 ) -> Callable[..., FunctionType]:
-    names = code.co_varnames
-    positional = list(names[: code.co_argcount])
-    keyword_only = list(names[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
-    index = code.co_argcount + code.co_kwonlyargcount
-    var_positional = names[index] if code.co_flags & inspect.CO_VARARGS else None
-    index += var_positional is not None
-    var_keyword = names[index] if code.co_flags & inspect.CO_VARKEYWORDS else None
-
-    closure: list[str] = []
-    parameters: list[str] = []
-    first_default = len(positional) - defaults
-    for i, name in enumerate(positional):
-        if i >= first_default:
-            closure.append(f"{_PREFIX}d{i}")
-            parameters.append(f"{name}={_PREFIX}d{i}")
-        else:
-            parameters.append(name)
-        if i + 1 == code.co_posonlyargcount:
-            parameters.append("/")
-    if var_positional is not None:
-        parameters.append(f"*{var_positional}")
-    elif keyword_only:
-        parameters.append("*")
-    # Keyword-only defaults arrive in the order of `__kwdefaults__` (part of the shape).
-    kw_slots = {name: f"{_PREFIX}k{i}" for i, name in enumerate(kw_defaults)}
-    for name in keyword_only:
-        parameters.append(f"{name}={kw_slots[name]}" if name in kw_slots else name)
-    closure += kw_slots.values()
-    closure += [f"{_PREFIX}{name}" for name in ("table_get", "table", "use", "own")]
-    if var_keyword is not None:
-        parameters.append(f"**{var_keyword}")
-    passed = [*positional, *([f"*{var_positional}"] if var_positional else [])]
-    named = [f"{name}={name}" for name in keyword_only]
-    named += [f"**{var_keyword}"] if var_keyword else []
+    params = _codegen.parameters_of(code, defaults, kw_defaults)
+    passed = [*params.positional, *([f"*{params.var_positional}"] if params.var_positional else [])]
+    named = [f"{name}={name}" for name in params.keyword_only]
+    named += [f"**{params.var_keyword}"] if params.var_keyword else []
+    closure = [
+        *params.slots,
+        *(f"_phaseout_{name}" for name in ("table_get", "table", "use", "own")),
+    ]
     source = _EXACT_TEMPLATE.format(
         closure=", ".join(closure),
-        parameters=", ".join(parameters),
+        parameters=params.source,
         arguments=", ".join(passed + named),
         positional="".join(f"{item}, " for item in passed),
         keywords=", ".join(
-            [f"{name!r}: {name}" for name in keyword_only]
-            + ([f"**{var_keyword}"] if var_keyword else [])
+            [f"{name!r}: {name}" for name in params.keyword_only]
+            + ([f"**{params.var_keyword}"] if params.var_keyword else [])
         ),
     )
     namespace: dict[str, Any] = {
-        f"{_PREFIX}getframe": sys._getframe,
-        f"{_PREFIX}warnings": _wm,
-        f"{_PREFIX}original_warn": _filters.ORIGINAL_WARN,
-        f"{_PREFIX}next": next,
+        "_phaseout_getframe": sys._getframe,
+        "_phaseout_warnings": _wm,
+        "_phaseout_original_warn": _filters.ORIGINAL_WARN,
+        "_phaseout_next": next,
     }
-    # Compiled as this file's code, so frame walks see phaseout, not a user's line.
-    exec(compile(source, __file__, "exec"), namespace)
-    maker: Callable[..., FunctionType] = namespace["_phaseout_make"]
+    maker: Callable[..., FunctionType] = _codegen.define(source, namespace, "_phaseout_make")
     return maker
-
-
-def _parameter_count(code: CodeType) -> int:
-    flags = code.co_flags
-    extra = bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
-    return code.co_argcount + code.co_kwonlyargcount + extra

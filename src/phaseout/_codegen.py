@@ -1,0 +1,92 @@
+"""Generating functions whose parameters mirror another function's.
+
+Both the exact-signature call wrapper and argument-mapping adapters need a ``def`` with the
+same parameters, kinds and default objects as a given function: Python then binds arguments
+(and reports binding errors) exactly as that function would, at native speed, with no
+``*args, **kwargs`` packing. Generated code is compiled as this file's, so frame walks treat
+it as phaseout's own.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any, Final
+
+PREFIX: Final = "_phaseout_"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """A function's parameter list as source text, and the names of its default slots.
+
+    The defaults are passed to the generated maker as *slots* (positional defaults first,
+    then keyword-only defaults in ``__kwdefaults__`` order), so the very default objects
+    are shared, never copied or re-evaluated.
+    """
+
+    source: str
+    slots: tuple[str, ...]
+    positional: tuple[str, ...]
+    keyword_only: tuple[str, ...]
+    var_positional: str | None
+    var_keyword: str | None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        extra = tuple(name for name in (self.var_positional, self.var_keyword) if name)
+        return self.positional + self.keyword_only + extra
+
+
+def parameter_count(code: CodeType) -> int:
+    flags = code.co_flags
+    extra = bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+    return code.co_argcount + code.co_kwonlyargcount + extra
+
+
+def parameters_of(code: CodeType, defaults: int, kw_defaults: tuple[str, ...]) -> Parameters:
+    """The parameters of a function with *code*, *defaults* positional defaults and
+    keyword-only defaults for the names in *kw_defaults*."""
+    names = code.co_varnames
+    positional = names[: code.co_argcount]
+    keyword_only = names[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    index = code.co_argcount + code.co_kwonlyargcount
+    var_positional = names[index] if code.co_flags & inspect.CO_VARARGS else None
+    index += var_positional is not None
+    var_keyword = names[index] if code.co_flags & inspect.CO_VARKEYWORDS else None
+
+    slots: list[str] = []
+    text: list[str] = []
+    first_default = len(positional) - defaults
+    for i, name in enumerate(positional):
+        if i >= first_default:
+            slots.append(f"{PREFIX}d{i}")
+            text.append(f"{name}={slots[-1]}")
+        else:
+            text.append(name)
+        if i + 1 == code.co_posonlyargcount:
+            text.append("/")
+    if var_positional is not None:
+        text.append(f"*{var_positional}")
+    elif keyword_only:
+        text.append("*")
+    kw_slots = {name: f"{PREFIX}k{i}" for i, name in enumerate(kw_defaults)}
+    text += [f"{name}={kw_slots[name]}" if name in kw_slots else name for name in keyword_only]
+    slots += kw_slots.values()
+    if var_keyword is not None:
+        text.append(f"**{var_keyword}")
+    return Parameters(
+        ", ".join(text), tuple(slots), positional, keyword_only, var_positional, var_keyword
+    )
+
+
+def clashes(names: tuple[str, ...]) -> bool:
+    """Whether a parameter name could shadow a name the generated code uses."""
+    return any(name.startswith(PREFIX) for name in names)
+
+
+def define(source: str, namespace: dict[str, Any], name: str) -> Any:
+    """Execute *source* in *namespace* (as phaseout's code) and return what it defines."""
+    exec(compile(source, __file__, "exec"), namespace)
+    return namespace[name]
