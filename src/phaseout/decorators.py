@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FunctionType
 from typing import Any, Final, TypeVar
 
-from . import _messages, _wrapping
+from . import _forwarding, _messages, _wrapping
 from ._hotpath import AnyCallable, Declaration
 from ._versions import VersionSource, VersionSpec
 from .phases import Timeline
@@ -184,6 +184,17 @@ class _Deprecator:
             forward = None
         if forward is not None and kind != _messages.KIND_CLASS:
             _check_forward_kind(symbol, obj, forward)
+        if options["args_map"] is not None or options["result"] is not None:
+            if kind in (_messages.KIND_CLASS, _messages.KIND_PROPERTY):
+                raise TypeError(f"{symbol}: args_map and result apply to functions and methods")
+            if forward is None:
+                raise TypeError(
+                    f"{symbol}: args_map and result shape calls forwarded to the replacement, "
+                    f"so they need a callable replacement and compat_in"
+                )
+            forward = _forwarding.mapped_forward(
+                symbol, obj, forward, options["args_map"], options["result"]
+            )
         decl = Declaration(
             symbol=symbol,
             kind=kind,
@@ -208,6 +219,8 @@ def deprecated(
     guide: str | None = None,
     package: str | None = None,
     current_version: VersionSpec | None = None,
+    args_map: Mapping[str, str | None] | None = None,
+    result: Callable[[Any], Any] | None = None,
 ) -> _Deprecator:
     """Deprecate a function, method, classmethod, staticmethod, property or class.
 
@@ -227,6 +240,10 @@ def deprecated(
     - ``package``: the distribution whose version counts (default: the one providing the
       decorated object's module); ``current_version``: a version string or a zero-argument
       callable returning one, which overrides every other source.
+    - ``args_map`` and ``result`` shape forwarded calls (COMPAT and HARD): arguments are
+      bound by the legacy signature, renamed (``{"old": "new"}``) or dropped
+      (``{"old": None}``) and passed to the replacement; ``result`` converts its return
+      value to the legacy form. Names are checked against both signatures at decoration.
     """
     return _Deprecator(
         {
@@ -239,5 +256,7 @@ def deprecated(
             "guide": guide,
             "package": package,
             "current_version": current_version,
+            "args_map": args_map,
+            "result": result,
         }
     )

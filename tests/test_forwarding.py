@@ -1,0 +1,150 @@
+"""Forwarded calls with args_map and result: renamed, dropped and checked arguments."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import phaseout
+
+from .helpers import here, only
+
+
+def fetch(user_id: int, *, limit: int = 10, verbose: bool = False) -> dict[str, int]:
+    return {"id": user_id, "limit": limit, "verbose": int(verbose)}
+
+
+def forwarding(**options: Any) -> Callable[[Any], Any]:
+    return phaseout.deprecated(
+        since="1.0", compat_in="1.1", removed_in="2.0", current_version="1.5", **options
+    )
+
+
+@forwarding(
+    replacement=fetch,
+    args_map={"uid": "user_id", "page_size": "limit", "debug": None},
+    result=lambda new: (new["id"], new["limit"], new["verbose"]),
+)
+def get(uid: int, page_size: int = 5, debug: bool = False) -> tuple[int, int, int]:
+    raise AssertionError("forwarded calls never reach the legacy body")
+
+
+def test_arguments_are_bound_by_the_legacy_signature_then_renamed_or_dropped() -> None:
+    with pytest.warns(phaseout.DeprecatedWarning) as record:
+        assert get(1) == (1, 5, 0)  # the legacy default, under its new name
+    line = here() - 1
+    warning = only(record)
+    assert "calls are forwarded to" in str(warning)
+    assert (record[0].filename, record[0].lineno) == (__file__, line)
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert get(2, 7) == (2, 7, 0)
+        assert get(uid=3, page_size=9, debug=True) == (3, 9, 0)  # debug dropped
+        with pytest.raises(
+            TypeError, match=r"get\(\) got an unexpected keyword argument 'user_id'"
+        ):
+            get(user_id=4)  # the new name is not part of the legacy API
+
+
+def test_renamed_arguments_in_legacy_kwargs_and_both_names_at_once() -> None:
+    def new(value: int, **extra: int) -> tuple[int, dict[str, int]]:
+        return value, extra
+
+    @forwarding(replacement=new, args_map={"old": "value", "stale": None})
+    def legacy(old: int = 0, **extra: int) -> Any:
+        raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert legacy(old=1, x=2, stale=3) == (1, {"x": 2})
+        with pytest.raises(TypeError, match=r"legacy\(\) got both 'old' and its new name 'value'"):
+            legacy(old=1, value=3)
+
+
+def test_methods_keep_self_in_place() -> None:
+    class V2:
+        def fetch_users(self, offset: int, limit: int) -> tuple[object, int, int]:
+            return self, offset, limit
+
+    class V1(V2):
+        @forwarding(replacement=V2.fetch_users, args_map={"start": "offset"})
+        def list_users(self, start: int, limit: int = 50) -> Any:
+            raise AssertionError
+
+    client = V1()
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert client.list_users(3) == (client, 3, 50)
+
+
+def test_async_results_are_converted_after_awaiting() -> None:
+    async def new(x: int) -> int:
+        return x * 2
+
+    @forwarding(replacement=new, args_map={"y": "x"}, result=str)
+    async def old(y: int) -> str:
+        raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert asyncio.run(old(21)) == "42"
+
+
+def test_before_compat_the_legacy_body_runs() -> None:
+    @phaseout.deprecated(
+        since="1.0", compat_in="1.1", removed_in="2.0", current_version="1.0",
+        replacement=fetch, args_map={"uid": "user_id"},
+    )  # fmt: skip
+    def early(uid: int) -> str:
+        return f"legacy {uid}"
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert early(1) == "legacy 1"
+
+
+@pytest.mark.parametrize(
+    ("options", "legacy_params", "message"),
+    [
+        (
+            {"args_map": {"uid": "nope"}},
+            "uid",
+            r"the replacement fetch has no parameter 'nope' \(args_map: 'uid' -> 'nope'\)",
+        ),
+        (
+            {"args_map": {"zzz": "limit"}},
+            "uid",
+            r"args_map names 'zzz', which .*bad does not take; its parameters are uid",
+        ),
+        (
+            {"args_map": {"uid": "user_id"}},
+            "uid, size",
+            r"has no parameter 'size'; map 'size' to one of its parameters, or drop it with \{'size': None\}",
+        ),
+        (
+            {"args_map": {"uid": 3}},
+            "uid",
+            r"args_map must map argument names to argument names or None, got 'uid': 3",
+        ),
+        ({"args_map": ["uid"]}, "uid", r"args_map must be a mapping of old to new argument names"),
+        ({"result": 5}, "uid", r"result must be a callable converting the new result, got 5"),
+    ],
+)
+def test_a_mapping_that_does_not_fit_fails_at_decoration(
+    options: dict[str, Any], legacy_params: str, message: str
+) -> None:
+    namespace: dict[str, Any] = {}
+    exec(f"def bad({legacy_params}): pass", namespace)
+    with pytest.raises(TypeError, match=message):
+        forwarding(replacement=fetch, **options)(namespace["bad"])
+
+
+def test_args_map_needs_something_to_forward_to() -> None:
+    with pytest.raises(TypeError, match=r"need a callable replacement and compat_in"):
+
+        @phaseout.deprecated(since="1.0", removed_in="2.0", replacement=fetch, args_map={})
+        def no_compat(uid: int) -> None: ...
+
+    with pytest.raises(TypeError, match=r"args_map and result apply to functions and methods"):
+
+        @forwarding(replacement=dict, args_map={})
+        class Old:
+            pass
