@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._config import configure, reset_defaults
 from ._usage import SiteUsage, flush_usage, usage
 from ._versions import pretend
+from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
 from .decorators import deprecated
 from .exceptions import (
     DeprecatedWarning,
@@ -25,8 +26,10 @@ from .phases import Phase, Timeline
 from .registry import Declaration, declarations, phase_of
 
 __all__ = [
+    "AdapterError",
     "Declaration",
     "DeprecatedWarning",
+    "LegacyAdapter",
     "PendingWarning",
     "Phase",
     "PhaseoutError",
@@ -41,8 +44,11 @@ __all__ = [
     "declarations",
     "deprecated",
     "flush_usage",
+    "legacy",
+    "maps",
     "phase_of",
     "pretend",
+    "renamed",
     "reset_defaults",
     "usage",
 ]
