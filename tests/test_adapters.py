@@ -77,6 +77,14 @@ class ClientV1(phaseout.LegacyAdapter, target=ClientV2, since="2.0", removed_in=
     def url(self) -> str:
         return self.target.base_url  # type: ignore[no-any-return]
 
+    @classmethod
+    def connect(cls, base_url: str) -> ClientV1:
+        return cls(ClientV2(base_url))
+
+    @staticmethod
+    def api_version() -> str:
+        return "1.x"
+
 
 class ClientV1_5(ClientV1, removed_in="4.0"):
     """A later adapter in the chain: inherits target and timeline, moves removal."""
@@ -138,15 +146,19 @@ def test_mapped_methods_rename_drop_convert_and_translate_errors() -> None:
             client.lookup(user_id=1, id=2)
 
 
-def test_async_methods_and_properties_are_legacy_too() -> None:
-    client = ClientV1(ClientV2("https://cdn"))
+def test_async_methods_properties_classmethods_and_staticmethods_are_legacy_too() -> None:
     with phaseout.pretend({PKG: "2.1"}), pytest.warns(DeprecatedWarning) as record:
+        client = ClientV1.connect("https://cdn")
         assert asyncio.run(client.avatar(5)) == "https://cdn/avatars/5"
         assert client.url == "https://cdn"
+        assert ClientV1.api_version() == "1.x"
     assert [w.message.symbol for w in record] == [  # type: ignore[union-attr]
+        f"{__name__}.ClientV1.connect",
         f"{__name__}.ClientV1.avatar",
         f"{__name__}.ClientV1.url",
+        f"{__name__}.ClientV1.api_version",
     ]
+    assert {w.filename for w in record} == {__file__}
 
 
 def test_adapter_chains_inherit_target_and_timeline() -> None:
