@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import pickle
 import threading
 import warnings
@@ -142,8 +143,33 @@ def test_mapped_methods_rename_drop_convert_and_translate_errors() -> None:
         with pytest.raises(KeyError, match="no user -1") as caught:
             client.lookup(user_id=-1)
         assert isinstance(caught.value.__cause__, NotFound)
-        with pytest.raises(TypeError, match=r"lookup\(\) got both 'user_id' and its new name 'id'"):
+        # The legacy signature mirrors the target's under the legacy names: new names are
+        # not part of it.
+        with pytest.raises(TypeError, match=r"lookup\(\) got an unexpected keyword argument 'id'"):
             client.lookup(user_id=1, id=2)
+    assert str(inspect.signature(ClientV1.lookup)) == "(self, *, user_id, cache=None)"
+
+
+class SearchV2:
+    def search(self, query: str, **filters: Any) -> tuple[str, dict[str, Any]]:
+        return query, filters
+
+
+class SearchV1(phaseout.LegacyAdapter, target=SearchV2, since="2.0", package=PKG):
+    # A target taking **filters: the legacy method renames keywords at each call.
+    find = phaseout.maps("search", args={"q": "query", "kind": "type", "fast": None})
+
+
+def test_mapped_methods_over_a_target_taking_any_keyword() -> None:
+    finder = SearchV1()
+    with phaseout.pretend({PKG: "2.1"}), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert finder.find(q="x", kind="pdf", fast=True, year=2020) == (
+            "x",
+            {"type": "pdf", "year": 2020},
+        )
+        with pytest.raises(TypeError, match=r"find\(\) got both 'kind' and its new name 'type'"):
+            finder.find(q="x", kind="pdf", type="doc")
 
 
 def test_async_methods_properties_classmethods_and_staticmethods_are_legacy_too() -> None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping
+from types import FunctionType
 from typing import Any, Final, TypeVar
 
+from . import _codegen
 from .decorators import deprecated
 from .exceptions import PhaseoutError
 
@@ -112,7 +114,21 @@ class _Mapped:
         self.errors = errors
         self.timeline = timeline
 
-    def build(self, owner: type, name: str) -> Callable[..., Any]:
+    def build(self, owner: type, name: str, target: type) -> Callable[..., Any]:
+        legacy_method = self._generated(name, target) or self._generic(name)
+        legacy_method.__name__ = name
+        legacy_method.__qualname__ = f"{owner.__qualname__}.{name}"
+        legacy_method.__module__ = owner.__module__
+        legacy_method.__doc__ = f"Legacy API: calls ``target.{self.method}`` with mapped arguments."
+        options = dict(self.timeline)
+        if self.errors is not None:
+            options["errors"] = self.errors
+        legacy_method.__phaseout_legacy__ = options  # type: ignore[attr-defined]
+        legacy_method.__phaseout_maps__ = self  # type: ignore[attr-defined]
+        return legacy_method
+
+    def _generic(self, name: str) -> Callable[..., Any]:
+        """For targets whose signature cannot be mirrored: renames keywords at each call."""
         method, mapping, inject, convert = self.method, self.args, self.inject, self.result
 
         def legacy_method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -131,16 +147,73 @@ class _Mapped:
             out = getattr(self.target, method)(*args, **call)
             return out if convert is None else convert(out)
 
-        legacy_method.__name__ = name
-        legacy_method.__qualname__ = f"{owner.__qualname__}.{name}"
-        legacy_method.__module__ = owner.__module__
-        legacy_method.__doc__ = f"Legacy API: calls ``target.{method}`` with mapped arguments."
-        options = dict(self.timeline)
-        if self.errors is not None:
-            options["errors"] = self.errors
-        legacy_method.__phaseout_legacy__ = options  # type: ignore[attr-defined]
-        legacy_method.__phaseout_maps__ = self  # type: ignore[attr-defined]
         return legacy_method
+
+    def _generated(self, name: str, target: type) -> Callable[..., Any] | None:
+        """A method with the target method's parameters under their legacy names, calling
+        it directly: Python binds the legacy call, nothing is renamed at run time."""
+        func = inspect.getattr_static(target, self.method, None)
+        if not isinstance(func, FunctionType) or not self.method.isidentifier():
+            return None
+        code = func.__code__
+        defaults = func.__defaults__ or ()
+        kw_defaults = func.__kwdefaults__ or {}
+        params = _codegen.parameters_of(code, len(defaults), tuple(kw_defaults))
+        if not params.positional or params.var_positional or params.var_keyword:
+            return None
+        reverse = {new: old for old, new in self.args.items() if new is not None}
+        slots: dict[str, Any] = {f"_phaseout_i_{key}": value for key, value in self.inject.items()}
+        pieces, keyword_pieces, call = ["self"], [], []
+        first_default = len(params.positional) - len(defaults)
+        for index, new in enumerate(params.positional[1:], start=1):
+            positional_only = index < code.co_posonlyargcount
+            if new in self.inject:
+                if positional_only:
+                    return None
+                call.append(f"{new}=_phaseout_i_{new}")
+                continue
+            old = reverse.get(new, new)
+            if index >= first_default:
+                slots[f"_phaseout_d{index}"] = defaults[index - first_default]
+                pieces.append(f"{old}=_phaseout_d{index}")
+            else:
+                pieces.append(old)
+            call.append(old if positional_only else f"{new}={old}")
+        if code.co_posonlyargcount:
+            pieces.insert(code.co_posonlyargcount, "/")
+        for new in params.keyword_only:
+            if new in self.inject:
+                call.append(f"{new}=_phaseout_i_{new}")
+                continue
+            old = reverse.get(new, new)
+            if new in kw_defaults:
+                slots[f"_phaseout_k_{new}"] = kw_defaults[new]
+                keyword_pieces.append(f"{old}=_phaseout_k_{new}")
+            else:
+                keyword_pieces.append(old)
+            call.append(f"{new}={old}")
+        keyword_pieces += [f"{old}=None" for old, new in self.args.items() if new is None]
+        if keyword_pieces:
+            pieces += ["*", *keyword_pieces]
+        names = [piece.split("=")[0] for piece in pieces if piece not in ("/", "*")]
+        if len(set(names)) != len(names) or _codegen.clashes(tuple(names)) or "self" in names[1:]:
+            return None
+        invoke = f"self.target.{self.method}({', '.join(call)})"
+        if self.result is not None:
+            invoke = f"_phaseout_convert({invoke})"
+        is_async = inspect.iscoroutinefunction(func)
+        if is_async and self.result is not None:
+            invoke = invoke.replace("_phaseout_convert(", "_phaseout_convert(await ", 1)
+        source = (
+            f"def _phaseout_make({', '.join([*slots, '_phaseout_convert'])}):\n"
+            f"    {'async ' if is_async and self.result is not None else ''}"
+            f"def {name}({', '.join(pieces)}):\n"
+            f"        return {invoke}\n"
+            f"    return {name}\n"
+        )
+        maker = _codegen.define(source, {}, "_phaseout_make")
+        made: Callable[..., Any] = maker(*slots.values(), self.result)
+        return made
 
 
 def maps(
@@ -240,7 +313,11 @@ class LegacyAdapter:
         for name, member in list(vars(cls).items()):
             if name.startswith("_") or name == "target":
                 continue
-            built = member.build(cls, name) if isinstance(member, _Mapped) else member
+            built = (
+                member.build(cls, name, settings["target"])
+                if isinstance(member, _Mapped)
+                else member
+            )
             if inspect.isfunction(built) or isinstance(
                 built, (classmethod, staticmethod, property)
             ):
