@@ -307,3 +307,28 @@ def test_overriding_both_names_is_a_type_error_and_removal_is_an_error() -> None
         class Late(BaseView):
             def get_qs(self) -> list[str]:
                 return []
+
+
+def test_renames_at_two_levels_warn_once_each() -> None:
+    class Middle(BaseView):
+        def render(self) -> str:
+            return self.template_name()
+
+        @phaseout.renamed("get_template", since="2.0", removed_in="3.0", package=PKG)
+        def template_name(self) -> str:
+            return "base.html"
+
+    with phaseout.pretend({PKG: "2.1"}), pytest.warns(DeprecatedWarning) as record:
+
+        class Leaf(Middle):
+            def get_qs(self) -> list[str]:
+                return ["leaf"]
+
+            def get_template(self) -> str:
+                return "leaf.html"
+
+    assert sorted(w.message.symbol.rsplit(".", 1)[-1] for w in record) == [  # type: ignore[union-attr]
+        "get_qs",
+        "get_template",
+    ]
+    assert (Leaf().dispatch(), Leaf().render()) == (["leaf"], "leaf.html")

@@ -484,7 +484,10 @@ def _install_hook(owner: type) -> None:
     parent = vars(owner).get("__init_subclass__")
 
     def __init_subclass__(cls: type, /, **kwargs: Any) -> None:
-        for klass in reversed(cls.__mro__[1:]):
+        # With renames declared at several levels, each level's hook runs: check once.
+        checked = "__phaseout_renames_checked__" in vars(cls)
+        cls.__phaseout_renames_checked__ = True  # type: ignore[attr-defined]
+        for klass in [] if checked else reversed(cls.__mro__[1:]):
             for old, (new, notice) in vars(klass).get("__phaseout_renames__", {}).items():
                 own = vars(cls)
                 if old in own and new in own:

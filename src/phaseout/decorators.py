@@ -61,7 +61,8 @@ def _replacement(symbol: str, replacement: object) -> tuple[str | None, AnyCalla
         return None, None
     if isinstance(replacement, str):
         parts = replacement.removesuffix("()").split(".")
-        if not all(part.isidentifier() for part in parts):
+        # "<locals>" is how the qualified name of a nested class or function reads.
+        if not all(part.isidentifier() or part == "<locals>" for part in parts):
             raise ValueError(
                 f"{symbol}: replacement must be a callable or a dotted name such as "
                 f"'mylib.new_func', got {replacement!r}"
