@@ -24,6 +24,7 @@ from .exceptions import (
 )
 from .phases import Phase, Timeline
 from .registry import Declaration, declarations, phase_of
+from .rollout import RollbackPolicy, Rollout, RolloutStats
 
 __all__ = [
     "AdapterError",
@@ -36,6 +37,9 @@ __all__ = [
     "PhaseoutWarning",
     "RemovalWarning",
     "RemovedError",
+    "RollbackPolicy",
+    "Rollout",
+    "RolloutStats",
     "SiteUsage",
     "Timeline",
     "UnknownVersionError",

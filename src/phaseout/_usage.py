@@ -57,19 +57,31 @@ class SiteUsage:
 
 
 class _Site:
-    """One (declaration, caller, file, line): its counters and what each sink has been told."""
+    """One (declaration, caller, file, line), or one (rollout, path): counters, and what each
+    sink has been told."""
 
-    __slots__ = ("announced", "base", "counters", "decl", "first_seen", "flushed", "identity")
+    __slots__ = (
+        "announced",
+        "base",
+        "counters",
+        "decl",
+        "first_seen",
+        "flushed",
+        "identity",
+        "usage_name",
+    )
 
-    def __init__(self, decl: Declaration, identity: dict[str, Any]) -> None:
+    def __init__(self, decl: Declaration | None, identity: dict[str, Any], usage_name: str) -> None:
         self.decl = decl
         self.identity = identity
+        self.usage_name = usage_name
         self.first_seen = time.time()
         # Several instruction offsets can share a line (`f(); f()`): one counter each.
         self.counters: list[itertools.count[int]] = []
         self.base = 0  # the total when this process started counting (changes at fork)
         self.flushed: dict[_Sink, int] = {}
-        self.announced: set[_Sink] = set()
+        # Only call sites are announced (deprecated_call); a rollout's paths are not.
+        self.announced: set[_Sink] | None = set() if decl is not None else None
 
     def total(self) -> int:
         return sum(map(read_counter, self.counters))
@@ -80,7 +92,7 @@ class _Site:
         )
 
     def usage_event(self, count: int) -> EventDict:
-        return {"event": "deprecated_usage", "count": count} | self.identity
+        return {"event": self.usage_name, "count": count} | self.identity
 
 
 class _Sink:
@@ -254,12 +266,48 @@ def new_site(
         site = _SITES.get(where)
         fresh = site is None
         if site is None:
-            site = _SITES[where] = _Site(decl, identity)
+            site = _SITES[where] = _Site(decl, identity, "deprecated_usage")
         site.counters.append(counter)
     if fresh and _sinks():
         flush(calls_only=True)
         ensure_flusher()
     return counter
+
+
+def count_rollout(rollout: str, path: str) -> None:
+    """Count one call a rollout routed to *path* (flushed as ``rollout_usage`` events)."""
+    where = ("rollout", rollout, path)
+    site = _SITES.get(where)
+    if site is None:
+        with STATE.lock:
+            site = _SITES.get(where)
+            if site is None:
+                site = _Site(None, {"rollout": rollout, "path": path}, "rollout_usage")
+                site.counters.append(itertools.count(0))
+                _SITES[where] = site
+        ensure_flusher()
+    next(site.counters[0])
+
+
+def rollout_counts() -> dict[tuple[str, str], int]:
+    """Calls per (rollout, path) in this process so far."""
+    return {
+        (site.identity["rollout"], site.identity["path"]): site.total() - site.base
+        for site in list(_SITES.values())
+        if site.decl is None
+    }
+
+
+def emit_event(event: EventDict) -> None:
+    """Write one event to every sink at once; a failing sink is reported, never raised."""
+    sinks = _sinks()
+    if not sinks or getattr(_flushing, "active", False):
+        return
+    for sink in sinks:
+        try:
+            sink.emit([dict(event)])
+        except _SinkFailure as failure:
+            _report(sink, failure.__cause__)
 
 
 def usage() -> list[SiteUsage]:
@@ -278,6 +326,7 @@ def usage() -> list[SiteUsage]:
             count=site.total() - site.base,
         )
         for site in list(_SITES.values())
+        if site.decl is not None
     ]
 
 
@@ -312,7 +361,7 @@ def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
             batch: list[EventDict] = []
             moves: list[tuple[_Site, int | None]] = []  # what to record once taken
             for site in sites:
-                if sink not in site.announced:
+                if site.announced is not None and sink not in site.announced:
                     batch.append(site.call_event())
                     moves.append((site, None))
                 if calls_only:
@@ -331,7 +380,7 @@ def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
                 _report(sink, failure.__cause__)
             for site, moved_to in moves[:taken]:
                 if moved_to is None:
-                    site.announced.add(sink)
+                    site.announced.add(sink)  # type: ignore[union-attr]  # only call sites
                 else:
                     site.flushed[sink] = moved_to
             written += taken
@@ -410,7 +459,8 @@ def _after_fork_in_child() -> None:
     for site in _SITES.values():
         site.base = site.total()
         site.flushed.clear()
-        decls.add(site.decl)
+        if site.decl is not None:
+            decls.add(site.decl)
     # Send the next use of each site down the slow path, which restarts the flusher.
     for decl in decls:
         decl.invalidate()
@@ -424,7 +474,8 @@ def forget_sites() -> None:
     """Forget every site, its counters and baselines, and past failure reports (for tests)."""
     with STATE.flush_lock, STATE.lock:
         for site in _SITES.values():
-            site.decl.sites.clear()
-            site.decl.invalidate()
+            if site.decl is not None:
+                site.decl.sites.clear()
+                site.decl.invalidate()
         _SITES.clear()
         STATE.reported.clear()

@@ -18,6 +18,8 @@ from typing import Any, Final
 
 __all__ = [
     "EVENT_KEYS",
+    "PHASEOUT_EVENTS",
+    "ROLLOUT_EVENTS",
     "SCHEMA",
     "USAGE_EVENTS",
     "USAGE_PIPELINE",
@@ -35,8 +37,20 @@ Processor = Callable[[Any, str, EventDict], EventDict]
 #: The version of the event format. Readers skip events of a schema they do not know.
 SCHEMA: Final = 1
 
-#: The two event names phaseout writes.
+#: The two event names phaseout writes about deprecated APIs.
 USAGE_EVENTS: Final = frozenset({"deprecated_call", "deprecated_usage"})
+
+#: The events of rollouts (``phaseout.Rollout``).
+ROLLOUT_EVENTS: Final = frozenset(
+    {
+        "rollout_usage",
+        "rollout_mismatch",
+        "rollout_shadow_error",
+        "rollout_rolled_back",
+        "rollout_resumed",
+    }
+)
+PHASEOUT_EVENTS: Final = USAGE_EVENTS | ROLLOUT_EVENTS
 
 #: The keys of a usage event in the order phaseout writes them. The varying keys come first
 #: and the call site's identity last, so a reader can recognise a repeated site cheaply.
@@ -80,7 +94,7 @@ def add_utc_timestamp(logger: Any, method_name: str, event_dict: EventDict) -> E
 
 def add_schema(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
     """Add ``schema``, the version of phaseout's event format, to phaseout's events."""
-    if event_dict.get("event") in USAGE_EVENTS:
+    if event_dict.get("event") in PHASEOUT_EVENTS:
         event_dict.setdefault("schema", SCHEMA)
     return event_dict
 
@@ -93,7 +107,7 @@ def add_pid(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
 
 def keep_usage_events(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
     """Drop every event that is not one of phaseout's (``structlog.DropEvent``)."""
-    if event_dict.get("event") not in USAGE_EVENTS:
+    if event_dict.get("event") not in PHASEOUT_EVENTS:
         import structlog  # the chain that calls this processor has imported it already
 
         raise structlog.DropEvent

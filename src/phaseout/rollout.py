@@ -1,0 +1,524 @@
+"""Moving callers from a legacy path to a new one in steps, watched, and undone at once.
+
+``Rollout(name, legacy=..., new=..., percent=10, key=...)`` is a callable that routes each
+call to one of two implementations:
+
+- **Sticky buckets**: a key's bucket (0-9999, so 0.01 % resolution) is a stable hash of the
+  rollout's name and the key: the same in every process, machine and Python version (CRC-32
+  with a mixing step, never ``hash()``). A key goes the new way when its bucket is below
+  ``percent * 100``, so raising ``percent`` never moves a key back to legacy.
+- **Overrides**, strongest first: ``force()`` (context-local), ``deny`` and ``allow`` lists,
+  a rolled-back state, ``PHASEOUT_ROLLOUT="name=percent,..."``, then ``percent``.
+- **Fallback**: with ``fallback=True`` a new path that raises is answered by the legacy path.
+- **Shadow**: a sampled share of calls also runs the path not chosen and compares results;
+  what the shadow does never reaches the caller.
+- **Rollback**: a :class:`RollbackPolicy` watches the new path over a sliding window and
+  drops the rollout to 0 % when errors, mismatches or latency cross its limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import inspect
+import math
+import os
+import random
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from . import _usage
+
+__all__ = ["RollbackPolicy", "Rollout", "RolloutStats", "bucket_of"]
+
+Path = Literal["legacy", "new"]
+ROLLOUT_ENV: Final = "PHASEOUT_ROLLOUT"
+_clock = time.perf_counter  # monotonic; a module attribute so tests can drive it
+BUCKETS: Final = 10_000
+
+
+def _key_bytes(key: object) -> bytes:
+    if isinstance(key, bytes):
+        return key
+    if isinstance(key, bool) or not isinstance(key, (str, int)):
+        # Only types whose text is stable everywhere; anything else by its str().
+        return f"{type(key).__name__}:{key}".encode()
+    return str(key).encode()
+
+
+def bucket_of(name: str, key: object) -> int:
+    """The bucket (0-9999) of *key* in the rollout *name*: stable across processes,
+    machines and Python versions."""
+    return _mix(zlib.crc32(_key_bytes(key), zlib.crc32(name.encode() + b"\0")))
+
+
+def _mix(value: int) -> int:
+    # CRC-32 is linear; a multiply-xorshift step spreads nearby keys across buckets.
+    value = (value * 0x9E3779B1) & 0xFFFFFFFF
+    value ^= value >> 15
+    value = (value * 0x85EBCA77) & 0xFFFFFFFF
+    value ^= value >> 13
+    return value % BUCKETS
+
+
+def _check_fraction(owner: str, name: str, value: object, upper: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value <= upper):
+        raise ValueError(f"{owner}: {name} must be a number from 0 to {upper:g}, got {value!r}")
+    return float(value)
+
+
+def _env_percent(name: str) -> float | None:
+    text = os.environ.get(ROLLOUT_ENV, "")
+    for item in text.split(","):
+        rollout, sep, value = item.strip().partition("=")
+        if sep and rollout.strip() == name:
+            try:
+                return _check_fraction(ROLLOUT_ENV, name, float(value), 100)
+            except ValueError:
+                raise ValueError(
+                    f"{ROLLOUT_ENV}: the percent of {name!r} must be a number from 0 to 100, "
+                    f"got {value.strip()!r}"
+                ) from None
+    return None
+
+
+@dataclass(frozen=True)
+class RollbackPolicy:
+    """When the new path is bad enough to roll back, judged over its last ``window`` calls.
+
+    ``max_error_rate``: share of new-path calls that raised; ``max_mismatch_rate``: share of
+    compared shadow calls whose results differed; ``max_p95_ratio``: new p95 latency over
+    legacy p95 latency. Nothing is judged before ``min_calls`` new-path calls.
+    """
+
+    max_error_rate: float | None = None
+    max_mismatch_rate: float | None = None
+    max_p95_ratio: float | None = None
+    window: int = 1_000
+    min_calls: int = 100
+
+    def __post_init__(self) -> None:
+        for name in ("max_error_rate", "max_mismatch_rate"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_fraction("RollbackPolicy", name, value, 1)
+        if self.max_p95_ratio is not None and not (
+            isinstance(self.max_p95_ratio, (int, float)) and self.max_p95_ratio > 0
+        ):
+            raise ValueError(
+                "RollbackPolicy: max_p95_ratio must be a positive number, "
+                f"got {self.max_p95_ratio!r}"
+            )
+        for name in ("window", "min_calls"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"RollbackPolicy: {name} must be a positive integer, got {value!r}"
+                )
+        if self.min_calls > self.window:
+            raise ValueError(
+                f"RollbackPolicy: min_calls must not exceed window, got {self.min_calls} > "
+                f"{self.window}"
+            )
+
+
+@dataclass(frozen=True)
+class RolloutStats:
+    """A snapshot of a rollout's traffic and health."""
+
+    name: str
+    state: Literal["active", "rolled_back"]
+    percent: float
+    calls: dict[str, int]
+    errors: dict[str, int]
+    fallbacks: int
+    shadow_runs: int
+    mismatches: int
+    shadow_errors: int
+    p50_ms: dict[str, float | None]
+    p95_ms: dict[str, float | None]
+    rolled_back_because: dict[str, float] | None = field(default=None)
+
+
+def _percentile(samples: Collection[float], fraction: float) -> float | None:
+    if not samples:
+        return None
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+
+class Rollout:
+    """A callable that serves each call from ``legacy`` or ``new``; see the module docs."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        legacy: Callable[..., Any],
+        new: Callable[..., Any],
+        percent: float = 0,
+        key: Callable[..., object] | None = None,
+        allow: Collection[object] = (),
+        deny: Collection[object] = (),
+        fallback: bool = False,
+        shadow: float = 0,
+        compare: Callable[[Any, Any], bool] | None = None,
+        rollback: RollbackPolicy | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"Rollout name must be a non-empty string, got {name!r}")
+        for role, func in (("legacy", legacy), ("new", new)):
+            if not callable(func):
+                raise TypeError(f"Rollout {name!r}: {role} must be callable, got {func!r}")
+        if inspect.iscoroutinefunction(legacy) != inspect.iscoroutinefunction(new):
+            raise TypeError(f"Rollout {name!r}: legacy and new must both be async, or neither")
+        self.name = name
+        self.legacy = legacy
+        self.new = new
+        self.key = key
+        self.fallback = fallback
+        self.compare = compare if compare is not None else (lambda a, b: a == b)
+        self.shadow = _check_fraction(f"Rollout {name!r}", "shadow", shadow, 1)
+        self.rollback_policy = rollback
+        self.is_async = inspect.iscoroutinefunction(new)
+        self._lock = threading.Lock()
+        self._forced: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+            f"phaseout_rollout_{name}", default=None
+        )
+        self._allow = frozenset(allow)
+        self._deny = frozenset(deny)
+        self._name_crc = zlib.crc32(name.encode() + b"\0")
+        self._rolled_back: dict[str, float] | None = None
+        self._shadow_tasks: set[asyncio.Task[Any]] = set()
+        self.set_percent(percent)
+        window = rollback.window if rollback is not None else 1_000
+        # Outcomes of the new path: (raised, mismatched or None, seconds); legacy seconds.
+        self._new_outcomes: deque[tuple[bool, bool | None, float]] = deque(maxlen=window)
+        self._legacy_seconds: deque[float] = deque(maxlen=window)
+        self._since_judged = 0
+        self._calls = {"legacy": 0, "new": 0}
+        self._errors = {"legacy": 0, "new": 0}
+        self._fallbacks = self._shadow_runs = self._mismatches = self._shadow_errors = 0
+
+    # -- routing ---------------------------------------------------------------------
+
+    def set_percent(self, percent: float) -> None:
+        """Serve *percent* (0-100, 0.01 resolution) of keys from the new path; thread-safe."""
+        checked = _check_fraction(f"Rollout {self.name!r}", "percent", percent, 100)
+        env = _env_percent(self.name)
+        self.percent = checked
+        self._threshold = round((env if env is not None else checked) * 100)
+
+    def bucket(self, key: object) -> int:
+        return _mix(zlib.crc32(_key_bytes(key), self._name_crc))
+
+    def route(self, *args: Any, **kwargs: Any) -> Path:
+        """Which path a call with these arguments takes (without calling it)."""
+        forced = self._forced.get()
+        if forced is not None:
+            return forced
+        if self.key is None:
+            key = None
+        else:
+            key = self.key(*args, **kwargs)
+            if key in self._deny:
+                return "legacy"
+            if key in self._allow:
+                return "new"
+        if self._rolled_back is not None:
+            return "legacy"
+        if key is None:
+            return "new" if random.random() * BUCKETS < self._threshold else "legacy"
+        return "new" if self.bucket(key) < self._threshold else "legacy"
+
+    @contextlib.contextmanager
+    def force(self, path: Path) -> Iterator[None]:
+        """Route every call in this context (thread, task) to *path*: for tests and headers."""
+        if path not in ("legacy", "new"):
+            raise ValueError(
+                f"Rollout {self.name!r}: force() takes 'legacy' or 'new', got {path!r}"
+            )
+        token = self._forced.set(path)
+        try:
+            yield
+        finally:
+            self._forced.reset(token)
+
+    # -- calling ---------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            return self._call_async(*args, **kwargs)
+        path = self.route(*args, **kwargs)
+        chosen = self.new if path == "new" else self.legacy
+        start = _clock()
+        try:
+            result = chosen(*args, **kwargs)
+        except Exception:
+            self._record(path, _clock() - start, raised=True)
+            if path == "new" and self.fallback:
+                with self._lock:
+                    self._fallbacks += 1
+                return self.legacy(*args, **kwargs)
+            raise
+        elapsed = _clock() - start
+        if self.shadow and random.random() < self.shadow:
+            mismatch = self._shadow_sync(path, result, args, kwargs)
+            self._record(path, elapsed, raised=False, mismatch=mismatch)
+        else:
+            self._record(path, elapsed, raised=False)
+        return result
+
+    async def _call_async(self, *args: Any, **kwargs: Any) -> Any:
+        path = self.route(*args, **kwargs)
+        chosen = self.new if path == "new" else self.legacy
+        start = _clock()
+        try:
+            result = await chosen(*args, **kwargs)
+        except Exception:
+            self._record(path, _clock() - start, raised=True)
+            if path == "new" and self.fallback:
+                with self._lock:
+                    self._fallbacks += 1
+                return await self.legacy(*args, **kwargs)
+            raise
+        elapsed = _clock() - start
+        if self.shadow and random.random() < self.shadow:
+            # The shadow runs as its own task: the caller's await does not wait for it.
+            task = asyncio.ensure_future(self._shadow_async(path, result, elapsed, args, kwargs))
+            self._shadow_tasks.add(task)
+            task.add_done_callback(self._shadow_tasks.discard)
+        else:
+            self._record(path, elapsed, raised=False)
+        return result
+
+    def _other(self, path: Path) -> Callable[..., Any]:
+        return self.legacy if path == "new" else self.new
+
+    def _judge(self, path: Path, result: Any, other: Any) -> bool:
+        legacy_result, new_result = (other, result) if path == "new" else (result, other)
+        return not self.compare(legacy_result, new_result)
+
+    def _shadow_sync(self, path: Path, result: Any, args: Any, kwargs: Any) -> bool | None:
+        """Run the path not chosen; its result or failure never reaches the caller."""
+        other_path: Path = "legacy" if path == "new" else "new"
+        start = _clock()
+        try:
+            other = self._other(path)(*args, **kwargs)
+            mismatch = self._judge(path, result, other)
+        except Exception as error:
+            self._shadow_failed(other_path, error)
+            return None
+        self._shadow_done(other_path, _clock() - start, mismatch, args)
+        return mismatch
+
+    async def _shadow_async(
+        self, path: Path, result: Any, elapsed: float, args: Any, kwargs: Any
+    ) -> None:
+        other_path: Path = "legacy" if path == "new" else "new"
+        start = _clock()
+        mismatch: bool | None = None
+        try:
+            other = await self._other(path)(*args, **kwargs)
+            mismatch = self._judge(path, result, other)
+        except Exception as error:
+            self._shadow_failed(other_path, error)
+        else:
+            self._shadow_done(other_path, _clock() - start, mismatch, args)
+        self._record(path, elapsed, raised=False, mismatch=mismatch)
+
+    def _shadow_done(self, other_path: Path, seconds: float, mismatch: bool, args: Any) -> None:
+        with self._lock:
+            self._shadow_runs += 1
+            if other_path == "legacy":
+                self._legacy_seconds.append(seconds)
+            if mismatch:
+                self._mismatches += 1
+        if mismatch:
+            _usage.emit_event({"event": "rollout_mismatch", "rollout": self.name})
+
+    def _shadow_failed(self, other_path: Path, error: Exception) -> None:
+        with self._lock:
+            self._shadow_runs += 1
+            self._shadow_errors += 1
+        _usage.emit_event(
+            {
+                "event": "rollout_shadow_error",
+                "rollout": self.name,
+                "path": other_path,
+                "error": f"{type(error).__name__}: {error}",
+            }
+        )
+
+    # -- bookkeeping and rollback --------------------------------------------------
+
+    def _record(
+        self, path: Path, seconds: float, *, raised: bool, mismatch: bool | None = None
+    ) -> None:
+        with self._lock:
+            self._calls[path] += 1
+            if raised:
+                self._errors[path] += 1
+            _usage.count_rollout(self.name, path)
+            if path == "legacy":
+                self._legacy_seconds.append(seconds)
+                return
+            self._new_outcomes.append((raised, mismatch, seconds))
+            self._since_judged += 1
+            policy = self.rollback_policy
+            if (
+                policy is None
+                or self._rolled_back is not None
+                or len(self._new_outcomes) < policy.min_calls
+                or self._since_judged < max(1, policy.min_calls // 10)
+            ):
+                return
+            self._since_judged = 0
+            tripped = self._tripped(policy)
+            if tripped is None:
+                return
+            self._rolled_back = tripped
+        _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, **tripped})
+
+    def _tripped(self, policy: RollbackPolicy) -> dict[str, float] | None:
+        outcomes = list(self._new_outcomes)
+        error_rate = sum(raised for raised, _, _ in outcomes) / len(outcomes)
+        compared = [m for _, m, _ in outcomes if m is not None]
+        mismatch_rate = sum(compared) / len(compared) if compared else 0.0
+        numbers = {"calls": float(len(outcomes)), "error_rate": error_rate}
+        numbers["mismatch_rate"] = mismatch_rate
+        new_p95 = _percentile([s for raised, _, s in outcomes if not raised], 0.95)
+        legacy_p95 = _percentile(self._legacy_seconds, 0.95)
+        ratio = new_p95 / legacy_p95 if new_p95 is not None and legacy_p95 else None
+        if ratio is not None:
+            numbers["p95_ratio"] = ratio
+        breaches = [
+            policy.max_error_rate is not None and error_rate > policy.max_error_rate,
+            policy.max_mismatch_rate is not None and mismatch_rate > policy.max_mismatch_rate,
+            policy.max_p95_ratio is not None
+            and ratio is not None
+            and len(self._legacy_seconds) >= policy.min_calls
+            and ratio > policy.max_p95_ratio,
+        ]
+        return numbers if any(breaches) else None
+
+    def rollback(self) -> None:
+        """Send every call to legacy (keys in ``allow`` and ``force()`` still apply) until
+        :meth:`resume`."""
+        with self._lock:
+            self._rolled_back = self._rolled_back or {"manual": 1.0}
+        _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, "manual": 1.0})
+
+    def resume(self) -> None:
+        """Undo a rollback, automatic or manual, with a fresh window."""
+        with self._lock:
+            self._rolled_back = None
+            self._new_outcomes.clear()
+            self._since_judged = 0
+        _usage.emit_event({"event": "rollout_resumed", "rollout": self.name})
+
+    @property
+    def rolled_back(self) -> bool:
+        return self._rolled_back is not None
+
+    def stats(self) -> RolloutStats:
+        with self._lock:
+            new_seconds = [s for raised, _, s in self._new_outcomes if not raised]
+            legacy_seconds = list(self._legacy_seconds)
+            return RolloutStats(
+                name=self.name,
+                state="rolled_back" if self._rolled_back is not None else "active",
+                percent=self.percent,
+                calls=dict(self._calls),
+                errors=dict(self._errors),
+                fallbacks=self._fallbacks,
+                shadow_runs=self._shadow_runs,
+                mismatches=self._mismatches,
+                shadow_errors=self._shadow_errors,
+                p50_ms=_milliseconds(new_seconds, legacy_seconds, 0.5),
+                p95_ms=_milliseconds(new_seconds, legacy_seconds, 0.95),
+                rolled_back_because=dict(self._rolled_back) if self._rolled_back else None,
+            )
+
+    # -- configuration ---------------------------------------------------------------
+
+    @classmethod
+    def from_config(
+        cls,
+        name: str,
+        config: Mapping[str, Any],
+        *,
+        legacy: Callable[..., Any],
+        new: Callable[..., Any],
+        key: Callable[..., object] | None = None,
+        compare: Callable[[Any, Any], bool] | None = None,
+    ) -> Rollout:
+        """A rollout from a plain mapping, as a TOML table or a JSON file gives it:
+        ``percent``, ``allow``, ``deny``, ``shadow``, ``fallback`` and ``rollback`` (a table
+        of :class:`RollbackPolicy` fields). Unknown or ill-typed keys are errors naming them.
+        """
+        where = f"rollout {name!r}"
+        if not isinstance(config, Mapping):
+            raise TypeError(f"{where}: the configuration must be a mapping, got {config!r}")
+        known = {"percent", "allow", "deny", "shadow", "fallback", "rollback"}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"{where}: unknown key {unknown[0]!r}; known keys: {sorted(known)}")
+        for list_key in ("allow", "deny"):
+            value = config.get(list_key, [])
+            if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set)):
+                raise ValueError(f"{where}: {list_key} must be a list of keys, got {value!r}")
+        fallback = config.get("fallback", False)
+        if not isinstance(fallback, bool):
+            raise ValueError(f"{where}: fallback must be true or false, got {fallback!r}")
+        policy = None
+        if "rollback" in config:
+            table = config["rollback"]
+            if not isinstance(table, Mapping):
+                raise ValueError(f"{where}: rollback must be a table, got {table!r}")
+            fields = set(RollbackPolicy.__dataclass_fields__)
+            bad = sorted(set(table) - fields)
+            if bad:
+                raise ValueError(
+                    f"{where}: unknown rollback key {bad[0]!r}; known: {sorted(fields)}"
+                )
+            try:
+                policy = RollbackPolicy(**table)
+            except ValueError as error:
+                raise ValueError(f"{where}: rollback.{str(error).split(': ', 1)[1]}") from None
+        try:
+            return cls(
+                name,
+                legacy=legacy,
+                new=new,
+                key=key,
+                compare=compare,
+                percent=config.get("percent", 0),
+                allow=config.get("allow", ()),
+                deny=config.get("deny", ()),
+                shadow=config.get("shadow", 0),
+                fallback=fallback,
+                rollback=policy,
+            )
+        except ValueError as error:
+            raise ValueError(f"{where}: {str(error).split(': ', 1)[1]}") from None
+
+    def __repr__(self) -> str:
+        state = "rolled back" if self._rolled_back is not None else f"{self.percent:g}%"
+        return f"<Rollout {self.name!r} {state}>"
+
+
+def _milliseconds(
+    new: list[float], legacy: list[float], fraction: float
+) -> dict[str, float | None]:
+    result: dict[str, float | None] = {}
+    for path, samples in (("legacy", legacy), ("new", new)):
+        value = _percentile(samples, fraction)
+        result[path] = None if value is None else value * 1000
+    return result
