@@ -41,15 +41,17 @@ Path = Literal["legacy", "new"]
 ROLLOUT_ENV: Final = "PHASEOUT_ROLLOUT"
 _clock = time.perf_counter  # monotonic; a module attribute so tests can drive it
 BUCKETS: Final = 10_000
+_BUCKET_CACHE: Final = 65_536
 
 
 def _key_bytes(key: object) -> bytes:
-    if isinstance(key, bytes):
-        return key
-    if isinstance(key, bool) or not isinstance(key, (str, int)):
-        # Only types whose text is stable everywhere; anything else by its str().
-        return f"{type(key).__name__}:{key}".encode()
-    return str(key).encode()
+    kind = type(key)
+    if kind is str:
+        return key.encode()  # type: ignore[attr-defined, no-any-return]
+    if kind is int or kind is bytes:
+        return str(key).encode() if kind is int else key  # type: ignore[return-value]
+    # Subclasses and other types: by their type's name and text, stable across processes.
+    return f"{kind.__name__}:{key}".encode()
 
 
 def bucket_of(name: str, key: object) -> int:
@@ -59,12 +61,10 @@ def bucket_of(name: str, key: object) -> int:
 
 
 def _mix(value: int) -> int:
-    # CRC-32 is linear; a multiply-xorshift step spreads nearby keys across buckets.
-    value = (value * 0x9E3779B1) & 0xFFFFFFFF
-    value ^= value >> 15
-    value = (value * 0x85EBCA77) & 0xFFFFFFFF
-    value ^= value >> 13
-    return value % BUCKETS
+    # CRC-32 is linear, so rollouts with different names would pick related sets of keys;
+    # multiplying by the golden ratio (mod 2**32) breaks that, and the high bits scaled to
+    # 10,000 make the bucket (Fibonacci hashing).
+    return ((value * 0x9E3779B1) & 0xFFFFFFFF) * BUCKETS >> 32
 
 
 def _check_fraction(owner: str, name: str, value: object, upper: float) -> float:
@@ -156,6 +156,9 @@ def _percentile(samples: Collection[float], fraction: float) -> float | None:
 class Rollout:
     """A callable that serves each call from ``legacy`` or ``new``; see the module docs."""
 
+    #: Which path a call with these arguments takes (without calling it).
+    route: Callable[..., Path]
+
     def __init__(
         self,
         name: str,
@@ -194,6 +197,7 @@ class Rollout:
         self._allow = frozenset(allow)
         self._deny = frozenset(deny)
         self._name_crc = zlib.crc32(name.encode() + b"\0")
+        self._buckets: dict[object, int] = {}
         self._rolled_back: dict[str, float] | None = None
         self._shadow_tasks: set[asyncio.Task[Any]] = set()
         self.set_percent(percent)
@@ -214,28 +218,52 @@ class Rollout:
         env = _env_percent(self.name)
         self.percent = checked
         self._threshold = round((env if env is not None else checked) * 100)
+        self._build_router()
 
     def bucket(self, key: object) -> int:
         return _mix(zlib.crc32(_key_bytes(key), self._name_crc))
 
-    def route(self, *args: Any, **kwargs: Any) -> Path:
-        """Which path a call with these arguments takes (without calling it)."""
-        forced = self._forced.get()
-        if forced is not None:
-            return forced
-        if self.key is None:
-            key = None
-        else:
-            key = self.key(*args, **kwargs)
-            if key in self._deny:
+    def _build_router(self) -> None:
+        """Compile the current settings into ``self.route``, a closure over plain locals.
+
+        Routing is the per-call cost of a rollout, so it reads no attributes: settings
+        changes (percent, rollback, resume) build a new closure and swap it in at once,
+        which is also what makes them thread-safe.
+        """
+        forced_get = self._forced.get
+        key_of = self.key
+        deny, allow, buckets = self._deny, self._allow, self._buckets
+        threshold = 0 if self._rolled_back is not None else self._threshold
+        name_crc, crc32, draw, slow_bucket = self._name_crc, zlib.crc32, random.random, self.bucket
+
+        def route(*args: Any, **kwargs: Any) -> Path:
+            """Which path a call with these arguments takes (without calling it)."""
+            forced = forced_get()
+            if forced is not None:
+                return forced
+            if key_of is None:
+                return "new" if draw() * BUCKETS < threshold else "legacy"
+            key = key_of(*args, **kwargs)
+            if deny and key in deny:
                 return "legacy"
-            if key in self._allow:
+            if allow and key in allow:
                 return "new"
-        if self._rolled_back is not None:
-            return "legacy"
-        if key is None:
-            return "new" if random.random() * BUCKETS < self._threshold else "legacy"
-        return "new" if self.bucket(key) < self._threshold else "legacy"
+            kind = type(key)
+            if kind is int or kind is str:
+                # Buckets of plain int and str keys are remembered (a bounded table):
+                # traffic repeats its users, and the table makes hashing one dict lookup.
+                bucket = buckets.get(key)
+                if bucket is None:
+                    data = key.encode() if isinstance(key, str) else str(key).encode()
+                    bucket = ((crc32(data, name_crc) * 0x9E3779B1) & 0xFFFFFFFF) * BUCKETS >> 32
+                    if len(buckets) >= _BUCKET_CACHE:
+                        buckets.clear()
+                    buckets[key] = bucket
+            else:
+                bucket = slow_bucket(key)
+            return "new" if bucket < threshold else "legacy"
+
+        self.route = route
 
     @contextlib.contextmanager
     def force(self, path: Path) -> Iterator[None]:
@@ -384,6 +412,7 @@ class Rollout:
             if tripped is None:
                 return
             self._rolled_back = tripped
+            self._build_router()
         _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, **tripped})
 
     def _tripped(self, policy: RollbackPolicy) -> dict[str, float] | None:
@@ -413,12 +442,14 @@ class Rollout:
         :meth:`resume`."""
         with self._lock:
             self._rolled_back = self._rolled_back or {"manual": 1.0}
+            self._build_router()
         _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, "manual": 1.0})
 
     def resume(self) -> None:
         """Undo a rollback, automatic or manual, with a fresh window."""
         with self._lock:
             self._rolled_back = None
+            self._build_router()
             self._new_outcomes.clear()
             self._since_judged = 0
         _usage.emit_event({"event": "rollout_resumed", "rollout": self.name})

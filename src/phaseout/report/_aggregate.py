@@ -57,6 +57,8 @@ class Summary:
     skipped: int
     ignored: int
     tallies: SiteTallies = field(default_factory=dict, repr=False)
+    #: rollout -> day -> {"legacy": calls, "new": calls}, from ``rollout_usage`` events.
+    rollouts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -136,6 +138,13 @@ def summarize(
         skipped=folder.stats.skipped,
         ignored=folder.stats.ignored,
         tallies=tallies,
+        rollouts={
+            rollout: {
+                day.decode(): {"legacy": legacy, "new": new}
+                for day, (legacy, new) in sorted(days.items())
+            }
+            for rollout, days in sorted(folder.rollouts.items())
+        },
     )
 
 

@@ -56,6 +56,8 @@ class Tally:
 
 # tail (the call site as phaseout writes it) -> day -> tally
 Tallies = dict[bytes, dict[bytes, Tally]]
+# rollout -> day -> [calls on the legacy path, calls on the new path]
+RolloutTallies = dict[str, dict[bytes, list[int]]]
 
 #: Plain files at least this large are split between worker processes.
 PARALLEL_INPUT: Final = 64 << 20
@@ -73,6 +75,7 @@ class Folder:
         self._limited = low is not None or high is not None
         self._bad_tails: set[bytes] = set()
         self._tail_of: dict[Site, bytes] = {}
+        self.rollouts: RolloutTallies = {}
 
     def _in_range(self, stamp: bytes) -> bool:
         return (self.low is None or stamp >= self.low) and (self.high is None or stamp <= self.high)
@@ -90,6 +93,8 @@ class Folder:
             if head is None:
                 if b"deprecated_" in line:
                     self._fold_slowly(line)
+                elif b"rollout_usage" in line:
+                    self._fold_rollout(line)
                 else:
                     ignored += 1
                 continue
@@ -154,7 +159,28 @@ class Folder:
         else:
             per_day[day] = one
 
-    def merge(self, tallies: Tallies, stats: ReadStats) -> None:
+    def _fold_rollout(self, line: bytes) -> None:
+        try:
+            parsed = self.parser.rollout(line)
+        except _Broken:
+            self.stats.skipped += 1
+            return
+        if parsed is None:
+            self.stats.ignored += 1
+            return
+        rollout, path, stamp, count = parsed
+        if self._limited and not self._in_range(stamp):
+            return
+        per_path = self.rollouts.setdefault(rollout, {}).setdefault(stamp[:10], [0, 0])
+        per_path[path == "new"] += count
+
+    def merge(self, tallies: Tallies, stats: ReadStats, rollouts: RolloutTallies) -> None:
+        for rollout, days in rollouts.items():
+            mine_days = self.rollouts.setdefault(rollout, {})
+            for day, (legacy, new) in days.items():
+                counts = mine_days.setdefault(day, [0, 0])
+                counts[0] += legacy
+                counts[1] += new
         for tail, per_day in tallies.items():
             mine = self.tallies.setdefault(tail, {})
             for day, tally in per_day.items():
@@ -168,11 +194,11 @@ class Folder:
 
 def _fold_range(
     path: str, start: int, end: int, low: bytes | None, high: bytes | None
-) -> tuple[Tallies, ReadStats]:
+) -> tuple[Tallies, ReadStats, RolloutTallies]:
     folder = Folder(low, high)
     for block in read_range(path, start, end, folder.stats):
         folder.fold(block)
-    return folder.tallies, folder.stats
+    return folder.tallies, folder.stats, folder.rollouts
 
 
 def fold_in_parallel(folder: Folder, path: str, workers: int) -> None:
@@ -187,6 +213,5 @@ def fold_in_parallel(folder: Folder, path: str, workers: int) -> None:
     with ProcessPoolExecutor(len(ranges), mp_context=get_context(method)) as pool:
         futures = [pool.submit(_fold_range, path, a, b, folder.low, folder.high) for a, b in ranges]
         for future in futures:
-            tallies, stats = future.result()
-            folder.merge(tallies, stats)
+            folder.merge(*future.result())
     folder.stats.bytes_read += os.path.getsize(path)

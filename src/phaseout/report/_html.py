@@ -13,6 +13,7 @@ from html import escape
 from typing import Final
 
 from ._aggregate import Summary
+from ._render import rollout_rows
 
 __all__ = ["render_html"]
 
@@ -55,7 +56,7 @@ def _days(first: str, last: str) -> list[str]:
     return [(start + timedelta(days=offset)).isoformat() for offset in range(count)]
 
 
-def _chart(symbol: str, per_day: dict[str, int], days: list[str]) -> str:
+def _chart(label: str, per_day: dict[str, int], days: list[str]) -> str:
     """Uses per day as bars, zero days included, so a migration reads as a falling line."""
     peak = max([per_day.get(day, 0) for day in days] + [1])
     slot = _CHART_WIDTH / len(days)
@@ -69,7 +70,6 @@ def _chart(symbol: str, per_day: dict[str, int], days: list[str]) -> str:
             f'y="{plot - height:.1f}" width="{max(slot * 0.8, 0.5):.1f}" height="{height:.1f}">'
             f"<title>{_e(day)}: {value:,}</title></rect>"
         )
-    label = f"Uses of {symbol} per day"
     return (
         f"<figure><figcaption>{_e(label)} (peak {peak:,})</figcaption>"
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(label)}" '
@@ -121,6 +121,22 @@ def render_html(summary: Summary, title: str = "phaseout usage report") -> str:
     if all_days:
         days = _days(all_days[0], all_days[-1])
         parts.append("<h2>Uses per day</h2>")
-        parts += [_chart(symbol, per_day, days) for symbol, per_day in daily.items()]
+        parts += [
+            _chart(f"Uses of {symbol} per day", per_day, days) for symbol, per_day in daily.items()
+        ]
+    if summary.rollouts:
+        parts.append("<h2>Rollouts: calls per path and day</h2>")
+        parts.append(
+            _table(["rollout", "day", "legacy", "new", "new share"], rollout_rows(summary))
+        )
+        for rollout, per_day in summary.rollouts.items():
+            shares = {
+                day: round(100 * paths["new"] / (paths["legacy"] + paths["new"]))
+                for day, paths in per_day.items()
+                if paths["legacy"] + paths["new"]
+            }
+            if shares:
+                label = f"Share of {rollout} calls on the new path, % per day"
+                parts.append(_chart(label, shares, _days(min(shares), max(shares))))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -59,6 +59,8 @@ _SITE_ORDER: Final = (
 )  # fmt: skip
 # What a phaseout event looks like to a line that is not valid JSON: worth counting as skipped.
 _MARKER: Final = re.compile(rb'"event"\s*:\s*"deprecated_(?:call|usage)"')
+_ROLLOUT_MARKER: Final = re.compile(rb'"event"\s*:\s*"rollout_usage"')
+_PATHS: Final = ("legacy", "new")
 _CACHE_LIMIT: Final = 100_000
 
 
@@ -229,6 +231,23 @@ class LineParser:
                 ok = False
             self._days[day] = ok
         return ok
+
+    def rollout(self, line: bytes) -> tuple[str, str, bytes, int] | None:
+        """``(rollout, path, timestamp, count)`` of a ``rollout_usage`` line; None for other
+        lines, ``_Broken`` for a bad one."""
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError):
+            if _ROLLOUT_MARKER.search(line):
+                raise _Broken from None
+            return None
+        if not isinstance(data, dict) or data.get("event") != "rollout_usage":
+            return None
+        schema = data.get("schema")
+        if schema != SCHEMA or isinstance(schema, bool) or data.get("path") not in _PATHS:
+            raise _Broken
+        stamp = _timestamp(data.get("timestamp"))
+        return _text(data.get("rollout")), data["path"], stamp, _natural(data.get("count"))
 
     def slow(self, line: bytes) -> tuple[bool, bytes, int, int | None, Site] | None:
         """Parse any JSON line: None for other lines, ``_Broken`` for bad phaseout ones."""

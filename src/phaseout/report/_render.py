@@ -66,11 +66,23 @@ def _footer(summary: Summary) -> str:
     )
 
 
-def render_table(summary: Summary) -> str:
-    headings, body = _cells(summary)
+def rollout_rows(summary: Summary) -> list[list[object]]:
+    """One row per rollout and day: calls on each path and the new path's share."""
+    rows: list[list[object]] = []
+    for rollout, days in summary.rollouts.items():
+        for day, paths in days.items():
+            total = paths["legacy"] + paths["new"]
+            share = f"{paths['new'] / total:.1%}" if total else "-"
+            rows.append([rollout, day, paths["legacy"], paths["new"], share])
+    return rows
+
+
+_ROLLOUT_HEADINGS: Final = ["rollout", "day", "legacy", "new", "new share"]
+
+
+def _aligned(headings: list[str], body: list[list[object]], numeric: set[int]) -> list[str]:
     lines = [headings] + [[_visible(cell) for cell in row] for row in body]
     widths = [max(len(line[index]) for line in lines) for index in range(len(headings))]
-    numeric = {headings.index("count")}
 
     def format_line(cells: list[str]) -> str:
         return "  ".join(
@@ -79,7 +91,16 @@ def render_table(summary: Summary) -> str:
         ).rstrip()
 
     out = [format_line(lines[0]), format_line(["-" * width for width in widths])]
-    out += [format_line(line) for line in lines[1:]]
+    return out + [format_line(line) for line in lines[1:]]
+
+
+def render_table(summary: Summary) -> str:
+    headings, body = _cells(summary)
+    out = _aligned(headings, body, {headings.index("count")})
+    rollouts = rollout_rows(summary)
+    if rollouts:
+        out += ["", "Rollouts: calls per path and day", ""]
+        out += _aligned(_ROLLOUT_HEADINGS, rollouts, {2, 3, 4})
     out.append("")
     out.append(_footer(summary))
     return "\n".join(out) + "\n"
@@ -97,6 +118,12 @@ def render_markdown(summary: Summary) -> str:
     lines = ["| " + " | ".join(headings) + " |"]
     lines.append("|" + "|".join("---:" if h == "count" else "---" for h in headings) + "|")
     lines += ["| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in body]
+    rollouts = rollout_rows(summary)
+    if rollouts:
+        lines += ["", "| " + " | ".join(_ROLLOUT_HEADINGS) + " |", "|---|---|---:|---:|---:|"]
+        lines += [
+            "| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in rollouts
+        ]
     lines.append("")
     lines.append(_footer(summary))
     return "\n".join(lines) + "\n"
@@ -137,9 +164,15 @@ def row_dict(row: Row, summary: Summary) -> dict[str, object]:
 
 
 def render_json(summary: Summary) -> str:
-    document = {
+    document: dict[str, object] = {
         "rows": [row_dict(row, summary) for row in summary.rows],
         "events": summary.events,
         "skipped": summary.skipped,
     }
+    if summary.rollouts:
+        document["rollouts"] = [
+            {"rollout": rollout, "day": day, **paths}
+            for rollout, days in summary.rollouts.items()
+            for day, paths in days.items()
+        ]
     return json.dumps(document, indent=2) + "\n"
