@@ -20,16 +20,15 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-import results
-
 import phaseout
+import results
 
 PERCENT = 25
 
 
 def md5_decision(name: str) -> Callable[[int], bool]:
     def decide(user_id: int) -> bool:
-        digest = hashlib.md5(f"{name}:{user_id}".encode()).hexdigest()  # noqa: S324
+        digest = hashlib.md5(f"{name}:{user_id}".encode()).hexdigest()
         return int(digest, 16) % 10_000 < PERCENT * 100
 
     return decide
