@@ -86,8 +86,12 @@ def test_the_example_routes_falls_back_shadows_and_counts(
     assert 40 <= stats.shadow_runs <= 170  # 5 % of 2,000, with room for chance
     assert stats.p95_ms["new"] is not None
     phaseout.flush_usage()
-    usage = {e["path"]: e["count"] for e in read_jsonl(log) if e["event"] == "rollout_usage"}
-    assert usage == stats.calls
+    usage = {
+        (e["path"], e["outcome"]): e["count"]
+        for e in read_jsonl(log)
+        if e["event"] == "rollout_usage"
+    }
+    assert usage == {(path, "ok"): n for path, n in stats.calls.items()}
     assert all(e["schema"] == 1 and e["rollout"] == "users-v2" for e in read_jsonl(log))
 
 
@@ -182,6 +186,7 @@ def test_fallback_serves_legacy_when_new_fails() -> None:
     assert rollout(3) == {"id": 3}
     stats = rollout.stats()
     assert (stats.errors["new"], stats.fallbacks, stats.calls["new"]) == (1, 1, 1)
+    assert _usage.rollout_counts()[("fb", "new", "fallback")] == 1
     strict = Rollout("nofb", legacy=get_user_v1, new=broken, percent=100)
     with pytest.raises(RuntimeError, match="v2 is down"):
         strict(3)
@@ -293,7 +298,7 @@ def test_threads_routing_while_percent_changes_keep_exact_counts() -> None:
     stats = rollout.stats()
     assert sum(stats.calls.values()) == 40_000
     counts = _usage.rollout_counts()
-    assert counts.get(("threads", "legacy"), 0) + counts.get(("threads", "new"), 0) == 40_000
+    assert sum(n for (name, _, _), n in counts.items() if name == "threads") == 40_000
 
 
 def test_configuration_from_a_mapping() -> None:
@@ -371,3 +376,33 @@ def test_the_report_shows_each_rollouts_share_per_day(tmp_path: Path) -> None:
     assert f"users-v2  {day}  {1_000 - new:>6}  {new:>3}  {new / 1_000:>9.1%}" in table
     page = phaseout.report.render(summary, "html")
     assert "Share of users-v2 calls on the new path, % per day" in page
+
+
+def test_decisions_can_come_from_an_openfeature_provider() -> None:
+    from openfeature import api
+    from openfeature.evaluation_context import EvaluationContext
+    from openfeature.flag_evaluation import FlagResolutionDetails
+    from openfeature.provider.in_memory_provider import InMemoryFlag, InMemoryProvider
+
+    seen: list[str | None] = []
+
+    def beta_users(flag: Any, context: EvaluationContext) -> FlagResolutionDetails[bool]:
+        seen.append(context.targeting_key)
+        return FlagResolutionDetails(value=context.targeting_key in {"7", "8"})
+
+    flag = InMemoryFlag("off", {"on": True, "off": False}, context_evaluator=beta_users)
+    api.set_provider(InMemoryProvider({"of-users": flag}))
+    rollout = Rollout(
+        "of-users", legacy=get_user_v1, new=get_user_v2, key=lambda k: k, deny={8},
+        openfeature=api.get_client(),
+    )  # fmt: skip
+    assert [rollout.route(k) for k in (6, 7, 8)] == ["legacy", "new", "legacy"]
+    assert seen == ["6", "7"]  # the key is the targeting key; deny came first for 8
+    rollout.rollback()
+    assert rollout.route(7) == "legacy"
+    rollout.resume()
+    with rollout.force("legacy"):
+        assert rollout.route(7) == "legacy"
+    assert isinstance(rollout(7), UserV2)
+    with pytest.raises(TypeError, match=r"openfeature must be an OpenFeature client"):
+        Rollout("bad", legacy=get_user_v1, new=get_user_v2, openfeature="client")

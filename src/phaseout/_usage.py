@@ -274,25 +274,29 @@ def new_site(
     return counter
 
 
-def count_rollout(rollout: str, path: str) -> None:
-    """Count one call a rollout routed to *path* (flushed as ``rollout_usage`` events)."""
-    where = ("rollout", rollout, path)
+def count_rollout(rollout: str, path: str, outcome: str) -> None:
+    """Count one call a rollout routed to *path*, which ended in *outcome* (``ok``,
+    ``error`` or ``fallback``); flushed as ``rollout_usage`` events."""
+    where = ("rollout", rollout, path, outcome)
     site = _SITES.get(where)
     if site is None:
         with STATE.lock:
             site = _SITES.get(where)
             if site is None:
-                site = _Site(None, {"rollout": rollout, "path": path}, "rollout_usage")
+                identity = {"rollout": rollout, "path": path, "outcome": outcome}
+                site = _Site(None, identity, "rollout_usage")
                 site.counters.append(itertools.count(0))
                 _SITES[where] = site
         ensure_flusher()
     next(site.counters[0])
 
 
-def rollout_counts() -> dict[tuple[str, str], int]:
-    """Calls per (rollout, path) in this process so far."""
+def rollout_counts() -> dict[tuple[str, str, str], int]:
+    """Calls per (rollout, path, outcome) in this process so far."""
     return {
-        (site.identity["rollout"], site.identity["path"]): site.total() - site.base
+        (site.identity["rollout"], site.identity["path"], site.identity["outcome"]): (
+            site.total() - site.base
+        )
         for site in list(_SITES.values())
         if site.decl is None
     }

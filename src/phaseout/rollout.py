@@ -173,6 +173,7 @@ class Rollout:
         shadow: float = 0,
         compare: Callable[[Any, Any], bool] | None = None,
         rollback: RollbackPolicy | None = None,
+        openfeature: Any = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"Rollout name must be a non-empty string, got {name!r}")
@@ -190,6 +191,14 @@ class Rollout:
         self.shadow = _check_fraction(f"Rollout {name!r}", "shadow", shadow, 1)
         self.rollback_policy = rollback
         self.is_async = inspect.iscoroutinefunction(new)
+        if openfeature is not None and not callable(
+            getattr(openfeature, "get_boolean_value", None)
+        ):
+            raise TypeError(
+                f"Rollout {name!r}: openfeature must be an OpenFeature client "
+                f"(api.get_client()), got {openfeature!r}"
+            )
+        self.openfeature = openfeature
         self._lock = threading.Lock()
         self._forced: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
             f"phaseout_rollout_{name}", default=None
@@ -230,6 +239,9 @@ class Rollout:
         changes (percent, rollback, resume) build a new closure and swap it in at once,
         which is also what makes them thread-safe.
         """
+        if self.openfeature is not None:
+            self.route = self._openfeature_router()
+            return
         forced_get = self._forced.get
         key_of = self.key
         deny, allow, buckets = self._deny, self._allow, self._buckets
@@ -264,6 +276,31 @@ class Rollout:
             return "new" if bucket < threshold else "legacy"
 
         self.route = route
+
+    def _openfeature_router(self) -> Callable[..., Path]:
+        """Routing delegated to an OpenFeature flag named like the rollout: the key is the
+        targeting key; force(), deny, allow and a rollback still come first."""
+        from openfeature.evaluation_context import EvaluationContext
+
+        forced_get, key_of, name = self._forced.get, self.key, self.name
+        deny, allow, rolled_back = self._deny, self._allow, self._rolled_back is not None
+        evaluate = self.openfeature.get_boolean_value
+
+        def route(*args: Any, **kwargs: Any) -> Path:
+            forced = forced_get()
+            if forced is not None:
+                return forced
+            key = None if key_of is None else key_of(*args, **kwargs)
+            if deny and key in deny:
+                return "legacy"
+            if allow and key in allow:
+                return "new"
+            if rolled_back:
+                return "legacy"
+            context = EvaluationContext(targeting_key=None if key is None else str(key))
+            return "new" if evaluate(name, False, context) else "legacy"
+
+        return route
 
     @contextlib.contextmanager
     def force(self, path: Path) -> Iterator[None]:
@@ -393,7 +430,10 @@ class Rollout:
             self._calls[path] += 1
             if raised:
                 self._errors[path] += 1
-            _usage.count_rollout(self.name, path)
+            outcome = (
+                "ok" if not raised else "fallback" if self.fallback and path == "new" else "error"
+            )
+            _usage.count_rollout(self.name, path, outcome)
             if path == "legacy":
                 self._legacy_seconds.append(seconds)
                 return
