@@ -83,10 +83,7 @@ def main() -> int:
             f"({'met' if theirs / ours_forward >= 5 else 'not met'})"
         )
     text = "\n".join(lines) + results.notes("ADAPTER_NOTES.md")
-    print(text)
-    if not args.quick:
-        results.write_section("Adapters and forwarding", text)
-    return 0
+    return results.publish("Adapters and forwarding", text, quick=args.quick)
 
 
 if __name__ == "__main__":

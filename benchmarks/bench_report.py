@@ -196,10 +196,7 @@ def main() -> int:
         ]
     )
     text += results.notes("READER_NOTES.md")
-    print(text)
-    if not args.quick:
-        results.write_section("Reading usage logs", text)
-    return 0
+    return results.publish("Reading usage logs", text, quick=args.quick)
 
 
 if __name__ == "__main__":

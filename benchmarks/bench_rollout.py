@@ -122,10 +122,7 @@ def main() -> int:
                 f"**{theirs / mine:.1f}×** ({'met' if theirs / mine >= 5 else 'not met'})"
             )
     text = "\n".join(lines)
-    print(text)
-    if not args.quick:
-        results.write_section("Rollout decisions", text)
-    return 0
+    return results.publish("Rollout decisions", text, quick=args.quick)
 
 
 if __name__ == "__main__":

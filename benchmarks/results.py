@@ -26,3 +26,11 @@ def notes(name: str) -> str:
     """The explanations kept in benchmarks/*name*, to print below a benchmark's numbers."""
     path = RESULTS.with_name(name)
     return "\n\n" + path.read_text().rstrip() if path.exists() else ""
+
+
+def publish(heading: str, text: str, *, quick: bool) -> int:
+    """Print a benchmark's results and, unless it was a quick run, record them."""
+    print(text)
+    if not quick:
+        write_section(heading, text)
+    return 0

@@ -207,6 +207,7 @@ class Rollout:
         self._deny = frozenset(deny)
         self._name_crc = zlib.crc32(name.encode() + b"\0")
         self._buckets: dict[object, int] = {}
+        self._forcing = False
         self._rolled_back: dict[str, float] | None = None
         self._shadow_tasks: set[asyncio.Task[Any]] = set()
         self.set_percent(percent)
@@ -225,9 +226,10 @@ class Rollout:
         """Serve *percent* (0-100, 0.01 resolution) of keys from the new path; thread-safe."""
         checked = _check_fraction(f"Rollout {self.name!r}", "percent", percent, 100)
         env = _env_percent(self.name)
-        self.percent = checked
-        self._threshold = round((env if env is not None else checked) * 100)
-        self._build_router()
+        with self._lock:  # every router is built under the lock, from settings read in it
+            self.percent = checked
+            self._threshold = round((env if env is not None else checked) * 100)
+            self._build_router()
 
     def bucket(self, key: object) -> int:
         return _mix(zlib.crc32(_key_bytes(key), self._name_crc))
@@ -242,7 +244,7 @@ class Rollout:
         if self.openfeature is not None:
             self.route = self._openfeature_router()
             return
-        forced_get = self._forced.get
+        forced_get, forcing = self._forced.get, self._forcing
         key_of = self.key
         deny, allow, buckets = self._deny, self._allow, self._buckets
         threshold = 0 if self._rolled_back is not None else self._threshold
@@ -250,9 +252,10 @@ class Rollout:
 
         def route(*args: Any, **kwargs: Any) -> Path:
             """Which path a call with these arguments takes (without calling it)."""
-            forced = forced_get()
-            if forced is not None:
-                return forced
+            if forcing:  # only once force() has been used: reading a context variable costs
+                forced = forced_get()
+                if forced is not None:
+                    return forced
             if key_of is None:
                 return "new" if draw() * BUCKETS < threshold else "legacy"
             key = key_of(*args, **kwargs)
@@ -309,6 +312,10 @@ class Rollout:
             raise ValueError(
                 f"Rollout {self.name!r}: force() takes 'legacy' or 'new', got {path!r}"
             )
+        if not self._forcing:
+            with self._lock:
+                self._forcing = True
+                self._build_router()
         token = self._forced.set(path)
         try:
             yield

@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from typing import Final
+from typing import Final, TypeVar
 
 from ._reader import (
     HEAD,
@@ -58,6 +59,8 @@ class Tally:
 Tallies = dict[bytes, dict[bytes, Tally]]
 # rollout -> day -> [calls on the legacy path, calls on the new path]
 RolloutTallies = dict[str, dict[bytes, list[int]]]
+
+_T = TypeVar("_T")
 
 #: Plain files at least this large are split between worker processes.
 PARALLEL_INPUT: Final = 64 << 20
@@ -133,14 +136,20 @@ class Folder:
         self.tallies[tail] = per_day
         return per_day
 
-    def _fold_slowly(self, line: bytes) -> None:
+    def _accepted(self, parse: Callable[[bytes], _T | None], line: bytes) -> _T | None:
+        """What *parse* makes of *line*, counting it as skipped (broken) or ignored (other)."""
         try:
-            parsed = self.parser.slow(line)
+            parsed = parse(line)
         except _Broken:
             self.stats.skipped += 1
-            return
+            return None
         if parsed is None:
             self.stats.ignored += 1
+        return parsed
+
+    def _fold_slowly(self, line: bytes) -> None:
+        parsed = self._accepted(self.parser.slow, line)
+        if parsed is None:
             return
         usage, stamp, count, _pid, site = parsed
         if self._limited and not self._in_range(stamp):
@@ -160,13 +169,8 @@ class Folder:
             per_day[day] = one
 
     def _fold_rollout(self, line: bytes) -> None:
-        try:
-            parsed = self.parser.rollout(line)
-        except _Broken:
-            self.stats.skipped += 1
-            return
+        parsed = self._accepted(self.parser.rollout, line)
         if parsed is None:
-            self.stats.ignored += 1
             return
         rollout, path, stamp, count = parsed
         if self._limited and not self._in_range(stamp):
