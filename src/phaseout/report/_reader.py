@@ -61,6 +61,7 @@ _SITE_ORDER: Final = (
 _MARKER: Final = re.compile(rb'"event"\s*:\s*"deprecated_(?:call|usage)"')
 _ROLLOUT_MARKER: Final = re.compile(rb'"event"\s*:\s*"rollout_usage"')
 _PATHS: Final = ("legacy", "new")
+_ROLLOUT_EVENT: Final = frozenset({"rollout_usage"})
 _CACHE_LIMIT: Final = 100_000
 
 
@@ -235,39 +236,43 @@ class LineParser:
     def rollout(self, line: bytes) -> tuple[str, str, bytes, int] | None:
         """``(rollout, path, timestamp, count)`` of a ``rollout_usage`` line; None for other
         lines, ``_Broken`` for a bad one."""
-        try:
-            data = json.loads(line)
-        except (ValueError, RecursionError):
-            if _ROLLOUT_MARKER.search(line):
-                raise _Broken from None
+        data = _event(line, _ROLLOUT_MARKER, _ROLLOUT_EVENT)
+        if data is None:
             return None
-        if not isinstance(data, dict) or data.get("event") != "rollout_usage":
-            return None
-        schema = data.get("schema")
-        if schema != SCHEMA or isinstance(schema, bool) or data.get("path") not in _PATHS:
+        if data.get("path") not in _PATHS:
             raise _Broken
         stamp = _timestamp(data.get("timestamp"))
         return _text(data.get("rollout")), data["path"], stamp, _natural(data.get("count"))
 
     def slow(self, line: bytes) -> tuple[bool, bytes, int, int | None, Site] | None:
         """Parse any JSON line: None for other lines, ``_Broken`` for bad phaseout ones."""
-        try:
-            data = json.loads(line)
-        except (ValueError, RecursionError):
-            if _MARKER.search(line):
-                raise _Broken from None
+        data = _event(line, _MARKER, USAGE_EVENTS)
+        if data is None:
             return None
-        if not isinstance(data, dict) or data.get("event") not in USAGE_EVENTS:
-            return None
-        schema = data.get("schema")
-        if schema != SCHEMA or isinstance(schema, bool):
-            raise _Broken
         usage = data["event"] == "deprecated_usage"
         count = _natural(data.get("count")) if usage else 0
         pid = data.get("pid")
         if pid is not None:
             pid = _natural(pid)
         return usage, _timestamp(data.get("timestamp")), count, pid, self.site(data)
+
+
+def _event(line: bytes, marker: re.Pattern[bytes], names: frozenset[str]) -> dict[str, Any] | None:
+    """The JSON object of one of phaseout's events named *names*, of a schema this reader
+    knows. None for any other line; ``_Broken`` for one that claims to be such an event
+    (*marker* finds it in text that is not JSON) and is not valid."""
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        if marker.search(line):
+            raise _Broken from None
+        return None
+    if not isinstance(data, dict) or data.get("event") not in names:
+        return None
+    schema = data.get("schema")
+    if schema != SCHEMA or isinstance(schema, bool):
+        raise _Broken
+    return data
 
 
 @dataclass
