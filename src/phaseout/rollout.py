@@ -18,7 +18,6 @@ call to one of two implementations:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import inspect
@@ -31,9 +30,12 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from . import _usage
+
+if TYPE_CHECKING:
+    import asyncio  # imported when an async rollout first shadows: it costs ~25 ms
 
 __all__ = ["RollbackPolicy", "Rollout", "RolloutStats", "bucket_of"]
 
@@ -363,6 +365,8 @@ class Rollout:
         elapsed = _clock() - start
         if self.shadow and random.random() < self.shadow:
             # The shadow runs as its own task: the caller's await does not wait for it.
+            import asyncio
+
             task = asyncio.ensure_future(self._shadow_async(path, result, elapsed, args, kwargs))
             self._shadow_tasks.add(task)
             task.add_done_callback(self._shadow_tasks.discard)
