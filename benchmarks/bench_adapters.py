@@ -9,7 +9,6 @@ forwarding" section of benchmarks/RESULTS.md (not with --quick).
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 import warnings
@@ -62,9 +61,8 @@ def main() -> int:
     work_ns = best["legacy body with ~1 µs of target work, without phaseout"]
     adapter_work_ns = best["LegacyAdapter method, ~1 µs of target work"]
     lines = [
-        f"`python benchmarks/bench_adapters.py` on Python {platform.python_version()} "
-        f"({platform.machine()}), {time.strftime('%Y-%m-%d')}; minimum of {rounds} "
-        f"interleaved rounds of {calls:,} calls, warnings filtered out.",
+        f"{results.provenance()}; minimum of {rounds} interleaved rounds of {calls:,} "
+        "calls, warnings filtered out.",
         "",
         "| subject | ns/call | × legacy body without phaseout |",
         "|---|---:|---:|",

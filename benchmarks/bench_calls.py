@@ -10,12 +10,10 @@ minimum per subject kept: on a shared machine, noise only ever adds time.
 from __future__ import annotations
 
 import argparse
-import platform
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import typing_extensions
@@ -99,7 +97,6 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     args = parser.parse_args()
     rounds, calls, times = (3, 20_000, 500) if args.quick else (15, 200_000, 3_000)
-    started = time.time()
     per_call = measure_calls(rounds, calls)
     decoration = measure_decoration(rounds, times)
     import_ms, metadata_reads = measure_import(1000)
@@ -108,10 +105,8 @@ def main() -> int:
     te = per_call["typing_extensions.deprecated"]
 
     lines = [
-        f"`python benchmarks/bench_calls.py` on Python {platform.python_version()} "
-        f"({platform.machine()}), {time.strftime('%Y-%m-%d', time.gmtime(started))}; "
-        f"minimum of {rounds} interleaved rounds of {calls:,} calls. Warnings filtered out "
-        "by Python's default filters (callers outside `__main__`).",
+        f"{results.provenance()}; minimum of {rounds} interleaved rounds of {calls:,} calls. "
+        "Warnings filtered out by Python's default filters (callers outside `__main__`).",
         "",
         "### Per call",
         "",

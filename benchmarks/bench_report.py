@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import subprocess
 import sys
@@ -162,9 +161,7 @@ def main() -> int:
     ours_rate, theirs_rate = seen / ours, seen / theirs
     text = "\n".join(
         [
-            f"`python benchmarks/bench_report.py` on Python {platform.python_version()} "
-            f"({platform.machine()}, {platform.processor() or 'cpu'}), DuckDB "
-            f"{duckdb.__version__}, {time.strftime('%Y-%m-%d')}; best of {rounds}.",
+            f"{results.provenance()}; DuckDB {duckdb.__version__}; best of {rounds}.",
             "",
             f"A log of {events:,} phaseout events and {lines - events:,} other lines "
             f"({size_mib:,.0f} MiB), summed by symbol and caller. Both results are checked "

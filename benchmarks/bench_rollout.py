@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import platform
 import random
 import sys
 import time
@@ -100,9 +99,8 @@ def main() -> int:
     ours = best["phaseout Rollout.route (sticky bucket), distinct keys"]
     ours_repeat = best["phaseout Rollout.route (sticky bucket), 10,000 repeating users"]
     lines = [
-        f"`python benchmarks/bench_rollout.py` on Python {platform.python_version()} "
-        f"({platform.machine()}), {time.strftime('%Y-%m-%d')}; minimum of {rounds} "
-        f"interleaved rounds of {calls:,} decisions for distinct integer keys at {PERCENT} %.",
+        f"{results.provenance()}; minimum of {rounds} interleaved rounds of {calls:,} "
+        f"decisions at {PERCENT} %, for distinct integer keys and for 10,000 repeating users.",
         "",
         "| decision | ns |",
         "|---|---:|",

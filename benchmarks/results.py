@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import platform
+import sys
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -34,3 +37,12 @@ def publish(heading: str, text: str, *, quick: bool) -> int:
     if not quick:
         write_section(heading, text)
     return 0
+
+
+def provenance() -> str:
+    """Which script ran where and when: the opening words of every section."""
+    script = Path(sys.argv[0]).name
+    return (
+        f"`python benchmarks/{script}` on Python {platform.python_version()} "
+        f"({platform.machine()}), {time.strftime('%Y-%m-%d', time.gmtime())}"
+    )

@@ -208,7 +208,6 @@ class Declaration:
         for (code, lasti), counter in list(self.sites.items()):
             line = _frames.line_of(code, lasti)
             where = (code.co_filename, line)
-            # `repr(count(n))` is the only way to read a counter without advancing it.
             counts[where] = counts.get(where, 0) + _usage.read_counter(counter)
         return counts
 
