@@ -1,24 +1,28 @@
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 
 import pytest
 
 import phaseout
-from phaseout import _usage
+from phaseout import _notices, _usage
 
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("PHASEOUT_STRICT", raising=False)
-    monkeypatch.delenv("PHASEOUT_PRETEND", raising=False)
-    monkeypatch.delenv("PHASEOUT_USAGE_LOG", raising=False)
-    monkeypatch.delenv("PHASEOUT_FLUSH_INTERVAL", raising=False)
+    # Hermetic: whatever PHASEOUT_* variables the developer's shell (or CI, on purpose)
+    # exports, in any case, tests and the subprocesses they start see none of them.
+    for name in list(os.environ):
+        if name.upper().startswith("PHASEOUT_"):
+            monkeypatch.delenv(name)
     phaseout.reset_defaults()
+    _notices.forget()
     yield
     phaseout.reset_defaults()
     _usage.forget_sites()
+    _notices.forget()
 
 
 @pytest.fixture

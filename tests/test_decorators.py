@@ -23,16 +23,16 @@ from phaseout import (
 from .helpers import here, only
 
 PKG = "sample-lib"
-dep = functools.partial(
-    phaseout.deprecated, since="1.0", compat_in="1.5", removed_in="2.0", package=PKG
-)
+dep = functools.partial(phaseout.deprecated, since="1.0", removed_in="2.0", package=PKG)
+# compat_in forwards calls, so it takes a callable replacement.
+forwarding = functools.partial(dep, compat_in="1.5")
 
 
 def new_plain(x: int) -> str:
     return f"new {x}"
 
 
-@dep(replacement=new_plain)
+@forwarding(replacement=new_plain)
 def plain(x: int) -> str:
     """Old plain.
 
@@ -152,7 +152,6 @@ USES: dict[str, tuple[Callable[[], Any], str]] = {
 PHASES = [
     ("0.9", PendingWarning, Phase.PENDING),
     ("1.2", DeprecatedWarning, Phase.SOFT),
-    ("1.7", DeprecatedWarning, Phase.COMPAT),
     ("2.0rc2", RemovalWarning, Phase.HARD),
 ]
 
@@ -377,12 +376,12 @@ def test_forwarding_unwraps_descriptors_and_forwards_classes() -> None:
             return cls, n
 
     class Old:
-        @dep(replacement=New.__dict__["make"])
+        @forwarding(replacement=New.__dict__["make"])
         @classmethod
         def make(cls, n: int) -> tuple[type, int]:
             return cls, -n
 
-    @dep(replacement=dict)
+    @forwarding(replacement=dict)
     class OldDict:
         def __init__(self, **kwargs: int) -> None:
             pass
@@ -401,7 +400,7 @@ def test_forwarding_requires_the_same_kind_of_callable() -> None:
         TypeError, match=r"must be an async function exactly when .*old_sync is one"
     ):
 
-        @dep(replacement=new_async)
+        @forwarding(replacement=new_async)
         def old_sync() -> None:
             pass
 

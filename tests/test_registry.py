@@ -16,7 +16,9 @@ def test_declarations_list_every_kind_in_order_with_their_facts() -> None:
     def f() -> None:
         pass
 
-    @phaseout.deprecated(since="1.1", compat_in="1.2", package="po-reg", guide="https://g")
+    @phaseout.deprecated(
+        since="1.1", compat_in="1.2", package="po-reg", guide="https://g", replacement=dict
+    )
     class K:
         @phaseout.deprecated(since="1.0", package="po-reg-other")  # type: ignore[prop-decorator]
         @property

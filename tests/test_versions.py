@@ -20,6 +20,7 @@ import phaseout
 from phaseout import Phase, UnknownVersionError
 from phaseout._versions import VersionSource, active_pretend
 
+from .helpers import here
 from .strategies import version_texts
 
 SAMPLE_PYPROJECT = """\
@@ -172,14 +173,133 @@ def test_dunder_version_is_the_fallback(tmp_path: Path, monkeypatch: pytest.Monk
         sys.modules.pop("po_versioned")
 
 
-def test_unknown_version_is_a_clear_error_on_first_use() -> None:
+UNKNOWN_TAIL = (
+    "Its deprecations act as deprecated (soft: warned, never forwarded or removed) until it is "
+    "known; "
+)
+
+
+def test_unknown_version_explains_itself() -> None:
     source = VersionSource("nowhere_pkg.mod.f", "nowhere_pkg.mod", None, None)
-    with pytest.raises(UnknownVersionError) as info:
-        source.resolve(None)
-    message = str(info.value)
-    assert message.startswith("cannot tell which version of 'nowhere_pkg' is installed")
-    assert "nowhere_pkg.mod.f" in message
-    assert "pass package='<distribution name>' or current_version='X.Y'" in message
+    assert source.resolve(None) is None
+    assert source.unknown_text() == (
+        "cannot tell which version of 'nowhere_pkg' is installed, so the phase of "
+        "nowhere_pkg.mod.f is unknown: no installed distribution named 'nowhere_pkg' was found "
+        f"and nowhere_pkg.__version__ is missing. {UNKNOWN_TAIL}install the package, or pass "
+        "package='<distribution name>' or current_version='X.Y' (or a callable returning it) "
+        "to phaseout.deprecated()"
+    )
+
+
+def _declare_unknown(**options: Any) -> Any:
+    """A function of a package that is not installed (run from source, vendored, frozen)."""
+
+    def new() -> str:
+        return "new"
+
+    @phaseout.deprecated(
+        since="1.0", compat_in="1.1", removed_in="2.0", package="po-never-installed",
+        replacement=new, **options,
+    )  # fmt: skip
+    def old() -> str:
+        return "old"
+
+    return old
+
+
+def test_an_unknown_version_warns_as_deprecated_and_says_so_once() -> None:
+    old = _declare_unknown()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        line = here() + 1
+        assert old() == "old"  # never forwarded on a guess
+        assert old() == "old"
+    kinds = [(w.category, w.lineno, w.filename) for w in record]
+    assert kinds == [
+        (phaseout.UnknownVersionWarning, line, __file__),
+        (phaseout.DeprecatedWarning, line, __file__),
+        (phaseout.DeprecatedWarning, line + 1, __file__),
+    ]
+    notice = record[0].message
+    assert isinstance(notice, phaseout.UnknownVersionWarning)
+    assert str(notice).startswith(
+        "cannot tell which version of 'po-never-installed' is installed, so the phase of "
+    )
+    assert notice.package == "po-never-installed"
+    assert phaseout.phase_of(old) is Phase.SOFT
+    # A second declaration of the same package does not repeat the notice.
+    other = _declare_unknown()
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        other()
+    assert [w.category for w in again] == [phaseout.DeprecatedWarning]
+
+
+def test_an_unknown_version_is_an_error_in_strict_mode() -> None:
+    old = _declare_unknown()
+    phaseout.configure(strict="hard")
+    with pytest.raises(UnknownVersionError, match=r"^cannot tell which version of 'po-never-"):
+        old()
+    with pytest.raises(UnknownVersionError):
+        old()
+
+
+def test_a_raising_current_version_callable_is_called_once_and_reported() -> None:
+    calls: list[int] = []
+
+    def current() -> str:
+        calls.append(1)
+        raise OSError("no VERSION file")
+
+    old = _declare_unknown(current_version=current)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            assert old() == "old"
+    assert calls == [1]
+    assert [w.category for w in record] == [
+        phaseout.UnknownVersionWarning,
+        *[phaseout.DeprecatedWarning] * 3,
+    ]
+    assert "current_version() raised OSError: no VERSION file." in str(record[0].message)
+
+
+def test_a_current_version_string_is_checked_at_decoration() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"\.f: current_version must be a PEP 440 version such as '1.4', got 'banana'$",
+    ):
+
+        @phaseout.deprecated(since="1.0", current_version="banana")
+        def f() -> None:
+            pass
+
+
+@pytest.mark.parametrize("package", ["", " ", "my lib", "-lib", "lib/x"])
+def test_a_package_name_is_checked_at_decoration(package: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"\.f: package must be a distribution name .*, got {package!r}$"
+    ):
+
+        @phaseout.deprecated(since="1.0", package=package)
+        def f() -> None:
+            pass
+
+
+def test_the_readme_example_works_as_a_script(tmp_path: Path) -> None:
+    """Run from a file, as `python example.py`: no package metadata, no __version__."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Example", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    script = tmp_path / "example.py"
+    script.write_text(example, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PHASEOUT_")}
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    shown = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    assert result.stdout == shown
 
 
 def test_explicit_current_version_callable_is_read_once_until_configure() -> None:
@@ -204,15 +324,18 @@ def test_explicit_current_version_callable_is_read_once_until_configure() -> Non
     assert calls == [1, 1]
 
 
-def test_bad_current_version_names_the_symbol() -> None:
+def test_a_bad_current_version_result_names_the_symbol() -> None:
     @phaseout.deprecated(since="1.0", current_version=lambda: "soon")
     def f() -> None:
         pass
 
-    with pytest.raises(
-        ValueError, match=r"\.f: current_version must give a PEP 440 version, got 'soon'$"
-    ):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         f()
+    assert record[0].category is phaseout.UnknownVersionWarning
+    message = str(record[0].message)
+    assert ".f is unknown: current_version() must return a PEP 440 version, got 'soon'." in message
+    assert message.endswith("make current_version return a version such as '1.4'")
 
 
 @phaseout.deprecated(since="1.0", removed_in="2.0", package="po-ctx")

@@ -19,7 +19,10 @@ from .exceptions import (
     PhaseoutWarning,
     RemovalWarning,
     RemovedError,
+    RolloutWarning,
+    SettingsWarning,
     UnknownVersionError,
+    UnknownVersionWarning,
     UsageLogWarning,
 )
 from .phases import Phase, Timeline
@@ -40,9 +43,12 @@ __all__ = [
     "RollbackPolicy",
     "Rollout",
     "RolloutStats",
+    "RolloutWarning",
+    "SettingsWarning",
     "SiteUsage",
     "Timeline",
     "UnknownVersionError",
+    "UnknownVersionWarning",
     "UsageLogWarning",
     "configure",
     "declarations",

@@ -23,6 +23,8 @@ PRETEND_ENV: Final = "PHASEOUT_PRETEND"
 USAGE_LOG_ENV: Final = "PHASEOUT_USAGE_LOG"
 FLUSH_INTERVAL_ENV: Final = "PHASEOUT_FLUSH_INTERVAL"
 DEFAULT_FLUSH_INTERVAL: Final = 60.0
+MIN_FLUSH_INTERVAL: Final = 0.001
+MAX_FLUSH_INTERVAL: Final = 86_400.0
 _SEPARATORS: Final = re.compile(r"[-_.]+")
 
 
@@ -32,32 +34,46 @@ def normalize_name(name: str) -> str:
 
 
 def parse_strict(value: object, source: str) -> Strict:
-    if value is None or value == "":
+    """``off``, ``hard`` or ``all``, in any case and with surrounding blanks (``Hard``)."""
+    if value is None:
         return "off"
-    if value in _STRICT_VALUES:
-        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word == "":
+            return "off"
+        if word in _STRICT_VALUES:
+            return word  # type: ignore[return-value]
     raise ValueError(f"{source} must be one of 'off', 'hard', 'all', got {value!r}")
 
 
-def parse_pretend(text: str, source: str) -> dict[str, Version]:
-    """Parse ``"mylib==3.0,otherlib==1.2"`` into normalized names and versions."""
+def parse_pretend(text: str, source: str, errors: list[str] | None = None) -> dict[str, Version]:
+    """Parse ``"mylib==3.0,otherlib==1.2"`` into normalized names and versions.
+
+    A bad item raises ``ValueError``; with *errors*, its message is appended there instead
+    and the other items are kept.
+    """
     versions: dict[str, Version] = {}
     for raw in text.split(","):
         item = raw.strip()
         if not item:
             continue
         name, sep, version = item.partition("==")
-        if not sep or not name.strip() or not version.strip():
-            raise ValueError(
-                f"{source} must be a comma-separated list of name==version, got {item!r}"
-            )
         try:
-            versions[normalize_name(name.strip())] = Version(version.strip())
-        except InvalidVersion:
-            raise ValueError(
-                f"{source}: the version of {name.strip()!r} must be a PEP 440 version, "
-                f"got {version.strip()!r}"
-            ) from None
+            if not sep or not name.strip() or not version.strip():
+                raise ValueError(
+                    f"{source} must be a comma-separated list of name==version, got {item!r}"
+                )
+            try:
+                versions[normalize_name(name.strip())] = Version(version.strip())
+            except InvalidVersion:
+                raise ValueError(
+                    f"{source}: the version of {name.strip()!r} must be a PEP 440 version, "
+                    f"got {version.strip()!r}"
+                ) from None
+        except ValueError as error:
+            if errors is None:
+                raise
+            errors.append(str(error))
     return versions
 
 
@@ -88,8 +104,13 @@ def parse_flush_interval(value: object, source: str) -> float:
         seconds = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         seconds = math.nan
-    if isinstance(value, bool) or not (0 < seconds < math.inf):
-        raise ValueError(f"{source} must be a positive number of seconds, got {value!r}")
+    # A tiny interval (1e-300) would keep the flusher thread busy; a huge one overflows
+    # the thread's timed wait.
+    if isinstance(value, bool) or not (MIN_FLUSH_INTERVAL <= seconds <= MAX_FLUSH_INTERVAL):
+        raise ValueError(
+            f"{source} must be a positive number of seconds from {MIN_FLUSH_INTERVAL:g} to "
+            f"{MAX_FLUSH_INTERVAL:g}, got {value!r}"
+        )
     return seconds
 
 
@@ -118,19 +139,45 @@ class _Config:
         self.flush_interval = DEFAULT_FLUSH_INTERVAL
 
     def load(self) -> _Config:
-        """Read the environment on first use; later calls return at once."""
-        if not self.loaded:
-            with self._lock:
-                if not self.loaded:
-                    self.strict = parse_strict(os.environ.get(STRICT_ENV), STRICT_ENV)
-                    self.pretend_env = parse_pretend(os.environ.get(PRETEND_ENV, ""), PRETEND_ENV)
-                    self.usage_log = parse_usage_log(os.environ.get(USAGE_LOG_ENV), USAGE_LOG_ENV)
-                    self.usage_logger = None
-                    self.flush_interval = parse_flush_interval(
-                        os.environ.get(FLUSH_INTERVAL_ENV), FLUSH_INTERVAL_ENV
-                    )
-                    self.loaded = True
+        """Read the environment on first use; later calls return at once.
+
+        A variable with a value phaseout cannot use is reported once (a
+        ``SettingsWarning`` naming it) and ignored: a typo in a deployment's environment
+        must not turn every deprecated call into a crash.
+        """
+        if self.loaded:
+            return self
+        problems: list[str] = []
+        with self._lock:
+            if not self.loaded:
+                self._read_environment(problems)
+                self.loaded = True
+        if problems:
+            from . import _notices
+            from .exceptions import SettingsWarning
+
+            for problem in problems:
+                _notices.notice(("settings", problem), problem, SettingsWarning)
         return self
+
+    def _read_environment(self, problems: list[str]) -> None:
+        def read(name: str, parse: Callable[[str | None, str], Any], default: Any) -> Any:
+            raw = os.environ.get(name)
+            try:
+                return parse(raw, name)
+            except ValueError as error:
+                problems.append(f"{error}; the variable is ignored")
+                return default
+
+        self.strict = read(STRICT_ENV, parse_strict, "off")
+        pretend_errors: list[str] = []
+        self.pretend_env = parse_pretend(
+            os.environ.get(PRETEND_ENV, ""), PRETEND_ENV, pretend_errors
+        )
+        problems += [f"{error}; that item is ignored" for error in pretend_errors]
+        self.usage_log = read(USAGE_LOG_ENV, parse_usage_log, None)
+        self.usage_logger = None
+        self.flush_interval = read(FLUSH_INTERVAL_ENV, parse_flush_interval, DEFAULT_FLUSH_INTERVAL)
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)

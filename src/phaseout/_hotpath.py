@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _codegen, _filters, _frames, _messages, _usage
+from . import _codegen, _filters, _frames, _messages, _notices, _usage
 from ._config import CONFIG
 from ._versions import VersionSource, active_pretend, pretend_seen
 from .exceptions import (
@@ -30,6 +30,8 @@ from .exceptions import (
     PhaseoutWarning,
     RemovalWarning,
     RemovedError,
+    UnknownVersionError,
+    UnknownVersionWarning,
 )
 from .phases import Phase, Timeline
 
@@ -59,11 +61,16 @@ def bump_generation() -> None:
 class Plan:
     """What a use does in one phase: the warning to emit or the error to raise, and the target."""
 
-    __slots__ = ("category", "details", "forward", "phase", "removed", "strict", "text")
+    __slots__ = ("category", "details", "forward", "phase", "removed", "strict", "text", "unknown")
 
-    def __init__(self, decl: Declaration, phase: Phase, installed: Version) -> None:
+    def __init__(self, decl: Declaration, phase: Phase, installed: Version | None) -> None:
         self.phase = phase
-        forward = decl.forward is not None and phase in (Phase.COMPAT, Phase.HARD)
+        # An unknown version is never a reason to forward a call or to call an API removed.
+        forward = (
+            installed is not None
+            and decl.forward is not None
+            and phase in (Phase.COMPAT, Phase.HARD)
+        )
         self.forward = forward
         package = decl.package
         self.details: dict[str, Any] = {
@@ -80,6 +87,18 @@ class Plan:
         self.category: type[PhaseoutWarning] | None = None
         self.text = ""
         self.strict = False
+        self.unknown: str | None = None  # why the version is unknown, in strict mode
+        if installed is None:
+            text = decl.source.unknown_text()
+            if CONFIG.load().strict != "off":
+                self.unknown = text
+            else:
+                _notices.notice(
+                    ("unknown version", decl.source.package or decl.source.top_level),
+                    text,
+                    UnknownVersionWarning,
+                    **self.details,
+                )
         if phase is Phase.REMOVED:
             self.removed = _messages.removed_text(
                 kind=decl.kind,
@@ -159,7 +178,7 @@ class Declaration:
         self.sites: dict[tuple[CodeType, int], itertools.count[int]] = {}
         self._tables: list[FastTable] = []
         self._plan: Plan | None = None
-        self._plans_by_phase: dict[tuple[Phase, Version], Plan] = {}
+        self._plans_by_phase: dict[tuple[Phase, Version | None], Plan] = {}
 
     @property
     def package(self) -> str:
@@ -193,14 +212,18 @@ class Declaration:
             plan = self._plan
             if plan is None:
                 installed = self.source.resolve(None)
-                plan = self._plan = Plan(self, self.timeline.phase_at(installed), installed)
+                plan = self._plan = Plan(self, self._phase_at(installed), installed)
             return plan
         installed = self.source.resolve(pretend)
-        key = (self.timeline.phase_at(installed), installed)
+        key = (self._phase_at(installed), installed)
         plan = self._plans_by_phase.get(key)
         if plan is None:
             plan = self._plans_by_phase[key] = Plan(self, key[0], installed)
         return plan
+
+    def _phase_at(self, installed: Version | None) -> Phase:
+        # Unknown: deprecated, the one phase that neither hides the use nor acts on a guess.
+        return Phase.SOFT if installed is None else self.timeline.phase_at(installed)
 
     def site_counts(self) -> dict[tuple[str, int], int]:
         """Uses so far per (filename, line) of the calling code."""
@@ -231,6 +254,8 @@ class Declaration:
         elif _usage.STATE.flusher is None:
             _usage.ensure_flusher()
         next(counter)
+        if plan.unknown is not None:
+            raise UnknownVersionError(plan.unknown)
         if plan.removed is not None:
             raise RemovedError(plan.removed, **plan.details)
         target = forward if plan.forward and forward is not None else own

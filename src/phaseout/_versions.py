@@ -18,7 +18,6 @@ from typing import Final, Union
 from packaging.version import InvalidVersion, Version
 
 from ._config import CONFIG, normalize_name
-from .exceptions import UnknownVersionError
 
 VersionSpec = Union[str, Version, Callable[[], Union[str, Version]]]  # noqa: UP007 (runtime alias on 3.10)
 
@@ -153,6 +152,7 @@ class VersionSource:
 
     __slots__ = (
         "_distribution",
+        "_problem",
         "_searched",
         "explicit",
         "module",
@@ -171,6 +171,7 @@ class VersionSource:
         self.explicit = explicit
         self._distribution: str | None = None
         self._searched = False
+        self._problem: str | None = None
 
     def display_name(self) -> str:
         """The package name users know: ``package=``, the distribution, or the import name."""
@@ -182,7 +183,8 @@ class VersionSource:
                 return dist
         return self.top_level
 
-    def resolve(self, pretend: Mapping[str, Version] | None) -> Version:
+    def resolve(self, pretend: Mapping[str, Version] | None) -> Version | None:
+        """The current version, or None when it cannot be told (see :meth:`unknown_text`)."""
         explicit = self.explicit
         if explicit is not None:
             return self._from_explicit(explicit)
@@ -200,16 +202,44 @@ class VersionSource:
             return installed
         return self._from_dunder_version()
 
-    def _from_explicit(self, explicit: VersionSpec) -> Version:
-        value = explicit() if callable(explicit) else explicit
+    def _from_explicit(self, explicit: VersionSpec) -> Version | None:
+        # A string was checked at decoration; a callable can only fail now, and a failure
+        # makes the version unknown (reported once) rather than breaking the call.
+        try:
+            value = explicit() if callable(explicit) else explicit
+        except Exception as error:
+            self._problem = f"current_version() raised {type(error).__name__}: {error}"
+            return None
         if isinstance(value, Version):
             return value
         try:
-            return Version(value)
+            return Version(value)  # type: ignore[arg-type]
         except (InvalidVersion, TypeError):
-            raise ValueError(
-                f"{self.symbol}: current_version must give a PEP 440 version, got {value!r}"
-            ) from None
+            self._problem = f"current_version() must return a PEP 440 version, got {value!r}"
+            return None
+
+    def unknown_text(self) -> str:
+        """Why the version is unknown, what phaseout does meanwhile, and how to declare it."""
+        name = self.package or self.top_level
+        if self.explicit is not None:
+            why = self._problem or "current_version gave no version"
+            fix = "make current_version return a version such as '1.4'"
+        else:
+            raw = getattr(sys.modules.get(self.top_level), "__version__", None)
+            dunder = "missing" if raw is None else f"not a PEP 440 version ({raw!r})"
+            why = (
+                f"no installed distribution named {name!r} was found and "
+                f"{self.top_level}.__version__ is {dunder}"
+            )
+            fix = (
+                "install the package, or pass package='<distribution name>' or "
+                "current_version='X.Y' (or a callable returning it) to phaseout.deprecated()"
+            )
+        return (
+            f"cannot tell which version of {name!r} is installed, so the phase of "
+            f"{self.symbol} is unknown: {why}. Its deprecations act as deprecated (soft: "
+            f"warned, never forwarded or removed) until it is known; {fix}"
+        )
 
     def _pretended(self, mapping: Mapping[str, Version]) -> Version | None:
         names = [self.package] if self.package is not None else [self.top_level]
@@ -232,7 +262,7 @@ class VersionSource:
             self._searched = True
         return self._distribution
 
-    def _from_dunder_version(self) -> Version:
+    def _from_dunder_version(self) -> Version | None:
         module = sys.modules.get(self.top_level)
         raw = getattr(module, "__version__", None)
         if raw is not None:
@@ -240,12 +270,4 @@ class VersionSource:
                 return Version(str(raw))
             except InvalidVersion:
                 pass
-        name = self.package or self.top_level
-        raise UnknownVersionError(
-            f"cannot tell which version of {name!r} is installed, so the phase of "
-            f"{self.symbol} is unknown: no installed distribution named {name!r} was found "
-            f"and {self.top_level}.__version__ is "
-            f"{'missing' if raw is None else f'not a PEP 440 version ({raw!r})'}; pass "
-            f"package='<distribution name>' or current_version='X.Y' (or a callable "
-            f"returning it) to phaseout.deprecated()"
-        )
+        return None

@@ -22,7 +22,7 @@ from types import FunctionType
 from typing import Any, Final, TypeVar
 
 from . import _codegen
-from .decorators import deprecated
+from .decorators import self_serving
 from .exceptions import PhaseoutError
 
 __all__ = ["AdapterError", "LegacyAdapter", "legacy", "maps", "renamed"]
@@ -398,7 +398,7 @@ def _legacy_member(owner: type, name: str, member: Any, settings: dict[str, Any]
     errors = {**settings.get("errors", {}), **own.get("errors", {})}
     if errors and inspect.isfunction(member):
         member = _translating(member, errors)
-    return deprecated(**options)(member)
+    return self_serving(**options)(member)
 
 
 def _check_mapping(owner: type, name: str, target: type, spec: _Mapped) -> list[str]:
@@ -457,7 +457,7 @@ class _RenamedHook:
         alias.__qualname__ = f"{owner.__qualname__}.{old}"
         alias.__module__ = owner.__module__
         alias.__doc__ = f"The name of :meth:`{name}` before it was renamed."
-        setattr(owner, old, deprecated(**self.options, replacement=new_dotted)(alias))
+        setattr(owner, old, self_serving(**self.options, replacement=new_dotted)(alias))
 
         def overridden(cls: type) -> None:
             """Called at the class statement of a subclass that overrides the old name."""
@@ -465,7 +465,7 @@ class _RenamedHook:
         overridden.__name__ = old
         overridden.__qualname__ = f"{owner.__qualname__}.{old}"
         overridden.__module__ = owner.__module__
-        notice = deprecated(
+        notice = self_serving(
             **self.options,
             replacement=new_dotted,
             reason=f"Subclasses must override {name} instead; {owner.__qualname__} "

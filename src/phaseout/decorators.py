@@ -7,10 +7,13 @@ here reads package metadata (that happens on the first use, see ``_versions``).
 from __future__ import annotations
 
 import inspect
+import re
 import threading
 from collections.abc import Callable, Mapping
 from types import FunctionType
 from typing import Any, Final, TypeVar
+
+from packaging.version import InvalidVersion, Version
 
 from . import _forwarding, _messages, _wrapping
 from ._hotpath import AnyCallable, Declaration
@@ -100,6 +103,55 @@ def _check_optional_text(symbol: str, name: str, value: object) -> None:
         raise TypeError(f"{symbol}: {name} must be a string or None, got {value!r}")
 
 
+_PACKAGE_NAME: Final = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+def _check_package(symbol: str, package: object) -> None:
+    if package is not None and not _PACKAGE_NAME.match(package):  # type: ignore[arg-type]
+        raise ValueError(
+            f"{symbol}: package must be a distribution name such as 'mylib' (letters, "
+            f"digits, '.', '_' and '-'), got {package!r}"
+        )
+
+
+def _check_current_version(symbol: str, current: object) -> VersionSpec | None:
+    """A version string is parsed now, so a typo fails at import rather than on every call."""
+    if current is None or isinstance(current, Version):
+        return current
+    if isinstance(current, str):
+        try:
+            return Version(current)
+        except InvalidVersion:
+            raise ValueError(
+                f"{symbol}: current_version must be a PEP 440 version such as '1.4', "
+                f"got {current!r}"
+            ) from None
+    if callable(current):
+        return current  # type: ignore[return-value]
+    raise TypeError(
+        f"{symbol}: current_version must be a version string or a zero-argument "
+        f"callable returning one, got {current!r}"
+    )
+
+
+def _check_forwardable(
+    symbol: str, kind: str, replacement: object, forward: AnyCallable | None
+) -> None:
+    """compat_in means "forward calls to the replacement": refuse what can never forward."""
+    if kind == _messages.KIND_PROPERTY:
+        raise TypeError(
+            f"{symbol}: compat_in forwards calls to the replacement, which a property cannot "
+            f"do; drop compat_in (hard_in and removed_in still apply)"
+        )
+    if forward is None:
+        given = "no replacement" if replacement is None else f"the name {replacement!r}"
+        raise TypeError(
+            f"{symbol}: compat_in forwards calls to the replacement, so it needs the "
+            f"replacement itself (a function or class), got {given}; pass "
+            f"replacement=<the callable>, or drop compat_in"
+        )
+
+
 def _kind(qualname: str) -> str:
     parent = qualname.rpartition(".")[0]
     if parent and not parent.endswith("<locals>"):
@@ -174,13 +226,11 @@ class _Deprecator:
         )
         for name in ("reason", "guide", "package"):
             _check_optional_text(symbol, name, options[name])
-        current = options["current_version"]
-        if current is not None and not (isinstance(current, str) or callable(current)):
-            raise TypeError(
-                f"{symbol}: current_version must be a version string or a zero-argument "
-                f"callable returning one, got {current!r}"
-            )
+        _check_package(symbol, options["package"])
+        current = _check_current_version(symbol, options["current_version"])
         replacement_name, forward = _replacement(symbol, options["replacement"])
+        if timeline.compat_in is not None and options.get("forwards", True):
+            _check_forwardable(symbol, kind, options["replacement"], forward)
         if timeline.compat_in is None or kind == _messages.KIND_PROPERTY:
             forward = None
         if forward is not None and kind != _messages.KIND_CLASS:
@@ -261,3 +311,12 @@ def deprecated(
             "result": result,
         }
     )
+
+
+def self_serving(**options: Any) -> _Deprecator:
+    """``deprecated()`` for a member that itself serves the old API over the new one (an
+    adapter method, a renamed hook's alias): its replacement is named for the message, and
+    ``compat_in`` marks a phase, with nothing to forward."""
+    deprecator = deprecated(**options)
+    deprecator._options["forwards"] = False
+    return deprecator

@@ -19,7 +19,10 @@ __all__ = [
     "PhaseoutWarning",
     "RemovalWarning",
     "RemovedError",
+    "RolloutWarning",
+    "SettingsWarning",
     "UnknownVersionError",
+    "UnknownVersionWarning",
     "UsageLogWarning",
 ]
 
@@ -85,6 +88,21 @@ class UsageLogWarning(PhaseoutWarning, RuntimeWarning):
     """A usage-event sink failed (said once per sink); its counts are kept for the next flush."""
 
 
+class SettingsWarning(PhaseoutWarning, RuntimeWarning):
+    """A ``PHASEOUT_*`` environment variable has a value phaseout cannot use; it is ignored
+    (said once per variable and value)."""
+
+
+class UnknownVersionWarning(PhaseoutWarning, RuntimeWarning):
+    """The installed version of a package cannot be told, so its declarations act as
+    deprecated (``Phase.SOFT``): said once per package, with how to declare the version."""
+
+
+class RolloutWarning(PhaseoutWarning, RuntimeWarning):
+    """A rollout rolled back, or could not route a call by its key and served it from the
+    legacy path."""
+
+
 class PhaseoutError(Exception):
     """Base of every error phaseout raises."""
 
@@ -99,4 +117,8 @@ class RemovedError(_Details, PhaseoutError, RuntimeError):
 
 
 class UnknownVersionError(PhaseoutError, LookupError):
-    """The installed version of a declaration's package could not be determined."""
+    """The installed version of a declaration's package could not be determined.
+
+    Raised on use only in strict mode; otherwise the declaration acts as deprecated and an
+    :class:`UnknownVersionWarning` says so once.
+    """
