@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -148,3 +149,148 @@ def test_args_map_needs_something_to_forward_to() -> None:
         @forwarding(replacement=dict, args_map={})
         class Old:
             pass
+
+
+def test_forwarding_without_a_map_keeps_the_legacy_defaults() -> None:
+    def new(a: int = 0, b: int = 3) -> int:
+        return a + b
+
+    @forwarding(replacement=new)
+    def old(a: int, b: int = 5) -> int:
+        raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert old(2) == 7  # b is the legacy default 5, not the replacement's 3
+        assert old(2, 1) == 3
+        assert old(a=1, b=1) == 2
+
+
+def test_forwarding_a_class_keeps_the_legacy_defaults() -> None:
+    class New:
+        def __init__(self, size: int = 1) -> None:
+            self.size = size
+
+    @forwarding(replacement=New)
+    class Old:
+        def __init__(self, size: int = 10) -> None:
+            raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        made = Old()
+    assert isinstance(made, New)
+    assert made.size == 10
+
+
+def test_a_map_onto_a_name_the_legacy_signature_also_has_is_refused() -> None:
+    def new(new: int = 0) -> int:
+        return new
+
+    with pytest.raises(
+        TypeError,
+        match=r"\.legacy: 'old' and 'new' would both be passed to the replacement "
+        r".*new as 'new'; map or drop one of them in args_map$",
+    ):
+
+        @forwarding(replacement=new, args_map={"old": "new"})
+        def legacy(old: int = 1, new: int = 2) -> int:
+            raise AssertionError
+
+    @forwarding(replacement=new, args_map={"old": "new", "new": None})
+    def legacy_ok(old: int = 1, new: int = 2) -> int:
+        raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert legacy_ok(old=42) == 42
+        assert legacy_ok() == 1
+
+
+def test_a_map_onto_a_positional_only_parameter_passes_it_by_position() -> None:
+    def new(x: int, /, y: int = 0) -> tuple[int, int]:
+        return x, y
+
+    @forwarding(replacement=new, args_map={"value": "x", "extra": "y"})
+    def legacy(value: int, extra: int = 4) -> tuple[int, int]:
+        raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert legacy(3) == (3, 4)
+        assert legacy(extra=1, value=2) == (2, 1)
+
+
+def test_a_map_that_cannot_reach_a_positional_only_parameter_says_why() -> None:
+    def new(x: int = 0, y: int = 0, /) -> tuple[int, int]:
+        return x, y
+
+    with pytest.raises(
+        TypeError,
+        match=r"\.legacy: the replacement .*new takes 'y' by position only, after 'x', which "
+        r"no legacy parameter is mapped to; map one to 'x'$",
+    ):
+
+        @forwarding(replacement=new, args_map={"value": "y"})
+        def legacy(value: int) -> None:
+            raise AssertionError
+
+
+def test_argument_errors_of_forwarded_calls_name_the_legacy_function() -> None:
+    @forwarding(replacement=fetch, args_map={"uid": "user_id"})
+    def get_user(uid: int) -> None:
+        raise AssertionError
+
+    with pytest.warns(phaseout.DeprecatedWarning), pytest.raises(TypeError) as info:
+        get_user(uid=1, user=2)  # type: ignore[call-arg]
+    message = str(info.value)
+    assert "got an unexpected keyword argument 'user'" in message
+    assert "_phaseout" not in message
+    assert "get_user()" in message
+
+
+@pytest.mark.parametrize(
+    ("replacement", "given"), [(None, "no replacement"), ("mylib.new", "the name 'mylib.new'")]
+)
+def test_compat_in_needs_a_callable_replacement(replacement: str | None, given: str) -> None:
+    with pytest.raises(
+        TypeError,
+        match=rf"\.old: compat_in forwards calls to the replacement, so it needs the replacement "
+        rf"itself \(a function or class\), got {given}; pass replacement=<the callable>, or "
+        rf"drop compat_in$",
+    ):
+
+        @forwarding(replacement=replacement)
+        def old() -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"\.p: compat_in forwards calls .* a property cannot"):
+
+        class K:
+            @forwarding(replacement=fetch)  # type: ignore[prop-decorator]
+            @property
+            def p(self) -> int:
+                return 1
+
+
+def test_a_deprecated_class_may_take_a_parameter_named_cls() -> None:
+    class Query:
+        def __init__(self, cls: str, /, *, where: str = "") -> None:
+            self.cls = cls
+            self.where = where
+
+    before = str(inspect.signature(Query))
+    Query = phaseout.deprecated(since="1.0", current_version="1.5")(Query)  # noqa: N806
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        query = Query("user", where="x")
+    assert (query.cls, query.where) == ("user", "x")
+    assert str(inspect.signature(Query)) == before
+    assert before.startswith("(cls: 'str', /, *, where: 'str' = '')")
+
+    class Meta(type):
+        def __new__(
+            mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], cls: int = 0
+        ) -> Any:
+            return super().__new__(mcls, name, bases, ns)
+
+    deprecated_meta = phaseout.deprecated(since="1.0", current_version="1.5")(Meta)
+    with pytest.warns(phaseout.DeprecatedWarning):
+        made = deprecated_meta("Made", (), {}, cls=1)
+    assert made.__name__ == "Made"

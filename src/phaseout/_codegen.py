@@ -10,8 +10,9 @@ it as phaseout's own.
 from __future__ import annotations
 
 import inspect
+import sys
 from dataclasses import dataclass
-from types import CodeType
+from types import CodeType, FunctionType
 from typing import Any, Final
 
 PREFIX: Final = "_phaseout_"
@@ -90,3 +91,18 @@ def define(source: str, namespace: dict[str, Any], name: str) -> Any:
     """Execute *source* in *namespace* (as phaseout's code) and return what it defines."""
     exec(compile(source, __file__, "exec"), namespace)
     return namespace[name]
+
+
+def name_like(generated: FunctionType, original: Any) -> None:
+    """Give *generated* the name and qualified name of *original*, on the code object too.
+
+    Python names a function in argument errors (``f() got an unexpected keyword argument``)
+    from its code: errors must name the function the user called, never generated code.
+    """
+    name, qualname = original.__name__, original.__qualname__
+    renamed: dict[str, Any] = {"co_name": name}
+    if sys.version_info >= (3, 11):
+        renamed["co_qualname"] = qualname
+    generated.__code__ = generated.__code__.replace(**renamed)
+    generated.__name__ = name
+    generated.__qualname__ = qualname

@@ -57,11 +57,19 @@ def _check_map(symbol: str, args_map: object) -> dict[str, str | None]:
     return dict(args_map)
 
 
-def _accepts(signature: inspect.Signature | None) -> tuple[Callable[[str], bool], int | None]:
+def _target_parameters(replacement: Callable[..., Any]) -> list[inspect.Parameter] | None:
+    try:
+        return list(inspect.signature(replacement).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+        return None
+
+
+def _accepts(
+    params: list[inspect.Parameter] | None,
+) -> tuple[Callable[[str], bool], int | None]:
     """Whether the replacement takes a keyword, and how many positional arguments it takes."""
-    if signature is None:
+    if params is None:
         return (lambda name: True), None
-    params = list(signature.parameters.values())
     kinds = inspect.Parameter
     if any(p.kind is kinds.VAR_KEYWORD for p in params):
         takes_keyword: Callable[[str], bool] = lambda name: True  # noqa: E731
@@ -97,7 +105,12 @@ def _route(
     mapping: dict[str, str | None],
     replacement: Callable[..., Any],
 ) -> tuple[list[str], dict[str, str]]:
-    """Legacy parameters passed by position, and new name -> legacy name for the rest."""
+    """Legacy parameters passed by position, and new name -> legacy name for the rest.
+
+    Every legacy parameter reaches the replacement, its default included, so a forwarded
+    call means what the legacy call meant; a map that would lose or double an argument
+    fails here.
+    """
     named = (*params.positional, *params.keyword_only)
     for old in mapping:
         if old not in named and params.var_keyword is None:
@@ -105,11 +118,8 @@ def _route(
                 f"{symbol}: args_map names {old!r}, which {symbol} does not take; "
                 f"its parameters are {', '.join(named) or 'none'}"
             )
-    try:
-        signature: inspect.Signature | None = inspect.signature(replacement)
-    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
-        signature = None
-    takes_keyword, positional_room = _accepts(signature)
+    target_params = _target_parameters(replacement)
+    takes_keyword, positional_room = _accepts(target_params)
     target = getattr(replacement, "__qualname__", repr(replacement))
     # Unmapped leading parameters (self, cls, ...) keep their positions; the rest go by name.
     positional: list[str] = []
@@ -117,21 +127,67 @@ def _route(
         if name in mapping or (positional_room is not None and index >= positional_room):
             break
         positional.append(name)
-    keywords: dict[str, str] = {}
+    routes: dict[str, str] = {}
     for name in named[len(positional) :]:
         new = mapping.get(name, name)
         if new is None:
             continue
+        if new in routes:
+            raise TypeError(
+                f"{symbol}: {routes[new]!r} and {name!r} would both be passed to the "
+                f"replacement {target} as {new!r}; map or drop one of them in args_map"
+            )
+        routes[new] = name
+    if target_params is not None:
+        _place_positional_only(symbol, target, target_params, positional, routes)
+    for new, name in routes.items():
         if not takes_keyword(new):
             via = f" (args_map: {name!r} -> {new!r})" if name in mapping else ""
             raise TypeError(
                 f"{symbol}: the replacement {target} has no parameter {new!r}{via}; map "
                 f"{name!r} to one of its parameters, or drop it with {{{name!r}: None}}"
             )
-        keywords[new] = name
     if params.var_positional and len(positional) < len(params.positional):
         raise TypeError(f"{symbol}: arguments cannot be renamed around *{params.var_positional}")
-    return positional, keywords
+    return positional, routes
+
+
+def _place_positional_only(
+    symbol: str,
+    target: str,
+    target_params: list[inspect.Parameter],
+    positional: list[str],
+    routes: dict[str, str],
+) -> None:
+    """Move routes to the replacement's positional-only parameters into *positional*, and
+    refuse a route to a parameter that already receives an argument by position."""
+    kinds = inspect.Parameter
+    slots = [
+        p for p in target_params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
+    ]
+    for index, param in enumerate(slots):
+        if index < len(positional):
+            if param.name in routes:
+                raise TypeError(
+                    f"{symbol}: {routes[param.name]!r} is mapped to {param.name!r}, which the "
+                    f"replacement {target} already receives from {positional[index]!r} by "
+                    f"position; map {positional[index]!r} to another parameter or drop one"
+                )
+            continue
+        if param.kind is not kinds.POSITIONAL_ONLY:
+            break
+        if param.name in routes:
+            positional.append(routes.pop(param.name))
+            continue
+        later = [p.name for p in slots[index + 1 :] if p.kind is kinds.POSITIONAL_ONLY]
+        reached = [name for name in later if name in routes]
+        if reached:
+            raise TypeError(
+                f"{symbol}: the replacement {target} takes {reached[0]!r} by position only, "
+                f"after {param.name!r}, which no legacy parameter is mapped to; map one to "
+                f"{param.name!r}"
+            )
+        break
 
 
 def mapped_forward(
@@ -169,7 +225,8 @@ def mapped_forward(
         f"        return {invoke}\n"
         f"    return {name}\n"
     )
-    forward: Callable[..., Any] = _codegen.define(source, namespace, "_phaseout_make")(
+    forward: FunctionType = _codegen.define(source, namespace, "_phaseout_make")(
         *defaults, *kw_defaults.values()
     )
+    _codegen.name_like(forward, func)
     return forward

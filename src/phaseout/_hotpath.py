@@ -372,11 +372,7 @@ def exact_caller(decl: Declaration, own: AnyCallable) -> Callable[..., Any] | No
         maker = _MAKERS[shape] = _compile_maker(code, len(defaults), tuple(kw_defaults))
     table = decl.new_table()
     wrapper: FunctionType = maker(*defaults, *kw_defaults.values(), table.get, table, decl.use, own)
-    renamed = {"co_name": own.__name__}
-    if sys.version_info >= (3, 11):
-        renamed["co_qualname"] = own.__qualname__
-    # Argument errors name the function the user called, exactly as it would itself.
-    wrapper.__code__ = wrapper.__code__.replace(**renamed)  # type: ignore[arg-type]
+    _codegen.name_like(wrapper, own)
     return wrapper
 
 

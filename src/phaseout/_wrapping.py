@@ -163,11 +163,16 @@ def wrap_property(decl: Declaration, prop: property) -> DeprecatedProperty:
 
 
 def _class_signature(klass: type) -> inspect.Signature | None:
+    """What ``inspect.signature`` must keep reporting for *klass* once it has a ``__new__``
+    of phaseout's, whose first parameter is the class (named so as not to clash)."""
     try:
         sig = inspect.signature(klass)
     except (TypeError, ValueError):
         return None
-    cls = inspect.Parameter("cls", inspect.Parameter.POSITIONAL_ONLY)
+    first = "cls"
+    while first in sig.parameters:  # `def __init__(self, cls)` is legal, and seen in the wild
+        first = f"_{first}"
+    cls = inspect.Parameter(first, inspect.Parameter.POSITIONAL_ONLY)
     return sig.replace(parameters=[cls, *sig.parameters.values()])
 
 
@@ -191,9 +196,19 @@ def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> t
     forward_new = None
     if forward is not None:
         replacement = forward
+        legacy = (
+            None
+            if signature is None
+            else signature.replace(parameters=list(signature.parameters.values())[1:])
+        )
 
         def forward_new(cls: type, /, *args: Any, **kwargs: Any) -> Any:
-            return replacement(*args, **kwargs)
+            if legacy is None:
+                return replacement(*args, **kwargs)
+            # Bound by the legacy signature, so its defaults reach the replacement.
+            bound = legacy.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return replacement(*bound.args, **bound.kwargs)
 
     instantiate = fast_caller(decl, construct, forward_new, depth=2)
 

@@ -235,7 +235,8 @@ class _Deprecator:
             forward = None
         if forward is not None and kind != _messages.KIND_CLASS:
             _check_forward_kind(symbol, obj, forward)
-        if options["args_map"] is not None or options["result"] is not None:
+        shaped = options["args_map"] is not None or options["result"] is not None
+        if shaped:
             if kind in (_messages.KIND_CLASS, _messages.KIND_PROPERTY):
                 raise TypeError(f"{symbol}: args_map and result apply to functions and methods")
             if forward is None:
@@ -243,6 +244,8 @@ class _Deprecator:
                     f"{symbol}: args_map and result shape calls forwarded to the replacement, "
                     f"so they need a callable replacement and compat_in"
                 )
+        if forward is not None and kind != _messages.KIND_CLASS:
+            # Always bound by the legacy signature, so legacy defaults reach the replacement.
             forward = _forwarding.mapped_forward(
                 symbol, obj, forward, options["args_map"], options["result"]
             )
