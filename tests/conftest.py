@@ -19,6 +19,9 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             monkeypatch.delenv(name)
     phaseout.reset_defaults()
     _notices.forget()
+    # Sinks are written on flush_usage(), in the test's thread, unless a test asks for the
+    # flusher thread's prompt announcements (see `prompt_writes`).
+    monkeypatch.setattr(_usage.STATE, "prompt", False)
     yield
     phaseout.reset_defaults()
     _usage.forget_sites()
@@ -31,3 +34,9 @@ def quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+@pytest.fixture
+def prompt_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flusher thread announces new call sites at once, as in production."""
+    monkeypatch.setattr(_usage.STATE, "prompt", True)

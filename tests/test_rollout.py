@@ -210,7 +210,10 @@ def test_shadow_mismatches_and_errors_are_logged_and_never_reach_the_caller(
     assert [rollout(i) for i in (4, 5, 13)] == [{"id": 4}, {"id": 5}, {"id": 13}]
     stats = rollout.stats()
     assert (stats.shadow_runs, stats.mismatches, stats.shadow_errors) == (3, 1, 1)
-    events = [e for e in read_jsonl(log) if e["event"].startswith("rollout_")]
+    phaseout.flush_usage()
+    events = [
+        e for e in read_jsonl(log) if e["event"] in ("rollout_mismatch", "rollout_shadow_error")
+    ]
     assert [(e["event"], e.get("error")) for e in events] == [
         ("rollout_mismatch", None),
         ("rollout_shadow_error", "ValueError: unlucky"),
@@ -262,6 +265,7 @@ def test_a_failing_new_path_is_rolled_back_within_the_window(tmp_path: Path) -> 
     assert stats.errors["new"] <= 200 * 0.05 + 20  # tripped within the window
     assert stats.rolled_back_because is not None
     assert stats.rolled_back_because["error_rate"] > 0.05
+    phaseout.flush_usage()
     rolled = [e for e in read_jsonl(log) if e["event"] == "rollout_rolled_back"]
     assert len(rolled) == 1
     assert rolled[0]["error_rate"] == stats.rolled_back_because["error_rate"]

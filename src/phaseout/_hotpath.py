@@ -142,6 +142,7 @@ class Declaration:
         "_plan",
         "_plans_by_phase",
         "_tables",
+        "code_refs",
         "forward",
         "guide",
         "kind",
@@ -175,7 +176,10 @@ class Declaration:
         self.reason = reason
         self.guide = guide
         self.owner: type | None = None  # the class itself, for kind "class"
-        self.sites: dict[tuple[CodeType, int], itertools.count[int]] = {}
+        # Counters per (id of the calling code, instruction offset); code_refs drops a code's
+        # entries when it is freed (see _usage.new_site).
+        self.sites: dict[tuple[int, int], itertools.count[int]] = {}
+        self.code_refs: dict[int, tuple[Any, list[int]]] = {}
         self._tables: list[FastTable] = []
         self._plan: Plan | None = None
         self._plans_by_phase: dict[tuple[Phase, Version | None], Plan] = {}
@@ -228,10 +232,10 @@ class Declaration:
     def site_counts(self) -> dict[tuple[str, int], int]:
         """Uses so far per (filename, line) of the calling code."""
         counts: dict[tuple[str, int], int] = {}
-        for (code, lasti), counter in list(self.sites.items()):
-            line = _frames.line_of(code, lasti)
-            where = (code.co_filename, line)
-            counts[where] = counts.get(where, 0) + _usage.read_counter(counter)
+        for usage in _usage.usage():
+            if usage.symbol == self.symbol:
+                where = (usage.file, usage.line)
+                counts[where] = counts.get(where, 0) + usage.count
         return counts
 
     def use(
@@ -247,7 +251,7 @@ class Declaration:
         generation = _generation
         plan = self.plan()
         user = _frames.user_frame(caller, self.owner)
-        key = (user.f_code, user.f_lasti)
+        key = (id(user.f_code), user.f_lasti)
         counter = self.sites.get(key)
         if counter is None:
             counter = _usage.new_site(self, user, key, plan.phase)

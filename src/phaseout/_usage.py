@@ -9,24 +9,33 @@ sites write a handful of lines.
 
 Each sink keeps its own baseline per site, and a baseline moves only once the sink has taken
 the event: a failing sink loses nothing, and a working sink beside it is not held back.
+
+A deprecated call never writes: sinks are written by the flusher thread (woken at once for a
+new call site's announcement) or by an explicit ``flush_usage()``. A sink that blocks (a FIFO
+with no reader, a hung mount, a logger waiting on a lock) holds up that thread only; at exit
+phaseout waits for it at most :data:`EXIT_TIMEOUT` seconds. A new call site costs the caller
+O(1), and at most :data:`MAX_SITES` sites are kept: uses from further sites are counted per
+symbol under the caller :data:`OTHER_SITES`. Call sites are keyed by code identity without
+keeping code objects alive, so ``exec``'d code is freed as usual.
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import itertools
 import os
 import sys
 import threading
 import time
-import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from types import FrameType
+from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from . import _frames
+from . import _frames, _notices
 from ._config import CONFIG
 from .exceptions import UsageLogWarning
 from .phases import Phase
@@ -35,7 +44,18 @@ from .processors import USAGE_PIPELINE, EventDict, render_json_line, utc_timesta
 if TYPE_CHECKING:
     from ._hotpath import Declaration
 
-_APPEND: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: opening a FIFO with no reader fails at once (ENXIO) instead of waiting forever.
+_APPEND: Final = (
+    os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
+)
+#: How many call sites are kept per process; later new sites count under OTHER_SITES.
+MAX_SITES: Final = 10_000
+#: The caller of the per-symbol site that counts uses from sites past MAX_SITES.
+OTHER_SITES: Final = "(other call sites)"
+#: Seconds the exit flush waits for a sink before the process exits without it.
+EXIT_TIMEOUT: Final = 5.0
+#: Rollout events (rollbacks, mismatches) waiting for the flusher; older ones are dropped.
+MAX_QUEUED_EVENTS: Final = 10_000
 
 
 def read_counter(counter: itertools.count[int]) -> int:
@@ -194,23 +214,47 @@ class LoggerSink(_Sink):
 class _State:
     """The mutable module state, in one place so a forked child can renew it."""
 
-    __slots__ = ("atexit_registered", "flush_lock", "flusher", "lock", "reported", "sinks", "wake")
+    __slots__ = (
+        "__weakref__",
+        "atexit_registered",
+        "dropped",
+        "exit_flushed",
+        "exiting",
+        "finalizer_pid",
+        "flush_lock",
+        "flusher",
+        "lock",
+        "prompt",
+        "reported",
+        "sinks",
+        "wake",
+    )
 
     def __init__(self) -> None:
         self.renew_threading()
         self.sinks: tuple[_Sink, ...] | None = None  # built from the settings on first need
         self.reported: set[_Sink] = set()
         self.atexit_registered = False
+        self.finalizer_pid = 0
+        self.dropped = 0
+        # Announce new call sites from the flusher at once (tests turn it off to write
+        # only on flush_usage(), in their own thread).
+        self.prompt = True
 
     def renew_threading(self) -> None:
         self.lock = threading.Lock()  # guards site creation
         self.flush_lock = threading.Lock()  # one flush at a time
         self.wake = threading.Event()
+        self.exiting = threading.Event()  # the process is exiting: flush everything now
+        self.exit_flushed = threading.Event()
         self.flusher: threading.Thread | None = None
 
 
 STATE: Final = _State()
 _SITES: Final[dict[tuple[Any, ...], _Site]] = {}
+# Call sites whose deprecated_call event some sink has not taken yet (an ordered set).
+_PENDING: Final[dict[_Site, None]] = {}
+_EVENTS: Final[collections.deque[EventDict]] = collections.deque()
 
 
 def _sinks() -> tuple[_Sink, ...]:
@@ -230,6 +274,11 @@ def _sinks() -> tuple[_Sink, ...]:
 
 def _settings_changed() -> None:
     STATE.sinks = None
+    # New sinks are told of every call site known so far.
+    with STATE.lock:
+        for site in _SITES.values():
+            if site.announced is not None:
+                _PENDING[site] = None
     STATE.wake.set()  # a flusher waiting out an old interval re-reads it
 
 
@@ -237,16 +286,39 @@ CONFIG.add_listener(_settings_changed)
 
 
 def new_site(
-    decl: Declaration, user: FrameType, key: tuple[Any, int], phase: Phase
+    decl: Declaration, user: FrameType, key: tuple[int, int], phase: Phase
 ) -> itertools.count[int]:
-    """The counter for the first use from *key* (code, offset), creating its site if new."""
+    """The counter for the first use from *key* (code id, offset), creating its site if new.
+
+    O(1) for the caller: the site's announcement is queued for the flusher thread.
+    """
+    if len(_SITES) >= MAX_SITES:
+        return _other_sites(decl, phase)
     # Everything that may run other code (metadata for the package name) happens before the
     # lock is taken.
     code = user.f_code
     caller = f"{user.f_globals.get('__name__') or '?'}:{_frames.qualname_of(user)}"
     line = _frames.line_of(code, user.f_lasti)
+    identity = _identity(decl, phase, caller, code.co_filename, line)
+    where = (decl, caller, code.co_filename, line)
+    with STATE.lock:
+        counter = decl.sites.get(key)
+        if counter is not None:  # another thread got here first
+            return counter
+        counter = decl.sites[key] = itertools.count(0)
+        _forget_with(code, decl, key)
+        site = _SITES.get(where)
+        if site is None:
+            site = _SITES[where] = _Site(decl, identity, "deprecated_usage")
+            _PENDING[site] = None
+        site.counters.append(counter)
+    _wake_flusher()
+    return counter
+
+
+def _identity(decl: Declaration, phase: Phase, caller: str, file: str, line: int) -> dict[str, Any]:
     timeline = decl.timeline.texts
-    identity = {
+    return {
         "symbol": decl.symbol,
         "package": decl.package,
         "phase": phase.value,
@@ -254,24 +326,53 @@ def new_site(
         "removed_in": timeline["removed_in"],
         "replacement": decl.replacement_name,
         "caller": caller,
-        "file": code.co_filename,
+        "file": file,
         "line": line,
     }
-    where = (decl, caller, code.co_filename, line)
-    with STATE.lock:
-        counter = decl.sites.get(key)
-        if counter is not None:  # another thread got here first
-            return counter
-        counter = decl.sites[key] = itertools.count(0)
-        site = _SITES.get(where)
-        fresh = site is None
-        if site is None:
-            site = _SITES[where] = _Site(decl, identity, "deprecated_usage")
-        site.counters.append(counter)
-    if fresh and _sinks():
-        flush(calls_only=True)
+
+
+def _other_sites(decl: Declaration, phase: Phase) -> itertools.count[int]:
+    """The counter for uses from sites past :data:`MAX_SITES`: one per declaration, never
+    remembered per site, so memory stays bounded whatever the code does."""
+    where = (decl, OTHER_SITES, "", 0)
+    site = _SITES.get(where)
+    if site is None:
+        identity = _identity(decl, phase, OTHER_SITES, OTHER_SITES, 0)
+        with STATE.lock:
+            site = _SITES.get(where)
+            if site is None:
+                site = _SITES[where] = _Site(decl, identity, "deprecated_usage")
+                site.counters.append(itertools.count(0))
+                _PENDING[site] = None
+        _wake_flusher()
+    return site.counters[0]
+
+
+def _forget_with(code: CodeType, decl: Declaration, key: tuple[int, int]) -> None:
+    """Drop *decl*'s counter for *key* when *code* is freed: code ids are reused, and
+    holding the code would keep every ``exec``'d snippet alive. Counts stay in the site."""
+    refs = decl.code_refs
+    ident = key[0]
+    entry = refs.get(ident)
+    if entry is None:
+
+        def forget(_: object, sites: Any = decl.sites, refs: Any = refs) -> None:
+            # Runs when the code is freed, perhaps inside a lock this thread holds: only
+            # atomic dict operations here.
+            dead = refs.pop(ident, None)
+            if dead is not None:
+                for lasti in dead[1]:
+                    sites.pop((ident, lasti), None)
+
+        entry = refs[ident] = (weakref.ref(code, forget), [])
+    entry[1].append(key[1])
+
+
+def _wake_flusher() -> None:
+    if STATE.flusher is None:
         ensure_flusher()
-    return counter
+    if STATE.prompt:
+        STATE.wake.set()
 
 
 def count_rollout(rollout: str, path: str, outcome: str) -> None:
@@ -303,15 +404,14 @@ def rollout_counts() -> dict[tuple[str, str, str], int]:
 
 
 def emit_event(event: EventDict) -> None:
-    """Write one event to every sink at once; a failing sink is reported, never raised."""
-    sinks = _sinks()
-    if not sinks or getattr(_flushing, "active", False):
+    """Queue one event for every sink; the flusher thread writes it soon after."""
+    if not _sinks():
         return
-    for sink in sinks:
-        try:
-            sink.emit([dict(event)])
-        except _SinkFailure as failure:
-            _report(sink, failure.__cause__)
+    if len(_EVENTS) >= MAX_QUEUED_EVENTS:
+        _EVENTS.popleft()
+        STATE.dropped += 1
+    _EVENTS.append(dict(event))
+    _wake_flusher()
 
 
 def usage() -> list[SiteUsage]:
@@ -360,16 +460,21 @@ def flush(*, calls_only: bool = False) -> int:
 def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
     written = 0
     with STATE.flush_lock:
-        sites = list(_SITES.values())
+        with STATE.lock:
+            pending = list(_PENDING)
+            _PENDING.clear()
+        events = [_EVENTS.popleft() for _ in range(len(_EVENTS))]
+        sites = [] if calls_only else list(_SITES.values())
         for sink in sinks:
             batch: list[EventDict] = []
-            moves: list[tuple[_Site, int | None]] = []  # what to record once taken
-            for site in sites:
-                if site.announced is not None and sink not in site.announced:
+            moves: list[tuple[_Site | None, int | None]] = []  # what to record once taken
+            for site in pending:
+                if sink not in site.announced:  # type: ignore[operator]  # only call sites
                     batch.append(site.call_event())
                     moves.append((site, None))
-                if calls_only:
-                    continue
+            batch += events  # one-off events: a sink that fails them does not get them again
+            moves += [(None, None)] * len(events)
+            for site in sites:
                 total = site.total()
                 count = total - site.flushed.get(sink, site.base)
                 if count > 0:
@@ -382,12 +487,25 @@ def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
             except _SinkFailure as failure:
                 taken = failure.written
                 _report(sink, failure.__cause__)
-            for site, moved_to in moves[:taken]:
+            for moved, moved_to in moves[:taken]:
+                if moved is None:
+                    continue
                 if moved_to is None:
-                    site.announced.add(sink)  # type: ignore[union-attr]  # only call sites
+                    moved.announced.add(sink)  # type: ignore[union-attr]  # only call sites
                 else:
-                    site.flushed[sink] = moved_to
+                    moved.flushed[sink] = moved_to
             written += taken
+        # A site some sink did not take is announced again at the next flush.
+        with STATE.lock:
+            for site in pending:
+                if any(sink not in site.announced for sink in sinks):  # type: ignore[operator]
+                    _PENDING[site] = None
+        if STATE.dropped:
+            dropped, STATE.dropped = STATE.dropped, 0
+            _notices.to_stderr(
+                f"UsageLogWarning: phaseout dropped {dropped} rollout events that the usage "
+                f"sinks could not take in time"
+            )
     return written
 
 
@@ -396,24 +514,16 @@ def _report(sink: _Sink, error: BaseException | None) -> None:
     if sink in STATE.reported:
         return
     STATE.reported.add(sink)
-    message = (
+    _notices.notice(
+        None,
         f"phaseout could not write usage events to {sink.name}: {error!r}; "
-        "the counts are kept for the next flush"
+        "the counts are kept for the next flush",
+        UsageLogWarning,
     )
-    try:
-        warnings.warn(message, UsageLogWarning, stacklevel=2)
-    except Exception:
-        # `-W error` turned the report into an exception: it must not reach the user's call.
-        _write_stderr(message)
-
-
-def _write_stderr(message: str) -> None:
-    with contextlib.suppress(Exception):
-        sys.stderr.write(f"UsageLogWarning: {message}\n")
 
 
 def ensure_flusher() -> None:
-    """Start the daemon thread that flushes every interval, once sinks exist."""
+    """Start the daemon thread that writes to the sinks, once sinks exist."""
     if STATE.flusher is not None or not _sinks():
         return
     with STATE.lock:
@@ -428,37 +538,76 @@ def ensure_flusher() -> None:
         if not STATE.atexit_registered:
             atexit.register(_flush_at_exit)
             STATE.atexit_registered = True
+    _flush_at_worker_exit()
+
+
+def _flush_at_worker_exit() -> None:
+    """In a ``multiprocessing`` worker, flush when the worker ends normally.
+
+    Workers leave through ``os._exit``, which skips ``atexit``; ``multiprocessing`` runs its
+    own finalizers first (after ``Pool.close()``/``join()``, executor shutdown). A worker
+    ended by ``terminate()`` (SIGTERM) or a crash loses what was not flushed yet.
+    """
+    if STATE.finalizer_pid == os.getpid():
+        return
+    process = sys.modules.get("multiprocessing.process")
+    util = sys.modules.get("multiprocessing.util")
+    if process is None or util is None or process.parent_process() is None:
+        return
+    STATE.finalizer_pid = os.getpid()
+    util.Finalize(None, _flush_at_exit, exitpriority=100)
 
 
 def _run_flusher() -> None:
-    wake = STATE.wake
+    state = STATE
+    wake = state.wake
     last = time.monotonic()
     while True:
         # Woken early by a settings change: wait out the (possibly new) interval from the
         # last flush, rather than flushing at every configure().
         wake.wait(max(0.0, last + CONFIG.load().flush_interval - time.monotonic()))
-        if STATE.wake is not wake:  # a fork renewed the state; this thread is not ours
+        if state.wake is not wake:  # a fork renewed the state; this thread is not ours
             return
         wake.clear()
-        if time.monotonic() >= last + CONFIG.load().flush_interval:
+        if state.exiting.is_set():
+            _flush_quietly()
+            state.exit_flushed.set()
+        elif time.monotonic() >= last + CONFIG.load().flush_interval:
             _flush_quietly()
             last = time.monotonic()
+        elif state.prompt and (_PENDING or _EVENTS):
+            _flush_quietly(calls_only=True)
 
 
-def _flush_quietly() -> None:
+def _flush_quietly(*, calls_only: bool = False) -> None:
     try:
-        flush()
+        flush(calls_only=calls_only)
     except Exception as error:  # a bug here must not kill the thread or the exit
-        _write_stderr(f"phaseout failed to flush usage events: {error!r}")
+        _notices.to_stderr(f"phaseout failed to flush usage events: {error!r}")
 
 
 def _flush_at_exit() -> None:
-    _flush_quietly()
+    """The last flush, made by the flusher thread and waited for at most EXIT_TIMEOUT
+    seconds: a blocked sink must not keep the program from exiting."""
+    flusher = STATE.flusher
+    if flusher is None or not flusher.is_alive() or flusher is threading.current_thread():
+        _flush_quietly()
+        return
+    STATE.exit_flushed.clear()
+    STATE.exiting.set()
+    STATE.wake.set()
+    if not STATE.exit_flushed.wait(EXIT_TIMEOUT):
+        _notices.to_stderr(
+            f"UsageLogWarning: phaseout gave up on writing the last usage counts after "
+            f"{EXIT_TIMEOUT:g} s: a usage sink is blocked"
+        )
 
 
 def _after_fork_in_child() -> None:
     # The parent's threads and locks do not exist here; its counts are the parent's to report.
     STATE.renew_threading()
+    _PENDING.clear()
+    _EVENTS.clear()
     decls = set()
     for site in _SITES.values():
         site.base = site.total()
@@ -480,6 +629,10 @@ def forget_sites() -> None:
         for site in _SITES.values():
             if site.decl is not None:
                 site.decl.sites.clear()
+                site.decl.code_refs.clear()
                 site.decl.invalidate()
         _SITES.clear()
+        _PENDING.clear()
+        _EVENTS.clear()
         STATE.reported.clear()
+        STATE.dropped = 0

@@ -213,7 +213,7 @@ class VersionSource:
         if isinstance(value, Version):
             return value
         try:
-            return Version(value)  # type: ignore[arg-type]
+            return Version(value)
         except (InvalidVersion, TypeError):
             self._problem = f"current_version() must return a PEP 440 version, got {value!r}"
             return None

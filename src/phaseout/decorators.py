@@ -107,7 +107,7 @@ _PACKAGE_NAME: Final = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", 
 
 
 def _check_package(symbol: str, package: object) -> None:
-    if package is not None and not _PACKAGE_NAME.match(package):  # type: ignore[arg-type]
+    if package is not None and not (isinstance(package, str) and _PACKAGE_NAME.match(package)):
         raise ValueError(
             f"{symbol}: package must be a distribution name such as 'mylib' (letters, "
             f"digits, '.', '_' and '-'), got {package!r}"
@@ -127,7 +127,7 @@ def _check_current_version(symbol: str, current: object) -> VersionSpec | None:
                 f"got {current!r}"
             ) from None
     if callable(current):
-        return current  # type: ignore[return-value]
+        return current
     raise TypeError(
         f"{symbol}: current_version must be a version string or a zero-argument "
         f"callable returning one, got {current!r}"
