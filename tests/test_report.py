@@ -381,11 +381,12 @@ def test_json_csv_and_markdown_output(tmp_path: Path) -> None:
     }
     rows = list(csv.reader(io.StringIO(render(summary, "csv"))))
     assert rows[0] == ["symbol", "caller", "phase", "count", "first_seen", "last_seen"]
-    assert rows[2][1] == '\'=HYPERLINK("x")|<b>\x1b[2J'  # a spreadsheet will not run it
+    # A spreadsheet will not run it, and a terminal showing the file will not obey it.
+    assert rows[2][1] == '\'=HYPERLINK("x")|<b>\\x1b[2J'
     markdown = render(summary, "markdown").splitlines()
     assert markdown[0] == "| symbol | caller | phase | count | first seen | last seen |"
     assert markdown[3] == (
-        '| lib.old | =HYPERLINK("x")\\|&lt;b&gt;\\x1b[2J | soft | 34 | '
+        '| lib.old | =HYPERLINK\\("x"\\)\\|&lt;b&gt;\\\\x1b\\[2J | soft | 34 | '
         "2025-01-01T00:00:30.000000Z | 2025-01-01T00:00:30.000000Z |"
     )
     with pytest.raises(
@@ -463,3 +464,140 @@ def test_progress_bar_only_at_a_terminal_for_large_input(tmp_path: Path) -> None
     assert b"%" in seen
     assert seen.endswith(b"\r\x1b[2K")  # the bar is erased when done
     assert json.loads(done.stdout)["rows"][0]["count"] == len(path.read_bytes()) // len(line)
+
+
+# -- surviving the input and the output ------------------------------------------------
+
+FORMATS = ("table", "json", "csv", "markdown", "html")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "0001-01-01T00:00:00+14:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-05:00",  # after year 9999 in UTC
+        "999-01-01T00:00:00Z",  # an unpadded year
+        "2025-02-30T00:00:00Z",
+        "+002025-01-01T00:00:00Z",
+    ],
+)
+def test_an_edge_case_timestamp_is_one_skipped_line(tmp_path: Path, stamp: str) -> None:
+    good = sink_lines([("deprecated_usage", T0, 5, SITE)])
+    bad = json.dumps({**as_dict(("deprecated_usage", T0, 7, SITE)), "timestamp": stamp})
+    path = write(tmp_path, good + bad.encode() + b"\n")
+    summary = summarize([path])
+    assert (summary.total, summary.events, summary.skipped) == (5, 1, 1)
+    for form in FORMATS:
+        assert render(summary, form)
+        done = phaseout_cli(str(path), "--format", form)
+        assert (done.returncode, done.stderr) == (0, ""), form
+
+
+def test_extreme_but_valid_days_render_in_every_format(tmp_path: Path) -> None:
+    first = {**as_dict(("deprecated_usage", T0, 3, SITE)), "timestamp": "0001-01-01T00:00:00Z"}
+    last = {**as_dict(("deprecated_usage", T0, 4, SITE)), "timestamp": "9999-12-31T23:59:59Z"}
+    path = write(tmp_path, (json.dumps(first) + "\n" + json.dumps(last) + "\n").encode())
+    summary = summarize([path])
+    assert (summary.total, summary.skipped) == (7, 0)
+    assert summary.rows[0].first_seen == "0001-01-01T00:00:00.000000Z"
+    for form in FORMATS:
+        done = phaseout_cli(str(path), "--format", form)
+        assert (done.returncode, done.stderr) == (0, ""), form
+
+
+def test_a_file_name_that_is_not_utf8_renders_in_every_format(tmp_path: Path) -> None:
+    # phaseout writes such a name (surrogate-escaped by the file system) as "\udcff".
+    site = {**SITE, "file": "/srv/caf\udce9.py", "caller": "app:caf\udce9"}
+    path = write(tmp_path, sink_lines([("deprecated_usage", T0, 2, site)]))
+    for form in FORMATS:
+        done = phaseout_cli(str(path), "--format", form, "--by", "site,caller")
+        assert (done.returncode, done.stderr) == (0, ""), form
+        shown = "caf\\\\udce9" if form == "markdown" else "caf\\udce9"  # markdown escapes "\\"
+        assert shown in done.stdout, form
+
+
+HOSTILE = "x](https://evil.example/p.png) ![i](https://evil.example/i.png)<img src=x>\u202eevil\x07\x1b[31m"
+
+
+def test_every_output_is_safe_to_render_whatever_the_log_holds(tmp_path: Path) -> None:
+    site = {**SITE, "symbol": "lib." + HOSTILE, "caller": HOSTILE}
+    summary = summarize([write(tmp_path, sink_lines([("deprecated_usage", T0, 2, site)]))])
+    for form in ("table", "csv", "markdown", "html"):
+        text = render(summary, form)
+        for raw in ("\u202e", "\x07", "\x1b"):
+            assert raw not in text, (form, raw)
+    markdown = render(summary, "markdown")
+    assert "](" not in markdown.replace("\\](", "").replace("\\]\\(", "")
+    assert "![" not in markdown.replace("\\!\\[", "")
+    assert "<img" not in markdown
+    assert "\\\\u202eevil\\\\x07\\\\x1b\\[31m" in markdown  # shown as \u202eevil\x07\x1b[31m
+    page = render(summary, "html")
+    assert "<img" not in page
+    assert "\\u202eevil\\x07\\x1b[31m" in page
+
+
+def test_fail_if_any_messages_are_escaped_and_a_pattern_matching_nothing_is_said(
+    tmp_path: Path,
+) -> None:
+    site = {**SITE, "symbol": "lib.old\x1b[2J", "caller": "app\x1b]0;pwned\x07"}
+    path = write(tmp_path, sink_lines([("deprecated_usage", T0, 2, site)]))
+    done = phaseout_cli(str(path), "--fail-if-any", "lib.*", "--fail-if-any", "Lib.*")
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr
+    assert "\x07" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "phaseout report: lib.old\\x1b[2J is still used (2 uses, from app\\x1b]0;pwned\\x07) "
+        "and matches 'lib.*'",
+        "phaseout report: --fail-if-any 'Lib.*' matches no symbol in the logs (check the "
+        "spelling: patterns are case-sensitive globs such as 'mylib.*')",
+    ]
+
+
+def test_exit_codes_for_bad_output_and_a_closed_pipe(tmp_path: Path) -> None:
+    path = write(tmp_path, sink_lines(TWO_ROWS))
+    unwritable = phaseout_cli(str(path), "--output", str(tmp_path / "no" / "such" / "dir.txt"))
+    assert unwritable.returncode == 2
+    assert unwritable.stderr.startswith("phaseout report: cannot write --output ")
+    assert len(unwritable.stderr.splitlines()) == 1
+    assert "Traceback" not in unwritable.stderr
+    piped = subprocess.run(
+        f"{sys.executable} -m phaseout report {path} --format html | head -c 10",
+        shell=True, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (piped.stdout, piped.stderr) == ("<!DOCTYPE ", "")
+
+
+def test_skipped_lines_leave_no_memory_behind(tmp_path: Path) -> None:
+    from phaseout.report import _fold
+
+    head = sink_lines([("deprecated_usage", T0, 1, SITE)]).split(b'"symbol":')[0]
+    lines = [
+        head + b'"symbol":"' + bytes([65 + i % 26]) * 900_000 + b"," + str(i).encode()
+        for i in range(120)
+    ]
+    folder = _fold.Folder()
+    for line in lines:
+        folder.fold(line)
+    assert folder.stats.skipped == 120
+    held = sum(len(tail) for tail in folder._bad_tails) + sum(len(t) for t in folder.parser._tails)
+    assert held <= 2 * (64 << 20)  # the documented bound, not 120 x 900 KB = 108 MB
+    assert held < 120 * 900_000
+
+
+def test_a_gzip_bomb_stops_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from phaseout.report import _reader
+
+    monkeypatch.setattr(_reader, "GZIP_FLOOR", 1 << 20)
+    line = sink_lines([("deprecated_usage", T0, 1, SITE)])
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(line * 2 + b"\n" * (64 << 20), 9))
+    summary = summarize([bomb])
+    assert summary.total == 2  # what came before the stop is kept
+    assert summary.skipped == 1
+    assert summary.notes == [
+        f"stopped reading {str(bomb)!r} after {summary.notes[0].split(' after ')[1].split(' ')[0]} "
+        "bytes: it inflates to more than 250 times its compressed size (a gzip bomb?)"
+    ]
+    normal = tmp_path / "normal.jsonl.gz"
+    normal.write_bytes(gzip.compress(line * 5_000))
+    assert summarize([normal]).total == 5_000  # a real log inflates far less

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -97,12 +98,16 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .report import DEFAULT_GROUPING, LogError, render, summarize
     from .report._progress import LARGE_INPUT, Progress, input_size
     from .report._reader import expand
+    from .report._render import visible
+
+    def fail(problem: object) -> int:
+        stderr.write(f"phaseout report: {visible(problem)}\n")
+        return EXIT_BAD_INPUT
 
     try:
         names = expand(args.logs)
     except LogError as error:
-        stderr.write(f"phaseout report: {error}\n")
-        return EXIT_BAD_INPUT
+        return fail(error)
     total = input_size(names)
     show = args.progress == "always" or (
         args.progress == "auto" and stderr.isatty() and (total is None or total >= LARGE_INPUT)
@@ -119,25 +124,37 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             workers=args.jobs,
         )
     except (LogError, ValueError, OSError) as error:
-        stderr.write(f"phaseout report: {error}\n")
-        return EXIT_BAD_INPUT
+        return fail(error)
     finally:
         if progress is not None:
             progress.close()
+    for note in summary.notes:
+        stderr.write(f"phaseout report: {visible(note)}\n")
     text = render(summary, args.format)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as output:
-            output.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as output:
+                output.write(text)
+        except OSError as error:
+            return fail(f"cannot write --output {args.output!r}: {error.strerror or error}")
     else:
         stdout.write(text)
     status = EXIT_OK
     for pattern in args.fail_if_any:
-        for row in summary.matching(pattern):
+        matched = summary.matching(pattern)
+        for row in matched:
+            caller = f", from {row.caller}" if row.caller else ""
             stderr.write(
-                f"phaseout report: {row.symbol} is still used ({row.count:,} uses"
-                f"{f', from {row.caller}' if row.caller else ''}) and matches {pattern!r}\n"
+                f"phaseout report: {visible(row.symbol)} is still used ({row.count:,} uses"
+                f"{visible(caller)}) and matches {visible(repr(pattern))}\n"
             )
             status = EXIT_USAGE_FOUND
+        if not matched:
+            stderr.write(
+                f"phaseout report: --fail-if-any {visible(repr(pattern))} matches no symbol in "
+                f"the logs (check the spelling: patterns are case-sensitive globs such as "
+                f"'mylib.*')\n"
+            )
     return status
 
 
@@ -148,5 +165,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return _demo.run(sys.stdout)
     if args.command == "report":
-        return _report(args, sys.stdout, sys.stderr)
+        try:
+            return _report(args, sys.stdout, sys.stderr)
+        except BrokenPipeError:
+            # `phaseout report ... | head`: the reader left; say nothing more.
+            _silence_stdout()
+            return EXIT_OK
+        except KeyboardInterrupt:
+            sys.stderr.write("phaseout report: interrupted\n")
+            return 130
+        except Exception as error:  # a bug: one line, never a traceback, never exit 1
+            sys.stderr.write(
+                f"phaseout report: unexpected {type(error).__name__}: {error} (please report "
+                f"it with the input that caused it)\n"
+            )
+            return EXIT_BAD_INPUT
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

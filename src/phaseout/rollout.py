@@ -26,13 +26,15 @@ import os
 import random
 import threading
 import time
+import weakref
 import zlib
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from . import _usage
+from . import _notices, _usage
+from .exceptions import RolloutWarning, SettingsWarning
 
 if TYPE_CHECKING:
     import asyncio  # imported when an async rollout first shadows: it costs ~25 ms
@@ -48,12 +50,14 @@ _BUCKET_CACHE: Final = 65_536
 
 def _key_bytes(key: object) -> bytes:
     kind = type(key)
+    # "surrogatepass": a key such as "user\udcff" (a file name decoded with surrogateescape)
+    # still has bytes, and every other string keeps its UTF-8 bytes.
     if kind is str:
-        return key.encode()  # type: ignore[attr-defined, no-any-return]
+        return key.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined, no-any-return]
     if kind is int or kind is bytes:
         return str(key).encode() if kind is int else key  # type: ignore[return-value]
     # Subclasses and other types: by their type's name and text, stable across processes.
-    return f"{kind.__name__}:{key}".encode()
+    return f"{kind.__name__}:{key}".encode("utf-8", "surrogatepass")
 
 
 def bucket_of(name: str, key: object) -> int:
@@ -76,6 +80,7 @@ def _check_fraction(owner: str, name: str, value: object, upper: float) -> float
 
 
 def _env_percent(name: str) -> float | None:
+    """This rollout's percent in ``PHASEOUT_ROLLOUT``; a bad value is reported and ignored."""
     text = os.environ.get(ROLLOUT_ENV, "")
     for item in text.split(","):
         rollout, sep, value = item.strip().partition("=")
@@ -83,10 +88,11 @@ def _env_percent(name: str) -> float | None:
             try:
                 return _check_fraction(ROLLOUT_ENV, name, float(value), 100)
             except ValueError:
-                raise ValueError(
+                message = (
                     f"{ROLLOUT_ENV}: the percent of {name!r} must be a number from 0 to 100, "
-                    f"got {value.strip()!r}"
-                ) from None
+                    f"got {value.strip()!r}; the variable is ignored for this rollout"
+                )
+                _notices.notice(("settings", message), message, SettingsWarning)
     return None
 
 
@@ -96,12 +102,15 @@ class RollbackPolicy:
 
     ``max_error_rate``: share of new-path calls that raised; ``max_mismatch_rate``: share of
     compared shadow calls whose results differed; ``max_p95_ratio``: new p95 latency over
-    legacy p95 latency. Nothing is judged before ``min_calls`` new-path calls.
+    legacy p95 latency, which only counts when the new p95 is also at least
+    ``min_p95_delta_ms`` milliseconds slower (two sub-millisecond timings differ by noise
+    alone). Nothing is judged before ``min_calls`` new-path calls.
     """
 
     max_error_rate: float | None = None
     max_mismatch_rate: float | None = None
     max_p95_ratio: float | None = None
+    min_p95_delta_ms: float = 1.0
     window: int = 1_000
     min_calls: int = 100
 
@@ -116,6 +125,16 @@ class RollbackPolicy:
             raise ValueError(
                 "RollbackPolicy: max_p95_ratio must be a positive number, "
                 f"got {self.max_p95_ratio!r}"
+            )
+        delta = self.min_p95_delta_ms
+        if (
+            isinstance(delta, bool)
+            or not isinstance(delta, (int, float))
+            or not 0 <= delta < math.inf
+        ):
+            raise ValueError(
+                f"RollbackPolicy: min_p95_delta_ms must be a number of milliseconds >= 0, "
+                f"got {delta!r}"
             )
         for name in ("window", "min_calls"):
             value = getattr(self, name)
@@ -214,10 +233,16 @@ class Rollout:
         self._shadow_tasks: set[asyncio.Task[Any]] = set()
         self.set_percent(percent)
         window = rollback.window if rollback is not None else 1_000
-        # Outcomes of the new path: (raised, mismatched or None, seconds); legacy seconds.
-        self._new_outcomes: deque[tuple[bool, bool | None, float]] = deque(maxlen=window)
+        # The last `window` new-path calls (raised, seconds) and shadow comparisons, with
+        # running sums so that judging them costs O(1); legacy seconds for the p95 rule.
+        self._new_outcomes: deque[tuple[bool, float]] = deque(maxlen=window)
+        self._new_raised = 0
+        self._comparisons: deque[bool] = deque(maxlen=window)
+        self._mismatched = 0
         self._legacy_seconds: deque[float] = deque(maxlen=window)
         self._since_judged = 0
+        self._since_timed = 0
+        _LIVE.add(self)
         self._calls = {"legacy": 0, "new": 0}
         self._errors = {"legacy": 0, "new": 0}
         self._fallbacks = self._shadow_runs = self._mismatches = self._shadow_errors = 0
@@ -229,9 +254,19 @@ class Rollout:
         checked = _check_fraction(f"Rollout {self.name!r}", "percent", percent, 100)
         env = _env_percent(self.name)
         with self._lock:  # every router is built under the lock, from settings read in it
-            self.percent = checked
+            self._percent = checked
             self._threshold = round((env if env is not None else checked) * 100)
             self._build_router()
+
+    @property
+    def percent(self) -> float:
+        """The share of keys (0-100) served by the new path; setting it calls
+        :meth:`set_percent`."""
+        return self._percent
+
+    @percent.setter
+    def percent(self, percent: float) -> None:
+        self.set_percent(percent)
 
     def bucket(self, key: object) -> int:
         return _mix(zlib.crc32(_key_bytes(key), self._name_crc))
@@ -261,17 +296,25 @@ class Rollout:
             if key_of is None:
                 return "new" if draw() * BUCKETS < threshold else "legacy"
             key = key_of(*args, **kwargs)
-            if deny and key in deny:
-                return "legacy"
-            if allow and key in allow:
-                return "new"
+            if deny or allow:
+                try:
+                    if key in deny:
+                        return "legacy"
+                    if key in allow:
+                        return "new"
+                except TypeError:  # an unhashable key is in neither list
+                    pass
             kind = type(key)
             if kind is int or kind is str:
                 # Buckets of plain int and str keys are remembered (a bounded table):
                 # traffic repeats its users, and the table makes hashing one dict lookup.
                 bucket = buckets.get(key)
                 if bucket is None:
-                    data = key.encode() if isinstance(key, str) else str(key).encode()
+                    data = (
+                        key.encode("utf-8", "surrogatepass")
+                        if isinstance(key, str)
+                        else str(key).encode()
+                    )
                     bucket = ((crc32(data, name_crc) * 0x9E3779B1) & 0xFFFFFFFF) * BUCKETS >> 32
                     if len(buckets) >= _BUCKET_CACHE:
                         buckets.clear()
@@ -326,10 +369,23 @@ class Rollout:
 
     # -- calling ---------------------------------------------------------------------
 
+    def _route_safely(self, args: Any, kwargs: Any) -> Path:
+        try:
+            return self.route(*args, **kwargs)
+        except Exception as error:
+            # A key function that raises, or a key that cannot be bucketed: the caller gets
+            # the path that worked before the rollout began, and the problem is reported.
+            message = (
+                f"Rollout {self.name!r} could not route a call by its key "
+                f"({type(error).__name__}: {error}); it was served by the legacy path"
+            )
+            _notices.notice(("rollout key", self.name, type(error)), message, RolloutWarning)
+            return "legacy"
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:
             return self._call_async(*args, **kwargs)
-        path = self.route(*args, **kwargs)
+        path = self._route_safely(args, kwargs)
         chosen = self.new if path == "new" else self.legacy
         start = _clock()
         try:
@@ -341,16 +397,13 @@ class Rollout:
                     self._fallbacks += 1
                 return self.legacy(*args, **kwargs)
             raise
-        elapsed = _clock() - start
+        self._record(path, _clock() - start, raised=False)
         if self.shadow and random.random() < self.shadow:
-            mismatch = self._shadow_sync(path, result, args, kwargs)
-            self._record(path, elapsed, raised=False, mismatch=mismatch)
-        else:
-            self._record(path, elapsed, raised=False)
+            self._shadow_sync(path, result, args, kwargs)
         return result
 
     async def _call_async(self, *args: Any, **kwargs: Any) -> Any:
-        path = self.route(*args, **kwargs)
+        path = self._route_safely(args, kwargs)
         chosen = self.new if path == "new" else self.legacy
         start = _clock()
         try:
@@ -362,16 +415,16 @@ class Rollout:
                     self._fallbacks += 1
                 return await self.legacy(*args, **kwargs)
             raise
-        elapsed = _clock() - start
+        # Recorded now: a shadow that never finishes must not hide the call from stats()
+        # and rollback rules.
+        self._record(path, _clock() - start, raised=False)
         if self.shadow and random.random() < self.shadow:
             # The shadow runs as its own task: the caller's await does not wait for it.
             import asyncio
 
-            task = asyncio.ensure_future(self._shadow_async(path, result, elapsed, args, kwargs))
+            task = asyncio.ensure_future(self._shadow_async(path, result, args, kwargs))
             self._shadow_tasks.add(task)
             task.add_done_callback(self._shadow_tasks.discard)
-        else:
-            self._record(path, elapsed, raised=False)
         return result
 
     def _other(self, path: Path) -> Callable[..., Any]:
@@ -381,45 +434,53 @@ class Rollout:
         legacy_result, new_result = (other, result) if path == "new" else (result, other)
         return not self.compare(legacy_result, new_result)
 
-    def _shadow_sync(self, path: Path, result: Any, args: Any, kwargs: Any) -> bool | None:
+    def _shadow_sync(self, path: Path, result: Any, args: Any, kwargs: Any) -> None:
         """Run the path not chosen; its result or failure never reaches the caller."""
         other_path: Path = "legacy" if path == "new" else "new"
         start = _clock()
         try:
             other = self._other(path)(*args, **kwargs)
             mismatch = self._judge(path, result, other)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise  # the user's, not the shadow's
+        except BaseException as error:  # SystemExit in shadow code must not end the caller
             self._shadow_failed(other_path, error)
-            return None
-        self._shadow_done(other_path, _clock() - start, mismatch, args)
-        return mismatch
+            return
+        self._shadow_done(other_path, _clock() - start, mismatch)
 
-    async def _shadow_async(
-        self, path: Path, result: Any, elapsed: float, args: Any, kwargs: Any
-    ) -> None:
+    async def _shadow_async(self, path: Path, result: Any, args: Any, kwargs: Any) -> None:
+        import asyncio
+
         other_path: Path = "legacy" if path == "new" else "new"
         start = _clock()
-        mismatch: bool | None = None
         try:
             other = await self._other(path)(*args, **kwargs)
             mismatch = self._judge(path, result, other)
-        except Exception as error:
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise
+        except BaseException as error:
             self._shadow_failed(other_path, error)
         else:
-            self._shadow_done(other_path, _clock() - start, mismatch, args)
-        self._record(path, elapsed, raised=False, mismatch=mismatch)
+            self._shadow_done(other_path, _clock() - start, mismatch)
 
-    def _shadow_done(self, other_path: Path, seconds: float, mismatch: bool, args: Any) -> None:
+    def _shadow_done(self, other_path: Path, seconds: float, mismatch: bool) -> None:
         with self._lock:
             self._shadow_runs += 1
             if other_path == "legacy":
                 self._legacy_seconds.append(seconds)
             if mismatch:
                 self._mismatches += 1
+            comparisons = self._comparisons
+            if len(comparisons) == comparisons.maxlen:
+                self._mismatched -= comparisons[0]
+            comparisons.append(mismatch)
+            self._mismatched += mismatch
+            tripped = self._judged(timed=False)
         if mismatch:
             _usage.emit_event({"event": "rollout_mismatch", "rollout": self.name})
+        self._announce_rollback(tripped)
 
-    def _shadow_failed(self, other_path: Path, error: Exception) -> None:
+    def _shadow_failed(self, other_path: Path, error: BaseException) -> None:
         with self._lock:
             self._shadow_runs += 1
             self._shadow_errors += 1
@@ -434,9 +495,7 @@ class Rollout:
 
     # -- bookkeeping and rollback --------------------------------------------------
 
-    def _record(
-        self, path: Path, seconds: float, *, raised: bool, mismatch: bool | None = None
-    ) -> None:
+    def _record(self, path: Path, seconds: float, *, raised: bool) -> None:
         with self._lock:
             self._calls[path] += 1
             if raised:
@@ -448,44 +507,73 @@ class Rollout:
             if path == "legacy":
                 self._legacy_seconds.append(seconds)
                 return
-            self._new_outcomes.append((raised, mismatch, seconds))
+            outcomes = self._new_outcomes
+            if len(outcomes) == outcomes.maxlen:
+                self._new_raised -= outcomes[0][0]
+            outcomes.append((raised, seconds))
+            self._new_raised += raised
             self._since_judged += 1
-            policy = self.rollback_policy
-            if (
-                policy is None
-                or self._rolled_back is not None
-                or len(self._new_outcomes) < policy.min_calls
-                or self._since_judged < max(1, policy.min_calls // 10)
-            ):
-                return
-            self._since_judged = 0
-            tripped = self._tripped(policy)
-            if tripped is None:
-                return
+            self._since_timed += 1
+            tripped = self._judged(timed=True)
+        self._announce_rollback(tripped)
+
+    def _judged(self, *, timed: bool) -> dict[str, float] | None:
+        """Judge the window now and then (under the lock); the numbers if it tripped."""
+        policy = self.rollback_policy
+        if (
+            policy is None
+            or self._rolled_back is not None
+            or len(self._new_outcomes) < policy.min_calls
+        ):
+            return None
+        every = max(1, policy.min_calls // 10)
+        if self._since_judged < every:
+            return None
+        self._since_judged = 0
+        # The p95 rule sorts the window: with a large window, judge it less often, so it
+        # costs each call about the same whatever the window.
+        time_it = timed and self._since_timed >= max(every, policy.window // 20)
+        if time_it:
+            self._since_timed = 0
+        tripped = self._tripped(policy, with_latency=time_it)
+        if tripped is not None:
             self._rolled_back = tripped
             self._build_router()
-        _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, **tripped})
+        return tripped
 
-    def _tripped(self, policy: RollbackPolicy) -> dict[str, float] | None:
-        outcomes = list(self._new_outcomes)
-        error_rate = sum(raised for raised, _, _ in outcomes) / len(outcomes)
-        compared = [m for _, m, _ in outcomes if m is not None]
-        mismatch_rate = sum(compared) / len(compared) if compared else 0.0
-        numbers = {"calls": float(len(outcomes)), "error_rate": error_rate}
+    def _announce_rollback(self, tripped: dict[str, float] | None) -> None:
+        if tripped is None:
+            return
+        _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, **tripped})
+        reasons = ", ".join(f"{name} {value:.4g}" for name, value in tripped.items())
+        _notices.notice(
+            None,
+            f"Rollout {self.name!r} rolled back to the legacy path ({reasons}); call "
+            f"resume() once the new path is fixed",
+            RolloutWarning,
+        )
+
+    def _tripped(self, policy: RollbackPolicy, *, with_latency: bool) -> dict[str, float] | None:
+        calls = len(self._new_outcomes)
+        error_rate = self._new_raised / calls
+        compared = len(self._comparisons)
+        mismatch_rate = self._mismatched / compared if compared else 0.0
+        numbers = {"calls": float(calls), "error_rate": error_rate}
         numbers["mismatch_rate"] = mismatch_rate
-        new_p95 = _percentile([s for raised, _, s in outcomes if not raised], 0.95)
-        legacy_p95 = _percentile(self._legacy_seconds, 0.95)
-        ratio = new_p95 / legacy_p95 if new_p95 is not None and legacy_p95 else None
-        if ratio is not None:
-            numbers["p95_ratio"] = ratio
         breaches = [
             policy.max_error_rate is not None and error_rate > policy.max_error_rate,
             policy.max_mismatch_rate is not None and mismatch_rate > policy.max_mismatch_rate,
-            policy.max_p95_ratio is not None
-            and ratio is not None
-            and len(self._legacy_seconds) >= policy.min_calls
-            and ratio > policy.max_p95_ratio,
         ]
+        if with_latency and policy.max_p95_ratio is not None:
+            new_p95 = _percentile([s for raised, s in self._new_outcomes if not raised], 0.95)
+            legacy_p95 = _percentile(self._legacy_seconds, 0.95)
+            if new_p95 is not None and legacy_p95 and len(self._legacy_seconds) >= policy.min_calls:
+                ratio = new_p95 / legacy_p95
+                numbers["p95_ratio"] = ratio
+                breaches.append(
+                    ratio > policy.max_p95_ratio
+                    and (new_p95 - legacy_p95) * 1000 >= policy.min_p95_delta_ms
+                )
         return numbers if any(breaches) else None
 
     def rollback(self) -> None:
@@ -502,7 +590,9 @@ class Rollout:
             self._rolled_back = None
             self._build_router()
             self._new_outcomes.clear()
-            self._since_judged = 0
+            self._comparisons.clear()
+            self._new_raised = self._mismatched = 0
+            self._since_judged = self._since_timed = 0
         _usage.emit_event({"event": "rollout_resumed", "rollout": self.name})
 
     @property
@@ -511,12 +601,12 @@ class Rollout:
 
     def stats(self) -> RolloutStats:
         with self._lock:
-            new_seconds = [s for raised, _, s in self._new_outcomes if not raised]
+            new_seconds = [s for raised, s in self._new_outcomes if not raised]
             legacy_seconds = list(self._legacy_seconds)
             return RolloutStats(
                 name=self.name,
                 state="rolled_back" if self._rolled_back is not None else "active",
-                percent=self.percent,
+                percent=self._percent,
                 calls=dict(self._calls),
                 errors=dict(self._errors),
                 fallbacks=self._fallbacks,
@@ -594,6 +684,20 @@ class Rollout:
     def __repr__(self) -> str:
         state = "rolled back" if self._rolled_back is not None else f"{self.percent:g}%"
         return f"<Rollout {self.name!r} {state}>"
+
+
+# Every rollout alive, so a forked child gets fresh locks: a lock held by another thread at
+# fork() time would never be released in the child.
+_LIVE: Final[weakref.WeakSet[Rollout]] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for rollout in list(_LIVE):
+        rollout._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _milliseconds(

@@ -12,7 +12,7 @@ from typing import Final, TypeVar
 
 from .._config import normalize_name
 from ._fold import PARALLEL_INPUT, Folder, Tally, fold_in_parallel
-from ._reader import LineParser, Site, expand, parse_moment, read_blocks
+from ._reader import LineParser, Rollback, Site, expand, parse_moment, read_blocks
 
 __all__ = ["GROUPINGS", "Row", "Summary", "summarize"]
 
@@ -59,6 +59,10 @@ class Summary:
     tallies: SiteTallies = field(default_factory=dict, repr=False)
     #: rollout -> day -> {"legacy": calls, "new": calls}, from ``rollout_usage`` events.
     rollouts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    #: Rollouts that rolled back (``rollout_rolled_back`` events), by name.
+    rollbacks: list[Rollback] = field(default_factory=list)
+    #: Inputs that were not read to their end, and why.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -145,6 +149,11 @@ def summarize(
             }
             for rollout, days in sorted(folder.rollouts.items())
         },
+        rollbacks=[
+            Rollback(rollout, count, first.decode(), last.decode(), numbers)
+            for rollout, (count, first, last, numbers) in sorted(folder.rollbacks.items())
+        ],
+        notes=list(folder.stats.notes),
     )
 
 

@@ -18,6 +18,7 @@ from multiprocessing import get_context
 from typing import Final, TypeVar
 
 from ._reader import (
+    CACHE_BYTES,
     HEAD,
     LineParser,
     ReadStats,
@@ -59,6 +60,8 @@ class Tally:
 Tallies = dict[bytes, dict[bytes, Tally]]
 # rollout -> day -> [calls on the legacy path, calls on the new path]
 RolloutTallies = dict[str, dict[bytes, list[int]]]
+# rollout -> (rollbacks, first timestamp, last timestamp, the last one's numbers)
+Rollbacks = dict[str, tuple[int, bytes, bytes, dict[str, float]]]
 
 _T = TypeVar("_T")
 
@@ -77,8 +80,10 @@ class Folder:
         self.high = high
         self._limited = low is not None or high is not None
         self._bad_tails: set[bytes] = set()
+        self._bad_bytes = 0
         self._tail_of: dict[Site, bytes] = {}
         self.rollouts: RolloutTallies = {}
+        self.rollbacks: Rollbacks = {}
 
     def _in_range(self, stamp: bytes) -> bool:
         return (self.low is None or stamp >= self.low) and (self.high is None or stamp <= self.high)
@@ -98,6 +103,8 @@ class Folder:
                     self._fold_slowly(line)
                 elif b"rollout_usage" in line:
                     self._fold_rollout(line)
+                elif b"rollout_rolled_back" in line:
+                    self._fold_rollback(line)
                 else:
                     ignored += 1
                 continue
@@ -130,7 +137,11 @@ class Folder:
 
     def _new_tail(self, tail: bytes) -> dict[bytes, Tally] | None:
         if tail in self._bad_tails or self.parser.tail_site(tail) is None:
+            if self._bad_bytes > CACHE_BYTES:  # bounded, whatever a hostile log holds
+                self._bad_tails.clear()
+                self._bad_bytes = 0
             self._bad_tails.add(tail)
+            self._bad_bytes += len(tail)
             return None
         per_day: dict[bytes, Tally] = {}
         self.tallies[tail] = per_day
@@ -178,7 +189,34 @@ class Folder:
         per_path = self.rollouts.setdefault(rollout, {}).setdefault(stamp[:10], [0, 0])
         per_path[path == "new"] += count
 
-    def merge(self, tallies: Tallies, stats: ReadStats, rollouts: RolloutTallies) -> None:
+    def _fold_rollback(self, line: bytes) -> None:
+        parsed = self._accepted(self.parser.rollback, line)
+        if parsed is None:
+            return
+        rollout, stamp, numbers = parsed
+        if self._limited and not self._in_range(stamp):
+            return
+        self._add_rollbacks(rollout, (1, stamp, stamp, numbers))
+
+    def _add_rollbacks(
+        self, rollout: str, seen: tuple[int, bytes, bytes, dict[str, float]]
+    ) -> None:
+        known = self.rollbacks.get(rollout)
+        if known is not None:
+            count, first, last, _ = known
+            later = seen if seen[2] >= last else known
+            seen = (count + seen[0], min(first, seen[1]), later[2], later[3])
+        self.rollbacks[rollout] = seen
+
+    def merge(
+        self,
+        tallies: Tallies,
+        stats: ReadStats,
+        rollouts: RolloutTallies,
+        rollbacks: Rollbacks,
+    ) -> None:
+        for rollout, seen in rollbacks.items():
+            self._add_rollbacks(rollout, seen)
         for rollout, days in rollouts.items():
             mine_days = self.rollouts.setdefault(rollout, {})
             for day, (legacy, new) in days.items():
@@ -194,15 +232,16 @@ class Folder:
                     mine[day] = tally
         self.stats.skipped += stats.skipped
         self.stats.ignored += stats.ignored
+        self.stats.notes += stats.notes
 
 
 def _fold_range(
     path: str, start: int, end: int, low: bytes | None, high: bytes | None
-) -> tuple[Tallies, ReadStats, RolloutTallies]:
+) -> tuple[Tallies, ReadStats, RolloutTallies, Rollbacks]:
     folder = Folder(low, high)
     for block in read_range(path, start, end, folder.stats):
         folder.fold(block)
-    return folder.tallies, folder.stats, folder.rollouts
+    return folder.tallies, folder.stats, folder.rollouts, folder.rollbacks
 
 
 def fold_in_parallel(folder: Folder, path: str, workers: int) -> None:

@@ -13,7 +13,7 @@ from html import escape
 from typing import Final
 
 from ._aggregate import Summary
-from ._render import rollout_rows
+from ._render import ROLLBACK_HEADINGS, rollback_rows, rollout_rows, visible
 
 __all__ = ["render_html"]
 
@@ -34,7 +34,9 @@ _MAX_CHART_DAYS: Final = 366
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    # Control and bidi characters shown as escapes, lone surrogates too: raw, they would
+    # reorder or hide what the page shows, or fail to encode.
+    return escape(visible(value), quote=True)
 
 
 def _table(headings: list[str], cells: list[list[object]]) -> str:
@@ -138,5 +140,8 @@ def render_html(summary: Summary, title: str = "phaseout usage report") -> str:
             if shares:
                 label = f"Share of {rollout} calls on the new path, % per day"
                 parts.append(_chart(label, shares, _days(min(shares), max(shares))))
+    if summary.rollbacks:
+        parts.append("<h2>Rollbacks</h2>")
+        parts.append(_table(ROLLBACK_HEADINGS, rollback_rows(summary)))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

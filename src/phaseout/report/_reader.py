@@ -34,7 +34,15 @@ from ..exceptions import PhaseoutError
 from ..phases import Phase
 from ..processors import SCHEMA, USAGE_EVENTS
 
-__all__ = ["MAX_LINE", "LogError", "Site", "UsageEvent", "parse_moment", "read_events"]
+__all__ = [
+    "MAX_LINE",
+    "LogError",
+    "Rollback",
+    "Site",
+    "UsageEvent",
+    "parse_moment",
+    "read_events",
+]
 
 #: Lines longer than this many bytes are skipped (phaseout never writes one).
 MAX_LINE: Final = 1 << 20
@@ -62,7 +70,17 @@ _MARKER: Final = re.compile(rb'"event"\s*:\s*"deprecated_(?:call|usage)"')
 _ROLLOUT_MARKER: Final = re.compile(rb'"event"\s*:\s*"rollout_usage"')
 _PATHS: Final = ("legacy", "new")
 _ROLLOUT_EVENT: Final = frozenset({"rollout_usage"})
+_ROLLBACK_MARKER: Final = re.compile(rb'"event"\s*:\s*"rollout_rolled_back"')
+_ROLLBACK_EVENT: Final = frozenset({"rollout_rolled_back"})
+_ROLLBACK_FIXED: Final = frozenset({"event", "schema", "pid", "timestamp", "rollout"})
 _CACHE_LIMIT: Final = 100_000
+#: Bytes of line tails the decoding caches may hold before they start over: memory stays
+#: bounded whatever a hostile log holds (600 distinct 900 KB tails are 540 MB).
+CACHE_BYTES: Final = 64 << 20
+#: A .gz input stops (counted as skipped, with a note) once it has inflated to more than
+#: GZIP_RATIO times its compressed size and more than GZIP_FLOOR bytes: a gzip bomb.
+GZIP_RATIO: Final = 250
+GZIP_FLOOR: Final = 256 << 20
 
 
 class LogError(PhaseoutError, ValueError):
@@ -110,6 +128,17 @@ class _Broken(Exception):
     """A line that claims to be a phaseout event and is not a valid one."""
 
 
+@dataclass(frozen=True, slots=True)
+class Rollback:
+    """A rollout's ``rollout_rolled_back`` events: how many, when, and the last one's numbers."""
+
+    rollout: str
+    count: int
+    first: str
+    last: str
+    reasons: dict[str, float]
+
+
 def parse_moment(value: str, *, end_of_day: bool = False) -> bytes:
     """A date or ISO 8601 date-time (naive means UTC) as a fixed-width UTC timestamp.
 
@@ -123,11 +152,11 @@ def parse_moment(value: str, *, end_of_day: bool = False) -> bytes:
                 moment += timedelta(days=1, microseconds=-1)
         else:
             moment = _aware(datetime.fromisoformat(_zulu(text)))
-    except ValueError:
+        return _canonical(moment)
+    except (ValueError, OverflowError, _Broken):
         raise ValueError(
             f"a date must be YYYY-MM-DD or an ISO 8601 date-time, got {value!r}"
         ) from None
-    return _canonical(moment)
 
 
 def _zulu(text: str) -> str:
@@ -140,7 +169,17 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _canonical(moment: datetime) -> bytes:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ").encode()
+    """A fixed-width UTC timestamp; ``_Broken`` for a moment outside years 1-9999 in UTC
+    (``0001-01-01T00:00:00+14:00``). The year is padded by hand: ``strftime("%Y")`` is not,
+    on every platform."""
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise _Broken from None
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond:06d}Z"
+    ).encode()
 
 
 def _timestamp(value: object) -> bytes:
@@ -180,6 +219,7 @@ class LineParser:
 
     def __init__(self) -> None:
         self._tails: dict[bytes, Site | None] = {}
+        self._tail_bytes = 0
         self._sites: dict[Site, Site] = {}
         self._days: dict[bytes, bool] = {}
 
@@ -217,9 +257,11 @@ class LineParser:
                 site = self.site(data)
         except (ValueError, RecursionError, _Broken):
             site = None
-        if len(self._tails) >= _CACHE_LIMIT:
+        if len(self._tails) >= _CACHE_LIMIT or self._tail_bytes > CACHE_BYTES:
             self._tails.clear()
+            self._tail_bytes = 0
         self._tails[tail] = site
+        self._tail_bytes += len(tail)
         return site
 
     def day_ok(self, day: bytes) -> bool:
@@ -230,6 +272,8 @@ class LineParser:
                 ok = True
             except ValueError:
                 ok = False
+            if len(self._days) >= _CACHE_LIMIT:
+                self._days.clear()
             self._days[day] = ok
         return ok
 
@@ -243,6 +287,22 @@ class LineParser:
             raise _Broken
         stamp = _timestamp(data.get("timestamp"))
         return _text(data.get("rollout")), data["path"], stamp, _natural(data.get("count"))
+
+    def rollback(self, line: bytes) -> tuple[str, bytes, dict[str, float]] | None:
+        """``(rollout, timestamp, numbers)`` of a ``rollout_rolled_back`` line; None for
+        other lines, ``_Broken`` for a bad one."""
+        data = _event(line, _ROLLBACK_MARKER, _ROLLBACK_EVENT)
+        if data is None:
+            return None
+        numbers = {
+            key: float(value)
+            for key, value in data.items()
+            if key not in _ROLLBACK_FIXED
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        }
+        return _text(data.get("rollout")), _timestamp(data.get("timestamp")), numbers
 
     def slow(self, line: bytes) -> tuple[bool, bytes, int, int | None, Site] | None:
         """Parse any JSON line: None for other lines, ``_Broken`` for bad phaseout ones."""
@@ -283,6 +343,8 @@ class ReadStats:
     skipped: int = 0
     ignored: int = 0
     bytes_read: int = 0
+    #: Inputs that were not read to their end, and why.
+    notes: list[str] = field(default_factory=list)
 
 
 def expand(specs: Iterable[str]) -> list[str]:
@@ -303,16 +365,62 @@ def expand(specs: Iterable[str]) -> list[str]:
     return found
 
 
+class _GzipBomb(OSError):
+    """A .gz input inflated past its bound."""
+
+
+class _Counted:
+    """A raw stream that counts the bytes read from it (a pipe has no ``tell()``)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
+
+
+class _Inflated:
+    """Decompressed bytes of a .gz input, stopped once they outgrow it (see GZIP_RATIO)."""
+
+    def __init__(self, raw: IO[bytes], name: str, stats: ReadStats) -> None:
+        self.counted = _Counted(raw)
+        counted: Any = self.counted  # a readable file object, as GzipFile needs
+        self.gzip = gzip.GzipFile(fileobj=counted, mode="rb")
+        self.name = name
+        self.stats = stats
+        self.given = 0
+
+    def read1(self, size: int = -1) -> bytes:
+        data: bytes = self.gzip.read1(size)
+        self.given += len(data)
+        if self.given > GZIP_FLOOR and self.given > GZIP_RATIO * self.counted.count:
+            self.stats.notes.append(
+                f"stopped reading {self.name!r} after {self.given:,} bytes: it inflates to more "
+                f"than {GZIP_RATIO} times its compressed size (a gzip bomb?)"
+            )
+            raise _GzipBomb(self.name)
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        return self.read1(size)
+
+    def close(self) -> None:
+        self.gzip.close()
+
+
 class _Source:
     """An open log: its decompressed bytes, and how many raw bytes have been consumed."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, stats: ReadStats) -> None:
         self.name = name
         self.raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-        self.stream: IO[bytes] = self.raw
+        self.stream: Any = self.raw
         peek = getattr(self.raw, "peek", None)
         if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
-            self.stream = gzip.GzipFile(fileobj=self.raw, mode="rb")  # type: ignore[assignment]
+            self.stream = _Inflated(self.raw, name, stats)
 
     def position(self) -> int:
         try:
@@ -327,7 +435,7 @@ class _Source:
             self.raw.close()
 
 
-def _blocks(stream: IO[bytes], stats: ReadStats, limit: int | None = None) -> Iterator[bytes]:
+def _blocks(stream: Any, stats: ReadStats, limit: int | None = None) -> Iterator[bytes]:
     """Runs of complete lines joined by newlines (no final one), about a chunk at a time.
 
     A line longer than :data:`MAX_LINE` is dropped as it streams past, never held whole:
@@ -379,7 +487,7 @@ def read_blocks(
     """Blocks of lines of every named log; *progress* gets the raw bytes consumed so far."""
     done = 0
     for name in names:
-        source = _Source(name)
+        source = _Source(name, stats)
         try:
             for block in _blocks(source.stream, stats):
                 yield block

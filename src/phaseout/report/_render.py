@@ -1,8 +1,11 @@
 """Rendering a summary as a text table, JSON, CSV or Markdown.
 
-Everything in a log is untrusted: control characters are shown escaped in tables (a log line
-must not move a terminal's cursor), Markdown gets HTML and pipes escaped, and CSV cells that
-a spreadsheet would run as a formula are quoted with a leading apostrophe.
+Everything in a log is untrusted. Every format shows text through :func:`visible`: control,
+line-separator and bidirectional-override characters escaped (a log line must not move a
+terminal's cursor or reorder what a reader sees), and lone surrogates (file names that were
+not UTF-8) as ``\udcff`` escapes, so every output encodes. Markdown also gets every
+character with a meaning escaped (no link, image, emphasis or HTML from a log), and CSV cells
+that a spreadsheet would run as a formula are quoted with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -16,9 +19,21 @@ from typing import Final
 
 from ._aggregate import Row, Summary
 
-__all__ = ["columns", "render_csv", "render_json", "render_markdown", "render_table"]
+__all__ = [
+    "columns",
+    "render_csv",
+    "render_json",
+    "render_markdown",
+    "render_table",
+    "rollback_rows",
+    "visible",
+]
 
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL: Final = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+# What can start emphasis, code, a link, an image or a table cell inside a table cell.
+_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()!|~])")
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 # (heading, value of a row) for each column a grouping shows, in display order.
@@ -49,9 +64,19 @@ def _cells(summary: Summary) -> tuple[list[str], list[list[object]]]:
     return headings, [[_COLUMNS[name][1](row) for name in names] for row in summary.rows]
 
 
-def _visible(value: object) -> str:
+def visible(value: object) -> str:
+    """*value* as text that is safe to print anywhere (see the module docs)."""
     text = "" if value is None else str(value)
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(_escape_control, text)
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _counted(number: int, noun: str) -> str:
@@ -78,10 +103,25 @@ def rollout_rows(summary: Summary) -> list[list[object]]:
 
 
 _ROLLOUT_HEADINGS: Final = ["rollout", "day", "legacy", "new", "new share"]
+ROLLBACK_HEADINGS: Final = ["rollout", "rollbacks", "first", "last", "last because"]
+
+
+def rollback_rows(summary: Summary) -> list[list[object]]:
+    """One row per rollout that rolled back: how often, when, and the last one's numbers."""
+    return [
+        [
+            rollback.rollout,
+            rollback.count,
+            rollback.first,
+            rollback.last,
+            ", ".join(f"{name} {value:.4g}" for name, value in rollback.reasons.items()),
+        ]
+        for rollback in summary.rollbacks
+    ]
 
 
 def _aligned(headings: list[str], body: list[list[object]], numeric: set[int]) -> list[str]:
-    lines = [headings] + [[_visible(cell) for cell in row] for row in body]
+    lines = [headings] + [[visible(cell) for cell in row] for row in body]
     widths = [max(len(line[index]) for line in lines) for index in range(len(headings))]
 
     def format_line(cells: list[str]) -> str:
@@ -101,16 +141,21 @@ def render_table(summary: Summary) -> str:
     if rollouts:
         out += ["", "Rollouts: calls per path and day", ""]
         out += _aligned(_ROLLOUT_HEADINGS, rollouts, {2, 3, 4})
+    rollbacks = rollback_rows(summary)
+    if rollbacks:
+        out += ["", "Rollbacks", ""]
+        out += _aligned(ROLLBACK_HEADINGS, rollbacks, {1})
     out.append("")
     out.append(_footer(summary))
     return "\n".join(out) + "\n"
 
 
 def _markdown_cell(value: object) -> str:
-    text = _visible(value)
-    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+    # Backslashes first, so that no escape added here is itself undone.
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(value))
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = text.replace(raw, escaped)
-    return text.replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
+    return text
 
 
 def render_markdown(summary: Summary) -> str:
@@ -124,14 +169,21 @@ def render_markdown(summary: Summary) -> str:
         lines += [
             "| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in rollouts
         ]
+    rollbacks = rollback_rows(summary)
+    if rollbacks:
+        lines += ["", "| " + " | ".join(ROLLBACK_HEADINGS) + " |", "|---|---:|---|---|---|"]
+        lines += [
+            "| " + " | ".join(_markdown_cell(cell) for cell in row) + " |" for row in rollbacks
+        ]
     lines.append("")
     lines.append(_footer(summary))
     return "\n".join(lines) + "\n"
 
 
 def _csv_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = visible(value)
+        return "'" + value if value.startswith(_FORMULA_START) else value
     return "" if value is None else value
 
 
@@ -174,5 +226,16 @@ def render_json(summary: Summary) -> str:
             {"rollout": rollout, "day": day, **paths}
             for rollout, days in summary.rollouts.items()
             for day, paths in days.items()
+        ]
+    if summary.rollbacks:
+        document["rollbacks"] = [
+            {
+                "rollout": rollback.rollout,
+                "count": rollback.count,
+                "first": rollback.first,
+                "last": rollback.last,
+                "reasons": rollback.reasons,
+            }
+            for rollback in summary.rollbacks
         ]
     return json.dumps(document, indent=2) + "\n"
