@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -59,3 +60,31 @@ def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main([])
     assert info.value.code == 2
     assert "the following arguments are required: COMMAND" in capsys.readouterr().err
+
+
+def test_the_demo_runs_whatever_the_shell_exports(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.upper().startswith("PHASEOUT_")},
+        "PHASEOUT_STRICT": "all",
+        "PHASEOUT_USAGE_LOG": str(tmp_path / "elsewhere.jsonl"),
+        "PHASEOUT_PRETEND": "weatherlib==9.0",
+        "PHASEOUT_FLUSH_INTERVAL": "soon",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "phaseout", "demo"], capture_output=True, text=True, env=env,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "(PHASEOUT_STRICT=all is set: the warnings it covers are raised as errors below.)" in (
+        result.stdout
+    )
+    assert "raises DeprecatedWarning (strict mode): weatherlib.get_temp() is deprecated" in (
+        result.stdout
+    )
+    assert "== weatherlib 2.0: removed" in result.stdout
+    # The workers' report counts their calls, whatever was exported.
+    assert "4,040 deprecated calls" in result.stdout
+    assert result.stderr == (
+        "phaseout:0: SettingsWarning: PHASEOUT_FLUSH_INTERVAL must be a positive number of "
+        "seconds from 0.001 to 86400, got 'soon'; the variable is ignored\n"
+    )

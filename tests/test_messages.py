@@ -66,9 +66,9 @@ def test_docstring_note_keeps_the_body_indentation() -> None:
     assert inspect.cleandoc(result) == (
         "Summary.\n\nBody line.\n\n.. deprecated:: 1.0\n   Will be removed in 2.0. Use m.g instead."
     )
-    assert (
-        docstring_with_note(None, "1.0", "Deprecated.") == ".. deprecated:: 1.0\n   Deprecated.\n"
-    )
+    # Without a docstring, one line: cleandoc would strip a lone indented body line.
+    assert docstring_with_note(None, "1.0", "Deprecated.") == ".. deprecated:: 1.0 Deprecated.\n"
+    assert inspect.cleandoc(docstring_with_note("", "1.0", "x")) == ".. deprecated:: 1.0 x"
     assert (
         docstring_with_note("One line.", "1.0", "x") == "One line.\n\n.. deprecated:: 1.0\n   x\n"
     )

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._config import CONFIG, STRICT_ENV
 from ._versions import pretend
-from .exceptions import RemovedError
+from .exceptions import PhaseoutWarning, RemovedError
 
 LIBRARY = '''\
 """weatherlib: a tiny library that is retiring part of its 1.x API."""
@@ -98,9 +99,10 @@ def _call(out: TextIO, label: str, action: Callable[[], Any]) -> None:
         warnings.simplefilter("always")
         try:
             result = action()
-        except RemovedError as error:
+        except (RemovedError, PhaseoutWarning) as error:  # a warning raises in strict mode
             result = None
-            out.write(f"  {label}\n    raises {type(error).__name__}: {error}\n")
+            strict = " (strict mode)" if isinstance(error, PhaseoutWarning) else ""
+            out.write(f"  {label}\n    raises {type(error).__name__}{strict}: {error}\n")
         else:
             shown = result.__name__ if isinstance(result, type) else result
             if not isinstance(shown, str):
@@ -126,8 +128,9 @@ def _usage_story(out: TextIO, root: Path) -> None:
 
     log = root / "usage.jsonl"
     (root / "worker.py").write_text(WORKER, encoding="utf-8")
-    env = {
-        **os.environ,
+    # The workers show counting, whatever phaseout settings the caller's shell exports.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PHASEOUT_")}
+    env |= {
         "PYTHONPATH": str(root),
         "PYTHONWARNINGS": "ignore",
         "PHASEOUT_PRETEND": "weatherlib==1.1",
@@ -176,6 +179,12 @@ def run(out: TextIO = sys.stdout) -> int:
                     """
                 )
             )
+            strict = CONFIG.load().strict
+            if strict != "off":
+                out.write(
+                    f"\n({STRICT_ENV}={strict} is set: the warnings it covers are raised as "
+                    f"errors below.)\n"
+                )
             for version, meaning in STEPS:
                 out.write(f"\n== weatherlib {version}: {meaning}\n")
                 with pretend({"weatherlib": version}):

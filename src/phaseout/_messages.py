@@ -112,7 +112,9 @@ def docstring_with_note(doc: str | None, since: str, note: str) -> str:
     """
     directive = f".. deprecated:: {since}"
     if not doc or not doc.strip():
-        return f"{directive}\n   {note}\n"
+        # One line: as the only body line, an indented note would lose its indentation to
+        # cleandoc (what help() and Sphinx's autodoc apply), ending the directive early.
+        return f"{directive} {note}\n"
     lines = doc.expandtabs().splitlines()
     body = [line for line in lines[1:] if line.strip()]
     indent = min((len(line) - len(line.lstrip()) for line in body), default=0)

@@ -31,11 +31,16 @@ def notice(
             if subject in _said:
                 return
             _said.add(subject)
+    warning = category(message, **details)  # type: ignore[arg-type]
     try:
         here = sys._getframe()
         user = _frames.user_frame(here)
-        level = _frames.stacklevel(here, user) or 1
-        warnings.warn(category(message, **details), stacklevel=level)  # type: ignore[arg-type]
+        if _frames.is_transparent(user.f_code.co_filename):
+            # No user code on this stack (the flusher thread, phaseout's own CLI): name
+            # phaseout as the place rather than a line of its machinery.
+            warnings.warn_explicit(warning, category, "phaseout", 0, module="phaseout")
+        else:
+            warnings.warn(warning, stacklevel=_frames.stacklevel(here, user) or 1)
     except Exception:
         to_stderr(f"{category.__name__}: {message}")
 

@@ -1,0 +1,141 @@
+"""The documentation works as written: every Python example in README.md and docs/ runs, and
+the docstring notes phaseout adds build under Sphinx with warnings as errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+
+import phaseout
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# A ```python block, or hidden set-up code for the page's examples (shown to no reader).
+_BLOCK = re.compile(r"^```python\n(.*?)^```$|^<!-- test-setup\n(.*?)^-->$", re.M | re.S)
+
+
+def examples(document: Path) -> list[tuple[str, str]]:
+    """("example" | "setup", code) for each block of *document*, in page order."""
+    text = document.read_text(encoding="utf-8")
+    return [("example", code) if code else ("setup", setup) for code, setup in _BLOCK.findall(text)]
+
+
+def test_every_page_with_python_has_examples_found() -> None:
+    # Guards the pattern above: a page whose examples it stopped finding would pass below.
+    pages = {document.name for document in DOCUMENTS if "```python" in document.read_text()}
+    found = {
+        document.name
+        for document in DOCUMENTS
+        if any(k == "example" for k, _ in examples(document))
+    }
+    assert pages == found
+    assert {"README.md", "adapters.md", "report.md", "rollout.md", "usage.md"} <= found
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_every_example_runs_as_written(
+    document: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    blocks = examples(document)
+    monkeypatch.chdir(tmp_path)
+    modules = set(sys.modules)
+    namespace: dict[str, object] = {"__name__": f"docs_{document.stem}"}
+    try:
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")  # examples may show warnings: that is their story
+            for index, (_, code) in enumerate(blocks):
+                exec(compile(code, f"{document.name}[{index}]", "exec"), namespace)
+    finally:
+        for name in set(sys.modules) - modules:
+            if name.startswith("mylib"):
+                del sys.modules[name]
+        phaseout.flush_usage()
+        phaseout.configure(usage_log=None, usage_logger=None)
+        for value in namespace.values():  # files an example opened for a logger, as apps do
+            file = getattr(getattr(value, "_logger", None), "_file", None)
+            if file is not None:
+                file.close()
+    capsys.readouterr()
+
+
+SPHINX_MODULE = '''
+import phaseout
+
+@phaseout.deprecated(since="1.0", removed_in="2.0", package="sphinxed")
+def no_docstring(a): pass
+
+@phaseout.deprecated(since="1.0", removed_in="2.0", package="sphinxed")
+def one_line(a):
+    """One line."""
+
+@phaseout.deprecated(since="1.0", removed_in="2.0", package="sphinxed", replacement="sphinxed.new")
+def indented(a):
+    """Summary.
+
+    Body text.
+
+    :param a: a thing
+    """
+
+@phaseout.deprecated(since="1.0", package="sphinxed", reason="It was slow.")
+def starts_on_the_second_line(a):
+    """
+    Summary on the second line.
+    """
+
+@phaseout.deprecated(since="1.0", package="sphinxed")
+class Undocumented:
+    @phaseout.deprecated(since="1.1", package="sphinxed")
+    def method(self): pass
+
+    @phaseout.deprecated(since="1.2", package="sphinxed")
+    @property
+    def prop(self): return 1
+
+    @phaseout.deprecated(since="1.3", package="sphinxed")
+    @classmethod
+    def make(cls):
+        """Make one."""
+'''
+
+
+def test_the_docstring_notes_build_under_sphinx_with_warnings_as_errors(tmp_path: Path) -> None:
+    (tmp_path / "sphinxed.py").write_text(textwrap.dedent(SPHINX_MODULE), encoding="utf-8")
+    (tmp_path / "conf.py").write_text(
+        "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n"
+        "extensions = ['sphinx.ext.autodoc']\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "index.rst").write_text(
+        "API\n===\n\n.. automodule:: sphinxed\n   :members:\n", encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PHASEOUT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "text", str(tmp_path), str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    text = (tmp_path / "out" / "index.txt").read_text(encoding="utf-8")
+    words = " ".join(text.split())  # the text builder wraps long lines
+    for expected in [
+        "sphinxed.no_docstring(a) Deprecated since version 1.0: Will be removed in 2.0.",
+        "One line. Deprecated since version 1.0: Will be removed in 2.0.",
+        "Summary. Body text. Parameters: **a** -- a thing Deprecated since version 1.0: Will be "
+        "removed in 2.0. Use sphinxed.new instead.",
+        "Summary on the second line. Deprecated since version 1.0: It was slow.",
+        "class sphinxed.Undocumented Deprecated since version 1.0: Deprecated.",
+        "method() Deprecated since version 1.1: Deprecated.",
+        "property prop Deprecated since version 1.2: Deprecated.",
+        "Make one. Deprecated since version 1.3: Deprecated.",
+    ]:
+        assert expected in words
