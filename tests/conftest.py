@@ -9,14 +9,17 @@ import pytest
 import phaseout
 from phaseout import _notices, _usage
 
+# Hermetic: whatever PHASEOUT_* variables the developer's shell (or CI, on purpose) exports,
+# in any case, neither the tests, nor phaseout's threads between tests, nor the subprocesses
+# tests start see them. Removed for the whole session, not per test: a flusher thread that
+# reads the settings between two tests would otherwise see them restored.
+for _name in list(os.environ):
+    if _name.upper().startswith("PHASEOUT_"):
+        del os.environ[_name]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # Hermetic: whatever PHASEOUT_* variables the developer's shell (or CI, on purpose)
-    # exports, in any case, tests and the subprocesses they start see none of them.
-    for name in list(os.environ):
-        if name.upper().startswith("PHASEOUT_"):
-            monkeypatch.delenv(name)
     phaseout.reset_defaults()
     _notices.forget()
     # Sinks are written on flush_usage(), in the test's thread, unless a test asks for the

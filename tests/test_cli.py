@@ -64,7 +64,7 @@ def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_demo_runs_whatever_the_shell_exports(tmp_path: Path) -> None:
     env = {
-        **{k: v for k, v in os.environ.items() if not k.upper().startswith("PHASEOUT_")},
+        **os.environ,  # free of PHASEOUT_* here (conftest)
         "PHASEOUT_STRICT": "all",
         "PHASEOUT_USAGE_LOG": str(tmp_path / "elsewhere.jsonl"),
         "PHASEOUT_PRETEND": "weatherlib==9.0",

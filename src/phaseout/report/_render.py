@@ -3,7 +3,7 @@
 Everything in a log is untrusted. Every format shows text through :func:`visible`: control,
 line-separator and bidirectional-override characters escaped (a log line must not move a
 terminal's cursor or reorder what a reader sees), and lone surrogates (file names that were
-not UTF-8) as ``\udcff`` escapes, so every output encodes. Markdown also gets every
+not UTF-8) as ``\\udcff`` escapes, so every output encodes. Markdown also gets every
 character with a meaning escaped (no link, image, emphasis or HTML from a log), and CSV cells
 that a spreadsheet would run as a formula are quoted with a leading apostrophe.
 """
