@@ -324,3 +324,45 @@ def test_wrappers_bind_arguments_exactly_as_the_function(shape: Callable[..., An
     exact = shape is not shape_clash
     assert (wrapped.__code__.co_name == shape.__name__) is exact
     assert inspect.signature(wrapped) == inspect.signature(shape)
+
+
+@pytest.mark.usefixtures("quiet")
+def test_calls_after_a_pretend_block_take_the_fast_path_again() -> None:
+    @phaseout.deprecated(since="1.0", removed_in="2.0", package="po-fast-again")
+    def f() -> int:
+        return 1
+
+    decl = declaration_of(f)
+
+    def remembered() -> int:
+        return sum(len(table) for table in decl._tables)
+
+    with phaseout.pretend({"po-fast-again": "1.5"}):
+        assert f() == 1
+        assert remembered() == 0  # inside a block, every use is decided for its context
+        with phaseout.pretend({"po-fast-again": "2.0"}), pytest.raises(phaseout.RemovedError):
+            f()
+    for _ in range(3):  # outside any block (the version is unknown here: SOFT)
+        assert f() == 1
+    assert remembered() == 1  # the call site is remembered again: the fast path is back
+    entered, leave = threading.Event(), threading.Event()
+
+    def hold_a_block() -> None:
+        with phaseout.pretend({"po-fast-again": "2.0"}):
+            entered.set()
+            leave.wait(30)
+
+    other = threading.Thread(target=hold_a_block)
+    other.start()
+    assert entered.wait(30)
+    try:
+        # A block open in another thread sends every use down the slow path, which decides
+        # it for this thread's own context.
+        assert remembered() == 0
+        assert f() == 1
+        assert remembered() == 0
+    finally:
+        leave.set()
+        other.join()
+    f()
+    assert remembered() == 1

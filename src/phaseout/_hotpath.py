@@ -23,7 +23,7 @@ from packaging.version import Version
 
 from . import _codegen, _filters, _frames, _messages, _notices, _usage
 from ._config import CONFIG
-from ._versions import VersionSource, active_pretend, pretend_seen
+from ._versions import VersionSource, active_pretend, pretending
 from .exceptions import (
     DeprecatedWarning,
     PendingWarning,
@@ -207,6 +207,10 @@ class Declaration:
     def invalidate(self) -> None:
         self._plan = None
         self._plans_by_phase.clear()
+        self.forget_call_sites()
+
+    def forget_call_sites(self) -> None:
+        """Send the next use from every call site down the slow path."""
         for table in self._tables:
             table.clear()
 
@@ -274,7 +278,7 @@ class Declaration:
             if (
                 user is caller
                 and _wm.warn is _filters.ORIGINAL_WARN
-                and not pretend_seen()
+                and not pretending()
                 and _filters.ignored(snapshot, category, plan.text, user)
             ):
                 with _lock:

@@ -26,20 +26,25 @@ _PRETEND: Final[contextvars.ContextVar[Mapping[str, Version] | None]] = contextv
     "phaseout_pretend", default=None
 )
 
-_pretend_listeners: list[Callable[[], None]] = []
-_pretend_seen = False
+# Blocks active in any thread or task. While there is one, call sites are not remembered on
+# the fast path (which does not look at the context); outside blocks it is as fast as before
+# any block ran.
+_active_blocks = 0
+_blocks_lock = threading.Lock()
+_block_listeners: list[Callable[[], None]] = []
 _cache_lock = threading.Lock()
 _dist_versions: dict[str, Version | None] = {}
 _top_level_dists: dict[str, list[str]] | None = None
 
 
-def pretend_seen() -> bool:
-    """Whether any ``pretend()`` block was ever entered in this process (see ``_hotpath``)."""
-    return _pretend_seen
+def pretending() -> bool:
+    """Whether a ``pretend()`` block is active in any thread or task (see ``_hotpath``)."""
+    return _active_blocks > 0
 
 
-def on_first_pretend(listener: Callable[[], None]) -> None:
-    _pretend_listeners.append(listener)
+def on_pretending(listener: Callable[[], None]) -> None:
+    """Call *listener* whenever a first block becomes active (none was)."""
+    _block_listeners.append(listener)
 
 
 def active_pretend() -> Mapping[str, Version] | None:
@@ -67,21 +72,31 @@ def pretend(versions: Mapping[str, str | Version]) -> Iterator[None]:
             raise ValueError(
                 f"pretend(): the version of {name!r} must be a PEP 440 version, got {version!r}"
             ) from None
-    _note_pretend()
-    outer = _PRETEND.get()
-    token = _PRETEND.set({**outer, **parsed} if outer else parsed)
+    _enter_block()
     try:
-        yield
+        outer = _PRETEND.get()
+        token = _PRETEND.set({**outer, **parsed} if outer else parsed)
+        try:
+            yield
+        finally:
+            _PRETEND.reset(token)
     finally:
-        _PRETEND.reset(token)
+        _leave_block()
 
 
-def _note_pretend() -> None:
-    global _pretend_seen
-    if not _pretend_seen:
-        _pretend_seen = True
-        for listener in _pretend_listeners:
-            listener()
+def _enter_block() -> None:
+    global _active_blocks
+    with _blocks_lock:
+        _active_blocks += 1
+        if _active_blocks == 1:
+            for listener in _block_listeners:
+                listener()
+
+
+def _leave_block() -> None:
+    global _active_blocks
+    with _blocks_lock:
+        _active_blocks -= 1
 
 
 def clear_caches() -> None:

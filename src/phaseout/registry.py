@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from ._config import CONFIG, normalize_name
 from ._hotpath import Declaration, bump_generation
-from ._versions import on_first_pretend
+from ._versions import on_pretending
 from .phases import Phase
 
 __all__ = ["Declaration", "declarations", "phase_of"]
@@ -72,5 +72,13 @@ def _invalidate_all() -> None:
         decl.invalidate()
 
 
+def _forget_call_sites() -> None:
+    """A pretend() block starts: drop every remembered call site (they were decided outside
+    any block). Plans stay: they are kept per phase, apart from pretended ones."""
+    bump_generation()
+    for decl in list(_DECLARATIONS.values()):
+        decl.forget_call_sites()
+
+
 CONFIG.add_listener(_invalidate_all)
-on_first_pretend(_invalidate_all)
+on_pretending(_forget_call_sites)
