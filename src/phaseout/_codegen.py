@@ -9,17 +9,22 @@ it as phaseout's own.
 
 from __future__ import annotations
 
-import inspect
 import sys
-from dataclasses import dataclass
 from types import CodeType, FunctionType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 PREFIX: Final = "_phaseout_"
 
+# Code flags (the values of inspect.CO_*, fixed by CPython): importing inspect costs
+# milliseconds, and `import phaseout` must stay cheap.
+CO_GENERATOR: Final = 0x20
+CO_COROUTINE: Final = 0x80
+CO_ASYNC_GENERATOR: Final = 0x200
+CO_VARARGS: Final = 0x04
+CO_VARKEYWORDS: Final = 0x08
 
-@dataclass(frozen=True)
-class Parameters:
+
+class Parameters(NamedTuple):
     """A function's parameter list as source text, and the names of its default slots.
 
     The defaults are passed to the generated maker as *slots* (positional defaults first,
@@ -42,7 +47,7 @@ class Parameters:
 
 def parameter_count(code: CodeType) -> int:
     flags = code.co_flags
-    extra = bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+    extra = bool(flags & CO_VARARGS) + bool(flags & CO_VARKEYWORDS)
     return code.co_argcount + code.co_kwonlyargcount + extra
 
 
@@ -53,9 +58,9 @@ def parameters_of(code: CodeType, defaults: int, kw_defaults: tuple[str, ...]) -
     positional = names[: code.co_argcount]
     keyword_only = names[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
     index = code.co_argcount + code.co_kwonlyargcount
-    var_positional = names[index] if code.co_flags & inspect.CO_VARARGS else None
+    var_positional = names[index] if code.co_flags & CO_VARARGS else None
     index += var_positional is not None
-    var_keyword = names[index] if code.co_flags & inspect.CO_VARKEYWORDS else None
+    var_keyword = names[index] if code.co_flags & CO_VARKEYWORDS else None
 
     slots: list[str] = []
     text: list[str] = []

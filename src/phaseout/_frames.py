@@ -9,9 +9,9 @@ walk touches only ``f_back`` and ``f_code`` and runs only off the hot path.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import sysconfig
 from types import CodeType, FrameType
 from typing import Final
 
@@ -28,14 +28,14 @@ _CLASS_MACHINERY: Final = frozenset(
 _transparent: dict[str, bool] = {}
 
 
+@functools.cache
 def _stdlib_dirs() -> tuple[str, ...]:
+    import sysconfig  # on first use: importing it costs milliseconds
+
     paths = sysconfig.get_paths()
     return tuple(
         {os.path.join(os.path.abspath(paths[key]), "") for key in ("stdlib", "platstdlib")}
     )
-
-
-_STDLIB_DIRS: Final = _stdlib_dirs()
 
 
 def _classify(filename: str) -> bool:
@@ -52,7 +52,7 @@ def _classify(filename: str) -> bool:
         # Third-party code is a caller like any other, even where site-packages sits
         # inside the standard library's directory (pyenv, Debian).
         return False
-    return path.startswith(_STDLIB_DIRS)
+    return path.startswith(_stdlib_dirs())
 
 
 def is_transparent(filename: str) -> bool:

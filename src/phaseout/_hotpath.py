@@ -10,7 +10,6 @@ caller's line would do, because that is what it does.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import sys
 import threading
@@ -21,7 +20,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _codegen, _filters, _frames, _messages, _notices, _usage
+from . import _codegen, _filters, _frames, _messages, _notices
 from ._config import CONFIG
 from ._versions import VersionSource, active_pretend, pretending
 from .exceptions import (
@@ -49,6 +48,17 @@ AnyCallable = Callable[..., Any]
 
 _lock = threading.Lock()
 _generation = 0
+# Usage accounting, imported on the first use of a deprecated API: declaring one does not
+# need it (nor the sinks, structlog processors and dataclasses it brings).
+_usage: Any = None
+
+
+def _load_usage() -> Any:
+    global _usage
+    from . import _usage as usage
+
+    _usage = usage
+    return usage
 
 
 def bump_generation() -> None:
@@ -236,7 +246,9 @@ class Declaration:
     def site_counts(self) -> dict[tuple[str, int], int]:
         """Uses so far per (filename, line) of the calling code."""
         counts: dict[tuple[str, int], int] = {}
-        for usage in _usage.usage():
+        from ._usage import usage as usages
+
+        for usage in usages():
             if usage.symbol == self.symbol:
                 where = (usage.file, usage.line)
                 counts[where] = counts.get(where, 0) + usage.count
@@ -257,10 +269,11 @@ class Declaration:
         user = _frames.user_frame(caller, self.owner)
         key = (id(user.f_code), user.f_lasti)
         counter = self.sites.get(key)
+        usage = _usage or _load_usage()
         if counter is None:
-            counter = _usage.new_site(self, user, key, plan.phase)
-        elif _usage.STATE.flusher is None:
-            _usage.ensure_flusher()
+            counter = usage.new_site(self, user, key, plan.phase)
+        elif usage.STATE.flusher is None:
+            usage.ensure_flusher()
         next(counter)
         if plan.unknown is not None:
             raise UnknownVersionError(plan.unknown)
@@ -367,7 +380,7 @@ def exact_caller(decl: Declaration, own: AnyCallable) -> Callable[..., Any] | No
         code.co_argcount,
         code.co_posonlyargcount,
         code.co_kwonlyargcount,
-        code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS),
+        code.co_flags & (_codegen.CO_VARARGS | _codegen.CO_VARKEYWORDS),
         len(defaults),
         tuple(kw_defaults),
     )

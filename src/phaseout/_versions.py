@@ -7,8 +7,6 @@ each distribution is read at most once per process, on the first deprecated use.
 from __future__ import annotations
 
 import contextvars
-import importlib.metadata
-import inspect
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -112,6 +110,8 @@ def _installed_version(dist: str) -> Version | None:
         return _dist_versions[dist]
     except KeyError:
         pass
+    import importlib.metadata  # ~25 ms of imports (email, zipfile, csv): only when needed
+
     try:
         version: Version | None = Version(importlib.metadata.version(dist))
     except (importlib.metadata.PackageNotFoundError, InvalidVersion, ValueError):
@@ -123,12 +123,16 @@ def _installed_version(dist: str) -> Version | None:
 
 def _top_level_names() -> dict[str, list[str]]:
     """Top-level import names to the distributions that provide them."""
+    import importlib.metadata
+
     if sys.version_info >= (3, 11):
         return {
             name: list(dists) for name, dists in importlib.metadata.packages_distributions().items()
         }
     # Python 3.10 reads only `top_level.txt`, which modern build backends (hatchling, flit)
     # do not write; infer the names from the installed files, as 3.11 does.
+    import inspect
+
     mapping: dict[str, list[str]] = {}
     for dist in importlib.metadata.distributions():
         names = (dist.read_text("top_level.txt") or "").split()

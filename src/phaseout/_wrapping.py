@@ -9,12 +9,11 @@ carries ``__wrapped__``, PEP 702's ``__deprecated__`` and ``__phaseout__`` (its 
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 from types import FunctionType, MethodType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from . import _messages
+from . import _codegen, _messages
 from ._hotpath import AnyCallable, Declaration, exact_caller, fast_caller
 
 
@@ -36,13 +35,18 @@ def _documented(doc: str | None, decl: Declaration) -> str:
     return _messages.docstring_with_note(doc, str(decl.timeline.texts["since"]), note)
 
 
-_FLAGGED_CODE: Final = inspect.CO_COROUTINE | inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
+if TYPE_CHECKING:
+    import inspect
+
+_FLAGGED_CODE: Final = _codegen.CO_COROUTINE | _codegen.CO_GENERATOR | _codegen.CO_ASYNC_GENERATOR
 
 
 def is_flagged(func: object) -> bool:
     """Whether calling *func* creates a coroutine, generator or async generator."""
     if type(func) is FunctionType:  # the common case, without inspect's unwrapping
         return bool(func.__code__.co_flags & _FLAGGED_CODE)
+    import inspect
+
     return (
         inspect.iscoroutinefunction(func)
         or inspect.isgeneratorfunction(func)
@@ -165,6 +169,8 @@ def wrap_property(decl: Declaration, prop: property) -> DeprecatedProperty:
 def _class_signature(klass: type) -> inspect.Signature | None:
     """What ``inspect.signature`` must keep reporting for *klass* once it has a ``__new__``
     of phaseout's, whose first parameter is the class (named so as not to clash)."""
+    import inspect
+
     try:
         sig = inspect.signature(klass)
     except (TypeError, ValueError):

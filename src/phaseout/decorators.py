@@ -6,7 +6,6 @@ here reads package metadata (that happens on the first use, see ``_versions``).
 
 from __future__ import annotations
 
-import inspect
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -15,7 +14,7 @@ from typing import Any, Final, TypeVar
 
 from packaging.version import InvalidVersion, Version
 
-from . import _forwarding, _messages, _wrapping
+from . import _messages, _wrapping
 from ._hotpath import AnyCallable, Declaration
 from ._versions import VersionSource, VersionSpec
 from .phases import Timeline
@@ -84,6 +83,8 @@ def _replacement(symbol: str, replacement: object) -> tuple[str | None, AnyCalla
 
 
 def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None:
+    import inspect
+
     checks = (
         ("an async function", inspect.iscoroutinefunction),
         ("a generator function", inspect.isgeneratorfunction),
@@ -246,6 +247,8 @@ class _Deprecator:
                 )
         if forward is not None and kind != _messages.KIND_CLASS:
             # Always bound by the legacy signature, so legacy defaults reach the replacement.
+            from . import _forwarding
+
             forward = _forwarding.mapped_forward(
                 symbol, obj, forward, options["args_map"], options["result"]
             )
