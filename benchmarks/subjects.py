@@ -82,3 +82,15 @@ def time_decoration(decorate: Callable[[Callable[..., Any]], Any], times: int) -
     for _ in range(times):
         decorate(bare)
     return (time.perf_counter_ns() - start) / times
+
+
+def time_calls_catching(func: Callable[[int], Any], calls: int) -> float:
+    """Like :func:`time_calls`, each call in a ``try`` that catches the warning raised as an
+    error (the "error" filter action, as in ``pytest -W error`` with ``pytest.raises``)."""
+    start = time.perf_counter_ns()
+    for _ in range(calls):
+        try:  # noqa: SIM105  # as a caller writes it; contextlib.suppress would add its own cost
+            func(1)
+        except Warning:
+            pass
+    return (time.perf_counter_ns() - start) / calls
