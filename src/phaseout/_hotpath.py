@@ -282,12 +282,23 @@ class Declaration:
         target = forward if plan.forward and forward is not None else own
         category = plan.category
         if category is not None:
-            warning = category(plan.text, **plan.details)
+            # What category(text, **details) makes, without eight keyword arguments through
+            # _Details.__init__: BaseException.__new__ sets `args`, the facts go to __dict__.
+            warning = category.__new__(category, plan.text)
+            warning.__dict__.update(plan.details)
             if plan.strict:
                 raise warning
             snapshot = list(_wm.filters)
-            # `user` is an ancestor of this frame, so a level is always found.
-            _wm.warn(warning, stacklevel=_frames.stacklevel(sys._getframe(), user) or 2)
+            here = sys._getframe()
+            if user is caller:
+                # Only phaseout's own frames stand between (the wrapper, a __call__ or
+                # __new__ of phaseout's): count them, no need to classify them.
+                level, frame = 2, here.f_back
+                while frame is not caller and frame is not None:
+                    level, frame = level + 1, frame.f_back
+            else:  # `user` is an ancestor of this frame, so a level is always found
+                level = _frames.stacklevel(here, user) or 2
+            _wm.warn(warning, stacklevel=level)
             if (
                 user is caller
                 and _wm.warn is _filters.ORIGINAL_WARN
