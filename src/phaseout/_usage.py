@@ -215,7 +215,6 @@ class _State:
     """The mutable module state, in one place so a forked child can renew it."""
 
     __slots__ = (
-        "__weakref__",
         "atexit_registered",
         "dropped",
         "exit_flushed",
