@@ -87,7 +87,14 @@ filter_op = st.tuples(
     st.booleans(),
 )
 call_op = st.tuples(st.just("call"), st.integers(0, len(sites.SITES) - 1))
-other_op = st.sampled_from([("reset",), ("pop",), ("default=ignore",), ("default=default",)])
+other_op = st.sampled_from(
+    [
+        ("reset",), ("pop",), ("default=ignore",), ("default=default",),
+        # What tests do to see a warning again: clear or drop the module's registry, or
+        # the "once" registry.
+        ("clear-registry",), ("drop-registry",), ("clear-once",),
+    ]
+)  # fmt: skip
 operation = st.one_of(call_op, call_op, simple_op, filter_op, other_op)
 program = st.lists(
     st.one_of(operation, st.tuples(st.just("block"), st.lists(operation, max_size=6))),
@@ -121,6 +128,12 @@ def _execute(
                 _filters().pop(0)  # a direct mutation, as some programs do
         elif name.startswith("default="):
             _WARNINGS.defaultaction = name.partition("=")[2]
+        elif name == "clear-registry":
+            vars(sites).get("__warningregistry__", {}).clear()
+        elif name == "drop-registry":
+            vars(sites).pop("__warningregistry__", None)
+        elif name == "clear-once":
+            _WARNINGS.onceregistry.clear()
         elif name == "block":
             with warnings.catch_warnings():
                 _execute(op[1], target, record, out)
@@ -147,8 +160,13 @@ def test_filters_behave_exactly_as_with_warnings_warn(ops: list[Any], which: str
     target = TARGETS[which]
     expected = _run(ops, _reference_for(target))
     assert _run(ops, target) == expected
-    # Once more: now every call site may have a remembered decision.
+    # Once more: now every call site may have a remembered decision ("ignore", or where its
+    # warning goes), made under other filters and registries.
     assert _run(ops, target) == expected
+    # And with every call site remembered under the starting filters first.
+    declaration_of(target).forget_call_sites()
+    warm = [("call", index) for index in range(len(sites.SITES))] * 2
+    assert _run(warm + ops, target) == _run(warm + ops, _reference_for(target))
 
 
 @pytest.mark.usefixtures("quiet")

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _codegen, _filters, _frames, _messages, _notices
+from . import _codegen, _filters, _frames, _messages, _notices, _versions
 from ._config import CONFIG
 from ._versions import VersionSource, active_pretend, pretending
 from .exceptions import (
@@ -41,8 +41,10 @@ _CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.HARD: RemovalWarning,
 }
 
-# (code, globals, filters snapshot, site counter, callable to call)
-FastEntry = tuple[CodeType, dict[str, Any], list[Any], "itertools.count[int]", Callable[..., Any]]
+# (code, globals, filters snapshot, site counter, callable to call) for a site the filters
+# ignore; (code, globals, None, site counter, (callable, category, text, details, file, line))
+# for one whose warning goes through the filters on every use.
+FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[int]", Any]
 FastTable = dict[int, FastEntry]
 AnyCallable = Callable[..., Any]
 
@@ -298,22 +300,58 @@ class Declaration:
                     level, frame = level + 1, frame.f_back
             else:  # `user` is an ancestor of this frame, so a level is always found
                 level = _frames.stacklevel(here, user) or 2
-            _wm.warn(warning, stacklevel=level)
             if (
                 user is caller
-                and _wm.warn is _filters.ORIGINAL_WARN
+                and _wm.warn is _ORIGINAL_WARN
                 and not pretending()
-                and _filters.ignored(snapshot, category, plan.text, user)
+                and not _frames.is_transparent(caller.f_code.co_filename)
             ):
+                # Remembered before warning: under an "error" filter, warn() raises.
+                if _filters.ignored(snapshot, category, plan.text, user):
+                    remembered: FastEntry = (
+                        user.f_code, user.f_globals, snapshot, counter, target,
+                    )  # fmt: skip
+                else:
+                    # What warnings.warn works out from the caller's frame, worked out once.
+                    known = (target, category, plan.text, plan.details)
+                    location = (user.f_code.co_filename, user.f_lineno)
+                    remembered = (user.f_code, user.f_globals, None, counter, known + location)
                 with _lock:
                     if generation == _generation:
-                        table[caller.f_lasti] = (
-                            user.f_code, user.f_globals, snapshot, counter, target,
-                        )  # fmt: skip
+                        table[caller.f_lasti] = remembered
+            _wm.warn(warning, stacklevel=level)
         return target(*args, **kwargs)
 
 
 _getframe = sys._getframe
+_ORIGINAL_WARN: Final = _filters.ORIGINAL_WARN
+_warn_explicit: Final = _wm.warn_explicit
+_MISSING: Final = object()
+
+
+def _warn_at_known_site(counter: itertools.count[int], globals_: dict[str, Any], known: Any) -> Any:
+    """Warn for a use from a call site seen before whose warning the filters do not ignore;
+    return the callable that serves the use.
+
+    ``warnings.warn(w, stacklevel=n)`` finds the caller's frame, its globals' registry
+    (creating it), module name, file and line, then calls ``warn_explicit`` with them. For a
+    call site already seen, the file and line are known (they follow from the code and the
+    instruction), so this does the rest exactly as ``warnings.warn`` would and calls
+    ``warn_explicit``: every filter action, registry and "already shown" rule applies, and
+    nothing else is skipped.
+    """
+    target, category, text, details, filename, lineno = known
+    next(counter)
+    warning = category.__new__(category, text)
+    warning.__dict__.update(details)
+    registry = globals_.get("__warningregistry__", _MISSING)
+    if registry is _MISSING:
+        registry = globals_["__warningregistry__"] = {}
+    module = globals_.get("__name__", _MISSING)
+    if not (module is None or isinstance(module, str)):
+        module = "<string>"
+    _warn_explicit(warning, category, filename, lineno, module, registry)
+    return target
 
 
 def fast_caller(
@@ -330,6 +368,8 @@ def fast_caller(
     use = decl.use
     original_warn = _filters.ORIGINAL_WARN
     warnings_module = _wm
+    versions = _versions
+    warn_at = _warn_at_known_site
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         caller = _getframe(depth)
@@ -339,11 +379,13 @@ def fast_caller(
             if (
                 code is caller.f_code
                 and globals_ is caller.f_globals
-                and warnings_module.filters == snapshot
                 and warnings_module.warn is original_warn
             ):
-                next(counter)
-                return target(*args, **kwargs)
+                if warnings_module.filters == snapshot:  # the filters ignore it
+                    next(counter)
+                    return target(*args, **kwargs)
+                if snapshot is None and not versions._active_blocks:
+                    return warn_at(counter, globals_, target)(*args, **kwargs)
         return use(table, own, forward, caller, args, kwargs)
 
     return wrapper
@@ -360,11 +402,15 @@ def _phaseout_make({closure}):
             if (
                 _phaseout_code is _phaseout_caller.f_code
                 and _phaseout_globals is _phaseout_caller.f_globals
-                and _phaseout_warnings.filters == _phaseout_snapshot
                 and _phaseout_warnings.warn is _phaseout_original_warn
             ):
-                _phaseout_next(_phaseout_counter)
-                return _phaseout_target({arguments})
+                if _phaseout_warnings.filters == _phaseout_snapshot:
+                    _phaseout_next(_phaseout_counter)
+                    return _phaseout_target({arguments})
+                if _phaseout_snapshot is None and not _phaseout_versions._active_blocks:
+                    return _phaseout_warn_at(
+                        _phaseout_counter, _phaseout_globals, _phaseout_target
+                    )({arguments})
         return _phaseout_use(
             _phaseout_table, _phaseout_own, None, _phaseout_caller, ({positional}), {{{keywords}}}
         )
@@ -439,6 +485,8 @@ def _compile_maker(
         "_phaseout_warnings": _wm,
         "_phaseout_original_warn": _filters.ORIGINAL_WARN,
         "_phaseout_next": next,
+        "_phaseout_versions": _versions,
+        "_phaseout_warn_at": _warn_at_known_site,
     }
     maker: Callable[..., FunctionType] = _codegen.define(source, namespace, "_phaseout_make")
     return maker
