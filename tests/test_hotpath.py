@@ -384,3 +384,26 @@ def test_calls_after_a_pretend_block_take_the_fast_path_again() -> None:
         other.join()
     f()
     assert remembered() == 1
+
+
+def test_a_filter_change_in_another_thread_applies_to_the_next_call() -> None:
+    def change_in_thread(action: str) -> None:
+        other = threading.Thread(target=lambda: warnings.simplefilter(action, DeprecatedWarning))
+        other.start()
+        other.join()
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("default")
+        for _ in range(3):  # shown once, then remembered as a site whose warning is not ignored
+            sites.site_2(soft)
+        assert len(record) == 1
+        change_in_thread("error")
+        with pytest.raises(DeprecatedWarning):
+            sites.site_2(soft)
+        change_in_thread("ignore")
+        for _ in range(3):  # remembered as ignored
+            sites.site_2(soft)
+        change_in_thread("always")
+        sites.site_2(soft)
+        sites.site_2(soft)
+    assert [(w.filename, w.lineno) for w in record] == [(sites.__file__, SITE_LINES[2])] * 3
