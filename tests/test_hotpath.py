@@ -6,7 +6,7 @@ import inspect
 import threading
 import warnings
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, Literal, cast
 from unittest import mock
 
 import pytest
@@ -387,7 +387,7 @@ def test_calls_after_a_pretend_block_take_the_fast_path_again() -> None:
 
 
 def test_a_filter_change_in_another_thread_applies_to_the_next_call() -> None:
-    def change_in_thread(action: str) -> None:
+    def change_in_thread(action: Literal["error", "ignore", "always"]) -> None:
         other = threading.Thread(target=lambda: warnings.simplefilter(action, DeprecatedWarning))
         other.start()
         other.join()
