@@ -248,9 +248,7 @@ class Declaration:
     def site_counts(self) -> dict[tuple[str, int], int]:
         """Uses so far per (filename, line) of the calling code."""
         counts: dict[tuple[str, int], int] = {}
-        from ._usage import usage as usages
-
-        for usage in usages():
+        for usage in (_usage or _load_usage()).usage():
             if usage.symbol == self.symbol:
                 where = (usage.file, usage.line)
                 counts[where] = counts.get(where, 0) + usage.count
@@ -284,22 +282,12 @@ class Declaration:
         target = forward if plan.forward and forward is not None else own
         category = plan.category
         if category is not None:
-            # What category(text, **details) makes, without eight keyword arguments through
-            # _Details.__init__: BaseException.__new__ sets `args`, the facts go to __dict__.
-            warning = category.__new__(category, plan.text)
-            warning.__dict__.update(plan.details)
+            warning = _new_warning(category, plan.text, plan.details)
             if plan.strict:
                 raise warning
             snapshot = list(_wm.filters)
-            here = sys._getframe()
-            if user is caller:
-                # Only phaseout's own frames stand between (the wrapper, a __call__ or
-                # __new__ of phaseout's): count them, no need to classify them.
-                level, frame = 2, here.f_back
-                while frame is not caller and frame is not None:
-                    level, frame = level + 1, frame.f_back
-            else:  # `user` is an ancestor of this frame, so a level is always found
-                level = _frames.stacklevel(here, user) or 2
+            # `user` is an ancestor of this frame, so a level is always found.
+            level = _frames.stacklevel(sys._getframe(), user) or 2
             if (
                 user is caller
                 and _wm.warn is _ORIGINAL_WARN
@@ -323,6 +311,17 @@ class Declaration:
         return target(*args, **kwargs)
 
 
+def _new_warning(
+    category: type[PhaseoutWarning], text: str, details: dict[str, Any]
+) -> PhaseoutWarning:
+    """What ``category(text, **details)`` makes, without eight keyword arguments through
+    ``_Details.__init__``: ``BaseException.__new__`` sets ``args``, the facts go to
+    ``__dict__`` (≈ 250 ns instead of ≈ 800, on every warning that is processed)."""
+    warning = category.__new__(category, text)
+    warning.__dict__.update(details)
+    return warning
+
+
 _getframe = sys._getframe
 _ORIGINAL_WARN: Final = _filters.ORIGINAL_WARN
 _warn_explicit: Final = _wm.warn_explicit
@@ -342,8 +341,7 @@ def _warn_at_known_site(counter: itertools.count[int], globals_: dict[str, Any],
     """
     target, category, text, details, filename, lineno = known
     next(counter)
-    warning = category.__new__(category, text)
-    warning.__dict__.update(details)
+    warning = _new_warning(category, text, details)
     registry = globals_.get("__warningregistry__", _MISSING)
     if registry is _MISSING:
         registry = globals_["__warningregistry__"] = {}
