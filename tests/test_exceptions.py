@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 
+import phaseout
 from phaseout import (
     DeprecatedWarning,
     PendingWarning,
@@ -16,6 +17,7 @@ from phaseout import (
     RemovedError,
     UnknownVersionError,
 )
+from phaseout.exceptions import share_facts
 
 
 @pytest.mark.parametrize(
@@ -67,3 +69,43 @@ def test_warnings_pickle_with_their_details() -> None:
 def test_unknown_version_is_a_lookup_error() -> None:
     assert issubclass(UnknownVersionError, LookupError)
     assert issubclass(UnknownVersionError, PhaseoutError)
+
+
+def test_emitted_warnings_read_their_shared_facts_and_keep_them_when_pickled() -> None:
+    @phaseout.deprecated(since="1.0", removed_in="2.0", current_version="1.5", guide="g")
+    def shared_old() -> None:
+        pass
+
+    for _ in range(3):  # the slow path, then a remembered call site
+        with pytest.warns(DeprecatedWarning) as record:
+            shared_old()
+        emitted = record[0].message
+        assert isinstance(emitted, DeprecatedWarning)
+        assert vars(emitted) == {}  # no per-warning dict: the facts are the declaration's
+        assert (emitted.symbol, emitted.phase, emitted.removed_in, emitted.guide) == (
+            f"{__name__}.{shared_old.__qualname__}",
+            Phase.SOFT,
+            "2.0",
+            "g",
+        )
+        for clone in (pickle.loads(pickle.dumps(emitted)), copy.copy(emitted)):
+            assert type(clone) is DeprecatedWarning
+            assert str(clone) == str(emitted)
+            assert vars(clone)["symbol"] == emitted.symbol  # carried, not looked up
+            assert clone.phase is Phase.SOFT
+
+
+def test_facts_are_shared_only_by_equal_facts() -> None:
+    text = "po-shared-facts: same text, other facts"
+    first = {"symbol": "a.f", "hard_in": None}
+    assert share_facts(DeprecatedWarning, text, first)
+    assert share_facts(DeprecatedWarning, text, dict(first))  # equal facts: shared
+    assert not share_facts(DeprecatedWarning, text, {"symbol": "a.f", "hard_in": "1.9"})
+    made = BaseException.__new__(DeprecatedWarning, text)
+    assert (made.symbol, made.hard_in) == ("a.f", None)
+    # The same text under another category, or another text, stands for nothing.
+    assert BaseException.__new__(RemovalWarning, text).symbol is None
+    assert BaseException.__new__(DeprecatedWarning, text + "!").symbol is None
+    # Facts given to the constructor take precedence over shared ones.
+    assert DeprecatedWarning(text, symbol="b.g").symbol == "b.g"
+    assert DeprecatedWarning(text).symbol is None

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import phaseout
 from phaseout import DeprecatedWarning, PendingWarning, PhaseoutWarning, RemovalWarning
+from phaseout import _filters as filter_state
 from phaseout.registry import declaration_of
 
 from . import sites
@@ -93,6 +94,9 @@ other_op = st.sampled_from(
         # What tests do to see a warning again: clear or drop the module's registry, or
         # the "once" registry.
         ("clear-registry",), ("drop-registry",), ("clear-once",),
+        # A filter-version change with no filter change (what every catch_warnings exit
+        # does), and the version observer taken away, then put back by a later slow path.
+        ("bump",), ("unwatch",), ("rewatch",),
     ]
 )  # fmt: skip
 operation = st.one_of(call_op, call_op, simple_op, filter_op, other_op)
@@ -134,6 +138,12 @@ def _execute(
             vars(sites).pop("__warningregistry__", None)
         elif name == "clear-once":
             _WARNINGS.onceregistry.clear()
+        elif name == "bump":
+            _WARNINGS._filters_mutated()
+        elif name == "unwatch":
+            _WARNINGS._filters_mutated = filter_state._ORIGINAL_MUTATED
+        elif name == "rewatch":
+            filter_state.watch_filter_versions()
         elif name == "block":
             with warnings.catch_warnings():
                 _execute(op[1], target, record, out)
@@ -151,6 +161,7 @@ def _run(ops: list[Any], target: Callable[[], int]) -> list[Event]:
             _execute(ops, target, record, out)
         finally:
             _WARNINGS.defaultaction = saved_default
+            filter_state.watch_filter_versions()
     return out
 
 
@@ -278,6 +289,106 @@ def test_an_ignore_filter_for_something_else_is_not_remembered(
     assert [(w.filename, w.lineno) for w in record] == [(sites.__file__, SITE_LINES[0])] * (
         expected_shown
     )
+
+
+def test_a_warning_shown_once_is_shown_again_after_any_filter_version_change() -> None:
+    """What `warnings.warn` does under "default": shown once per site, then again after
+    anything that changes the interpreter's filter version, even with equal filters."""
+    reference = _reference_for(soft)
+
+    def remembered_as_shown() -> bool:
+        entries = [
+            entry for table in declaration_of(soft)._tables for entry in table.values()
+            if entry[0] is sites.site_3.__code__
+        ]  # fmt: skip
+        shown = entries[0][4].shown if entries else None
+        return shown is not None and shown[0] is filter_state.token
+
+    skipping: list[bool] = []
+
+    def shown(target: Callable[[], int]) -> list[int]:
+        counts = []
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("default")
+            for change in (None, "block", "simplefilter", "bump", None):
+                for _ in range(3):
+                    sites.site_3(target)
+                counts.append(len(record))  # shown so far, before this change
+                if change == "block":
+                    with warnings.catch_warnings():
+                        pass
+                elif change == "simplefilter":
+                    warnings.simplefilter("default")  # the same filter, a new version
+                elif change == "bump":
+                    _WARNINGS._filters_mutated()
+            skipping.append(remembered_as_shown())
+        return counts
+
+    vars(sites).pop("__warningregistry__", None)
+    expected = shown(reference)
+    assert expected == [1, 1, 2, 3, 4]
+    vars(sites).pop("__warningregistry__", None)
+    assert shown(soft) == expected
+    # ...and the repeats in between skipped warn_explicit: the site knows it was shown.
+    assert skipping == [False, True]
+
+
+def test_filter_changes_made_while_the_observer_was_away_are_not_missed() -> None:
+    reference = _reference_for(soft)
+
+    def shown(target: Callable[[], int]) -> int:
+        vars(sites).pop("__warningregistry__", None)
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("default")
+            sites.site_3(target)
+            sites.site_3(target)  # remembered as shown
+            _WARNINGS._filters_mutated = filter_state._ORIGINAL_MUTATED
+            try:
+                warnings.simplefilter("default")  # a new filter version, unseen
+                hard()  # a slow path (its registry is this module's) puts the observer back
+            finally:
+                filter_state.watch_filter_versions()
+            sites.site_3(target)  # shown again, as warnings.warn would
+            return sum(w.category is DeprecatedWarning for w in record)
+
+    assert shown(reference) == 2
+    assert shown(soft) == 2
+
+
+@pytest.mark.usefixtures("quiet")
+def test_the_first_use_gives_the_wrapper_the_functions_own_parameters() -> None:
+    def original(x: int, y: list[int] = SHARED_DEFAULT, *, z: int = 3) -> tuple[Any, ...]:
+        return (x, y, z)
+
+    wrapped = phaseout.deprecated(since="1.0", current_version="0.5")(original)
+    # Declared: a generic wrapper (compiling the exact one costs more than declaring).
+    assert wrapped.__code__.co_name == "_phaseout_wrapper"
+    assert inspect.signature(wrapped) == inspect.signature(original)
+    threads = 16
+    barrier = threading.Barrier(threads)
+    results: list[Any] = []
+
+    def first_calls(index: int) -> None:
+        barrier.wait()
+        results.append(wrapped(index))
+        results.append(wrapped(index, z=index))
+
+    workers = [threading.Thread(target=first_calls, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(results, key=lambda r: (r[0], r[2])) == sorted(
+        [(i, SHARED_DEFAULT, 3) for i in range(threads)]
+        + [(i, SHARED_DEFAULT, i) for i in range(threads)],
+        key=lambda r: (r[0], r[2]),
+    )
+    assert all(result[1] is SHARED_DEFAULT for result in results)
+    assert wrapped.__code__.co_name == "original"
+    assert wrapped.__defaults__ == (SHARED_DEFAULT,)
+    assert wrapped.__kwdefaults__ == {"z": 3}
+    with pytest.raises(TypeError, match=r"original\(\) missing 1 required positional"):
+        wrapped()  # type: ignore[call-arg]
 
 
 SHARED_DEFAULT: list[int] = []

@@ -104,3 +104,22 @@ def test_phase_of_rejects_undeclared_objects_and_subclasses() -> None:
             match=r"^phase_of\(\) needs an object decorated with phaseout.deprecated, got ",
         ):
             phaseout.phase_of(obj)
+
+
+def test_dead_declarations_are_swept_as_the_registry_grows() -> None:
+    from phaseout import registry
+
+    def make(i: int) -> object:
+        @phaseout.deprecated(since="1.0", package="po-swept")
+        def g() -> int:
+            return i
+
+        return g
+
+    kept = [make(i) for i in range(10)]
+    for i in range(5000):
+        make(i)  # dropped at once
+    gc.collect()
+    assert len(registry._DECLARATIONS) < 4000  # swept while growing, not only on reads
+    found = phaseout.declarations(package="po-swept")
+    assert found == [getattr(kept_g, "__phaseout__") for kept_g in kept]  # in order  # noqa: B009

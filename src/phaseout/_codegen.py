@@ -98,16 +98,20 @@ def define(source: str, namespace: dict[str, Any], name: str) -> Any:
     return namespace[name]
 
 
-def name_like(generated: FunctionType, original: Any) -> None:
-    """Give *generated* the name and qualified name of *original*, on the code object too.
+def named_code(code: CodeType, original: Any) -> CodeType:
+    """*code* named like *original*.
 
     Python names a function in argument errors (``f() got an unexpected keyword argument``)
     from its code: errors must name the function the user called, never generated code.
     """
-    name, qualname = original.__name__, original.__qualname__
-    renamed: dict[str, Any] = {"co_name": name}
+    renamed: dict[str, Any] = {"co_name": original.__name__}
     if sys.version_info >= (3, 11):
-        renamed["co_qualname"] = qualname
-    generated.__code__ = generated.__code__.replace(**renamed)
-    generated.__name__ = name
-    generated.__qualname__ = qualname
+        renamed["co_qualname"] = original.__qualname__
+    return code.replace(**renamed)
+
+
+def name_like(generated: FunctionType, original: Any) -> None:
+    """Give *generated* the name and qualified name of *original*, on the code object too."""
+    generated.__code__ = named_code(generated.__code__, original)
+    generated.__name__ = original.__name__
+    generated.__qualname__ = original.__qualname__

@@ -4,9 +4,16 @@
 function of the filter list and of the warning's category, text, module and line, which are
 fixed for one call site of one declaration in one phase. When the filters say "ignore",
 phaseout remembers that for the call site together with a snapshot of the filter list, and
-skips the machinery until the list differs from the snapshot. Only "ignore" is remembered:
-every other action has effects ("once", "default", "module" registries, printing, raising)
-that only ``warnings.warn`` itself may produce.
+skips the machinery until the list differs from the snapshot.
+
+"default", "module" and "once" suppress a repeat through the caller's ``__warningregistry__``,
+which counts only while its ``version`` entry equals the interpreter's filter version. CPython
+does not expose that version, but on 3.10-3.13 every change of it made by the standard library
+(``filterwarnings``, ``simplefilter``, ``resetwarnings``, entering and leaving
+``catch_warnings``) calls ``warnings._filters_mutated`` through the module's attribute.
+:func:`watch_filter_versions` puts a transparent observer there: it swaps :data:`token` for a
+new object, then calls the original. While the token is the one seen when a registry said
+"already shown", ``warn_explicit`` would return at its first check, so it can be skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +30,49 @@ ORIGINAL_WARN: Final = _wm.warn
 # Python 3.14 can keep filters per context (on by default in free-threaded builds); then
 # `warnings.filters` no longer tells what applies to the current thread or task.
 _CONTEXT_FILTERS: Final = bool(getattr(sys.flags, "context_aware_warnings", False))
+
+
+# Changes identity whenever the interpreter's filter version may have changed; see
+# `watch_filter_versions`. Compared with `is`.
+token: object = object()
+_ORIGINAL_MUTATED: Final[Any] = getattr(_wm, "_filters_mutated", None)
+
+
+def observe_filters_mutated() -> None:
+    # Swapped before the version changes, so a thread that reads the old token decides as
+    # if it ran before the change, which it may have.
+    global token
+    token = object()
+    _ORIGINAL_MUTATED()
+
+
+def watch_filter_versions() -> bool:
+    """Observe every filter-version change from now on; False where that cannot be done.
+
+    Only CPython 3.10-3.13 with the C warnings module is known to route every change
+    through ``warnings._filters_mutated``; 3.14 reworks the machinery (context filters).
+    """
+    current = getattr(_wm, "_filters_mutated", None)
+    if current is observe_filters_mutated:
+        return True
+    if (
+        _CONTEXT_FILTERS
+        or sys.version_info >= (3, 14)
+        or current is None
+        or current is not _ORIGINAL_MUTATED
+        or type(current).__module__ != "builtins"  # the C function, not a pure-Python one
+    ):
+        return False
+    # Changes made while the observer was not in place went unseen: start afresh.
+    global token
+    token = object()
+    _wm._filters_mutated = observe_filters_mutated  # type: ignore[attr-defined]
+    return True
+
+
+def watching() -> bool:
+    """Whether the observer is still in place (a reload of ``warnings`` removes it)."""
+    return getattr(_wm, "_filters_mutated", None) is observe_filters_mutated
 
 
 def _matches(pattern: Any, value: Any) -> bool:

@@ -14,6 +14,7 @@ import itertools
 import sys
 import threading
 import warnings as _wm
+import weakref
 from collections.abc import Callable, Mapping
 from types import CodeType, FrameType, FunctionType
 from typing import Any, Final
@@ -31,6 +32,7 @@ from .exceptions import (
     RemovedError,
     UnknownVersionError,
     UnknownVersionWarning,
+    share_facts,
 )
 from .phases import Phase, Timeline
 
@@ -42,8 +44,8 @@ _CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
 }
 
 # (code, globals, filters snapshot, site counter, callable to call) for a site the filters
-# ignore; (code, globals, None, site counter, (callable, category, text, details, file, line))
-# for one whose warning goes through the filters on every use.
+# ignore; (code, globals, None, site counter, KnownSite) for one whose warning goes through
+# the filters.
 FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[int]", Any]
 FastTable = dict[int, FastEntry]
 AnyCallable = Callable[..., Any]
@@ -73,7 +75,10 @@ def bump_generation() -> None:
 class Plan:
     """What a use does in one phase: the warning to emit or the error to raise, and the target."""
 
-    __slots__ = ("category", "details", "forward", "phase", "removed", "strict", "text", "unknown")
+    __slots__ = (
+        "category", "details", "forward", "phase", "removed", "shared", "strict", "text",
+        "unknown",
+    )  # fmt: skip
 
     def __init__(self, decl: Declaration, phase: Phase, installed: Version | None) -> None:
         self.phase = phase
@@ -98,6 +103,7 @@ class Plan:
         self.removed: str | None = None
         self.category: type[PhaseoutWarning] | None = None
         self.text = ""
+        self.shared = False
         self.strict = False
         self.unknown: str | None = None  # why the version is unknown, in strict mode
         if installed is None:
@@ -135,6 +141,7 @@ class Plan:
             guide=decl.guide,
             forwarded=forward,
         )
+        self.shared = share_facts(self.category, self.text, self.details)
         strict = CONFIG.load().strict
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
             strict == "hard" and phase is Phase.HARD
@@ -165,6 +172,7 @@ class Declaration:
         "source",
         "symbol",
         "timeline",
+        "upgrades",
     )
 
     def __init__(
@@ -193,6 +201,8 @@ class Declaration:
         self.sites: dict[tuple[int, int], itertools.count[int]] = {}
         self.code_refs: dict[int, tuple[Any, list[int]]] = {}
         self._tables: list[FastTable] = []
+        # Generic wrappers to give their function's exact parameters on first use.
+        self.upgrades: dict[int, tuple[weakref.ref[FunctionType], FunctionType]] = {}
         self._plan: Plan | None = None
         self._plans_by_phase: dict[tuple[Phase, Version | None], Plan] = {}
 
@@ -265,6 +275,10 @@ class Declaration:
     ) -> Any:
         """The slow path of one use from *caller*; *own* serves it unless the plan forwards."""
         generation = _generation
+        if self.upgrades:
+            upgrade = self.upgrades.pop(id(table), None)
+            if upgrade is not None:
+                _upgrade(*upgrade)
         plan = self.plan()
         user = _frames.user_frame(caller, self.owner)
         key = (id(user.f_code), user.f_lasti)
@@ -282,7 +296,7 @@ class Declaration:
         target = forward if plan.forward and forward is not None else own
         category = plan.category
         if category is not None:
-            warning = _new_warning(category, plan.text, plan.details)
+            warning = _new_warning(category, plan.text, plan.details, plan.shared)
             if plan.strict:
                 raise warning
             snapshot = list(_wm.filters)
@@ -300,10 +314,17 @@ class Declaration:
                         user.f_code, user.f_globals, snapshot, counter, target,
                     )  # fmt: skip
                 else:
-                    # What warnings.warn works out from the caller's frame, worked out once.
-                    known = (target, category, plan.text, plan.details)
-                    location = (user.f_code.co_filename, user.f_lineno)
-                    remembered = (user.f_code, user.f_globals, None, counter, known + location)
+                    _filters.watch_filter_versions()
+                    site = KnownSite(
+                        target,
+                        category,
+                        plan.text,
+                        plan.details,
+                        plan.shared,
+                        user.f_code.co_filename,
+                        user.f_lineno,
+                    )
+                    remembered = (user.f_code, user.f_globals, None, counter, site)
                 with _lock:
                     if generation == _generation:
                         table[caller.f_lasti] = remembered
@@ -312,87 +333,73 @@ class Declaration:
 
 
 def _new_warning(
-    category: type[PhaseoutWarning], text: str, details: dict[str, Any]
+    category: type[PhaseoutWarning], text: str, details: dict[str, Any], shared: bool
 ) -> PhaseoutWarning:
     """What ``category(text, **details)`` makes, without eight keyword arguments through
-    ``_Details.__init__``: ``BaseException.__new__`` sets ``args``, the facts go to
-    ``__dict__`` (≈ 250 ns instead of ≈ 800, on every warning that is processed)."""
-    warning = category.__new__(category, text)
-    warning.__dict__.update(details)
+    ``_Details.__init__`` (≈ 800 ns): ``BaseException.__new__`` sets ``args``, and the facts
+    are the plan's shared ones (see ``exceptions._Fact``) unless they could not be shared."""
+    warning: PhaseoutWarning = _new(category, text)
+    if not shared:
+        warning.__dict__.update(details)
     return warning
 
 
-_getframe = sys._getframe
+_new: Final[Any] = BaseException.__new__
 _ORIGINAL_WARN: Final = _filters.ORIGINAL_WARN
-_warn_explicit: Final = _wm.warn_explicit
-_MISSING: Final = object()
 
 
-def _warn_at_known_site(counter: itertools.count[int], globals_: dict[str, Any], known: Any) -> Any:
-    """Warn for a use from a call site seen before whose warning the filters do not ignore;
-    return the callable that serves the use.
+class KnownSite:
+    """A call site seen before whose warning the filters do not ignore.
 
     ``warnings.warn(w, stacklevel=n)`` finds the caller's frame, its globals' registry
     (creating it), module name, file and line, then calls ``warn_explicit`` with them. For a
-    call site already seen, the file and line are known (they follow from the code and the
-    instruction), so this does the rest exactly as ``warnings.warn`` would and calls
-    ``warn_explicit``: every filter action, registry and "already shown" rule applies, and
-    nothing else is skipped.
+    call site already seen, the file and line follow from the code and the instruction, so
+    the wrapper does the rest exactly as ``warnings.warn`` would and calls ``warn_explicit``
+    itself: every filter action, registry and "already shown" rule applies.
+
+    ``warn_explicit``'s first step is that rule: when the registry holds the warning's key
+    (``key``) and its ``version`` entry is the interpreter's filter version, it returns at
+    once. The version cannot be read, but :mod:`._filters` observes every change of it;
+    ``shown`` records (filter token, registry, version) when the registry said "already
+    shown", and while the token is unchanged the wrapper takes that first step itself.
     """
-    target, category, text, details, filename, lineno = known
-    next(counter)
-    warning = _new_warning(category, text, details)
-    registry = globals_.get("__warningregistry__", _MISSING)
-    if registry is _MISSING:
-        registry = globals_["__warningregistry__"] = {}
-    module = globals_.get("__name__", _MISSING)
-    if not (module is None or isinstance(module, str)):
-        module = "<string>"
-    _warn_explicit(warning, category, filename, lineno, module, registry)
-    return target
+
+    __slots__ = (
+        "category", "details", "filename", "key", "lineno", "shared", "shown", "target", "text",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        target: AnyCallable,
+        category: type[PhaseoutWarning],
+        text: str,
+        details: dict[str, Any],
+        shared: bool,
+        filename: str,
+        lineno: int,
+    ) -> None:
+        self.target = target
+        self.shared = shared
+        self.category = category
+        self.text = text
+        self.details = details
+        self.filename = filename
+        self.lineno = lineno
+        self.key = (text, category, lineno)  # the key of `__warningregistry__` entries
+        # (filter token, registry, its version) when the registry said "already shown".
+        self.shown: tuple[object, dict[Any, Any], Any] | None = None
 
 
-def fast_caller(
-    decl: Declaration, own: AnyCallable, forward: AnyCallable | None, depth: int = 1
-) -> Callable[..., Any]:
-    """A function that serves *own* (or *forward*) with *decl*'s phase behaviour.
-
-    Returned as a plain function so that it binds as a method exactly like the function it
-    replaces, and so the call costs one Python frame. *depth* is how many frames up the
-    caller is: 2 when the function is called by another wrapper layer.
-    """
-    table = decl.new_table()
-    table_get = table.get
-    use = decl.use
-    original_warn = _filters.ORIGINAL_WARN
-    warnings_module = _wm
-    versions = _versions
-    warn_at = _warn_at_known_site
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        caller = _getframe(depth)
-        entry = table_get(caller.f_lasti)
-        if entry is not None:
-            code, globals_, snapshot, counter, target = entry
-            if (
-                code is caller.f_code
-                and globals_ is caller.f_globals
-                and warnings_module.warn is original_warn
-            ):
-                if warnings_module.filters == snapshot:  # the filters ignore it
-                    next(counter)
-                    return target(*args, **kwargs)
-                if snapshot is None and not versions._active_blocks:
-                    return warn_at(counter, globals_, target)(*args, **kwargs)
-        return use(table, own, forward, caller, args, kwargs)
-
-    return wrapper
-
-
-_EXACT_TEMPLATE: Final = """\
-def _phaseout_make({closure}):
+# The wrapper every deprecated callable gets, as source: generated with the wrapped
+# function's own parameters it binds arguments exactly as that function does, without
+# packing `*args, **kwargs` (a third of a steady-state call). Every shape shares the same
+# free variables, so a generic wrapper's code can be swapped for an exact one in place.
+_TEMPLATE: Final = """\
+def _phaseout_make(
+    _phaseout_table_get, _phaseout_table, _phaseout_use, _phaseout_own, _phaseout_forward
+):
     def _phaseout_wrapper({parameters}):
-        _phaseout_caller = _phaseout_getframe(1)
+        _phaseout_caller = _phaseout_getframe({depth})
         _phaseout_entry = _phaseout_table_get(_phaseout_caller.f_lasti)
         if _phaseout_entry is not None:
             _phaseout_code, _phaseout_globals, _phaseout_snapshot, _phaseout_counter, \\
@@ -402,89 +409,161 @@ def _phaseout_make({closure}):
                 and _phaseout_globals is _phaseout_caller.f_globals
                 and _phaseout_warnings.warn is _phaseout_original_warn
             ):
-                if _phaseout_warnings.filters == _phaseout_snapshot:
+                if _phaseout_warnings.filters == _phaseout_snapshot:  # the filters ignore it
                     _phaseout_next(_phaseout_counter)
                     return _phaseout_target({arguments})
                 if _phaseout_snapshot is None and not _phaseout_versions._active_blocks:
-                    return _phaseout_warn_at(
-                        _phaseout_counter, _phaseout_globals, _phaseout_target
-                    )({arguments})
+                    # A KnownSite: what warnings.warn would do, without its frame lookups.
+                    _phaseout_next(_phaseout_counter)
+                    _phaseout_registry = _phaseout_globals.get("__warningregistry__")
+                    _phaseout_shown = _phaseout_target.shown
+                    if (
+                        _phaseout_shown is None
+                        or _phaseout_shown[0] is not _phaseout_filters.token
+                        or _phaseout_registry is not _phaseout_shown[1]
+                        or not _phaseout_registry.get(_phaseout_target.key)
+                        or _phaseout_registry.get("version") != _phaseout_shown[2]
+                        or _phaseout_warnings._filters_mutated is not _phaseout_observer
+                    ):
+                        _phaseout_token = _phaseout_filters.token
+                        if _phaseout_registry is None and (
+                            "__warningregistry__" not in _phaseout_globals
+                        ):
+                            _phaseout_registry = _phaseout_globals["__warningregistry__"] = {{}}
+                        _phaseout_module = _phaseout_globals.get("__name__", "<string>")
+                        if not (_phaseout_module is None or isinstance(_phaseout_module, str)):
+                            _phaseout_module = "<string>"
+                        _phaseout_category = _phaseout_target.category
+                        # The warning is never a local: under "error" it would hold its
+                        # own traceback (through this frame) in a cycle, left to the GC.
+                        _phaseout_warn_explicit(
+                            _phaseout_bare_new(_phaseout_category, _phaseout_target.text)
+                            if _phaseout_target.shared
+                            else _phaseout_new(
+                                _phaseout_category, _phaseout_target.text,
+                                _phaseout_target.details, False,
+                            ),
+                            _phaseout_category, _phaseout_target.filename,
+                            _phaseout_target.lineno, _phaseout_module, _phaseout_registry,
+                        )
+                        if type(_phaseout_registry) is dict and _phaseout_registry.get(
+                            _phaseout_target.key
+                        ):
+                            _phaseout_target.shown = (
+                                _phaseout_token, _phaseout_registry,
+                                _phaseout_registry.get("version"),
+                            )
+                    return _phaseout_target.target({arguments})
         return _phaseout_use(
-            _phaseout_table, _phaseout_own, None, _phaseout_caller, ({positional}), {{{keywords}}}
+            _phaseout_table, _phaseout_own, _phaseout_forward, _phaseout_caller,
+            ({positional}), {{{keywords}}}
         )
     return _phaseout_wrapper
 """
 
+_NAMESPACE: Final[dict[str, Any]] = {
+    "_phaseout_getframe": sys._getframe,
+    "_phaseout_warnings": _wm,
+    "_phaseout_original_warn": _filters.ORIGINAL_WARN,
+    "_phaseout_next": next,
+    "_phaseout_versions": _versions,
+    "_phaseout_filters": _filters,
+    "_phaseout_observer": _filters.observe_filters_mutated,
+    "_phaseout_new": _new_warning,
+    "_phaseout_bare_new": _new,
+    "_phaseout_warn_explicit": _wm.warn_explicit,
+}
 
-def exact_caller(decl: Declaration, own: AnyCallable) -> Callable[..., Any] | None:
-    """Like :func:`fast_caller`, with *own*'s own parameters instead of ``*args, **kwargs``.
 
-    Packing and unpacking ``*args, **kwargs`` is a third of a steady-state call's cost. For a
-    plain Python function (no forwarding, whose call form must reach the replacement as
-    written), a wrapper with the same parameters, defaults and name binds arguments exactly
-    as the function would, and passes them on without building a tuple and a dict. None when
-    that does not apply: the caller then uses :func:`fast_caller`.
+def _compile(parameters: _codegen.Parameters, depth: int = 1) -> Callable[..., FunctionType]:
+    """The maker of wrappers with *parameters* (which carry no defaults: those are the
+    wrapper's ``__defaults__``, the very objects of the wrapped function), whose caller is
+    *depth* frames up."""
+    passed = [*parameters.positional]
+    if parameters.var_positional:
+        passed.append(f"*{parameters.var_positional}")
+    named = [f"{name}={name}" for name in parameters.keyword_only]
+    keywords = [f"{name!r}: {name}" for name in parameters.keyword_only]
+    if parameters.var_keyword:
+        named.append(f"**{parameters.var_keyword}")
+        keywords.append(f"**{parameters.var_keyword}")
+    source = _TEMPLATE.format(
+        depth=depth,
+        parameters=parameters.source,
+        arguments=", ".join(passed + named),
+        positional="".join(f"{item}, " for item in passed),
+        keywords=", ".join(keywords),
+    )
+    maker: Callable[..., FunctionType] = _codegen.define(source, _NAMESPACE, "_phaseout_make")
+    return maker
+
+
+_GENERIC: Final = _codegen.Parameters("*args, **kwargs", (), (), (), "args", "kwargs")
+# By depth: called directly (1), or by another wrapper layer (2, compiled when first needed);
+# a constant in the code is faster than a closure cell.
+_MAKE_GENERIC: Final = {1: _compile(_GENERIC)}
+
+
+def fast_caller(
+    decl: Declaration,
+    own: AnyCallable,
+    forward: AnyCallable | None,
+    depth: int = 1,
+    *,
+    exact: bool = False,
+) -> Callable[..., Any]:
+    """A function that serves *own* (or *forward*) with *decl*'s phase behaviour.
+
+    Returned as a plain function so that it binds as a method exactly like the function it
+    replaces, and so the call costs one Python frame. *depth* is how many frames up the
+    caller is: 2 when the function is called by another wrapper layer.
+
+    With *exact* (a plain Python function *own*, called directly, nothing to forward), the
+    first use gives the wrapper *own*'s parameters and defaults (see :func:`_upgrade`):
+    compiling that costs more than the whole decoration, and most deprecated functions are
+    never called in a given process.
     """
-    if type(own) is not FunctionType:
-        return None
+    table = decl.new_table()
+    make = _MAKE_GENERIC.get(depth)
+    if make is None:
+        make = _MAKE_GENERIC[depth] = _compile(_GENERIC, depth)
+    wrapper = make(table.get, table, decl.use, own, forward)
+    if exact and forward is None and depth == 1 and type(own) is FunctionType:
+        decl.upgrades[id(table)] = (weakref.ref(wrapper), own)
+    return wrapper
+
+
+def _upgrade(wrapper_ref: weakref.ref[FunctionType], own: FunctionType) -> None:
+    """Swap the generic wrapper's code for code with *own*'s parameters, in place.
+
+    Before the swap a call is packed into ``*args, **kwargs`` and bound by *own* itself, so
+    it succeeds or fails exactly as after it. The defaults are set first: a call in another
+    thread sees either the generic code or the exact code with its defaults.
+    """
+    wrapper = wrapper_ref()
     code = own.__code__
-    defaults = own.__defaults__ or ()
-    kw_defaults = own.__kwdefaults__ or {}
     shape = (
         code.co_varnames[: _codegen.parameter_count(code)],
         code.co_argcount,
         code.co_posonlyargcount,
         code.co_kwonlyargcount,
         code.co_flags & (_codegen.CO_VARARGS | _codegen.CO_VARKEYWORDS),
-        len(defaults),
-        tuple(kw_defaults),
     )
-    maker = _MAKERS.get(shape)
-    if maker is None:
-        if _codegen.clashes(shape[0]):
-            return None
-        if len(_MAKERS) >= 512:
-            _MAKERS.clear()
-        maker = _MAKERS[shape] = _compile_maker(code, len(defaults), tuple(kw_defaults))
-    table = decl.new_table()
-    wrapper: FunctionType = maker(*defaults, *kw_defaults.values(), table.get, table, decl.use, own)
-    _codegen.name_like(wrapper, own)
-    return wrapper
+    if wrapper is None or _codegen.clashes(shape[0]):
+        return
+    exact = _EXACT_CODES.get(shape)
+    if exact is None:
+        if len(_EXACT_CODES) >= 512:
+            _EXACT_CODES.clear()
+        made = _compile(_codegen.parameters_of(code, 0, ()))(None, None, None, None, None)
+        exact = _EXACT_CODES[shape] = made.__code__
+    if exact.co_freevars != wrapper.__code__.co_freevars:
+        return
+    wrapper.__defaults__ = own.__defaults__
+    wrapper.__kwdefaults__ = None if own.__kwdefaults__ is None else dict(own.__kwdefaults__)
+    wrapper.__code__ = _codegen.named_code(exact, own)
 
 
-# One compiled maker per parameter shape ("self, x"): compiling costs ~100 µs, and most
-# functions share a few shapes.
-_MAKERS: dict[tuple[Any, ...], Callable[..., FunctionType]] = {}
-
-
-def _compile_maker(
-    code: CodeType, defaults: int, kw_defaults: tuple[str, ...]
-) -> Callable[..., FunctionType]:
-    params = _codegen.parameters_of(code, defaults, kw_defaults)
-    passed = [*params.positional, *([f"*{params.var_positional}"] if params.var_positional else [])]
-    named = [f"{name}={name}" for name in params.keyword_only]
-    named += [f"**{params.var_keyword}"] if params.var_keyword else []
-    closure = [
-        *params.slots,
-        *(f"_phaseout_{name}" for name in ("table_get", "table", "use", "own")),
-    ]
-    source = _EXACT_TEMPLATE.format(
-        closure=", ".join(closure),
-        parameters=params.source,
-        arguments=", ".join(passed + named),
-        positional="".join(f"{item}, " for item in passed),
-        keywords=", ".join(
-            [f"{name!r}: {name}" for name in params.keyword_only]
-            + ([f"**{params.var_keyword}"] if params.var_keyword else [])
-        ),
-    )
-    namespace: dict[str, Any] = {
-        "_phaseout_getframe": sys._getframe,
-        "_phaseout_warnings": _wm,
-        "_phaseout_original_warn": _filters.ORIGINAL_WARN,
-        "_phaseout_next": next,
-        "_phaseout_versions": _versions,
-        "_phaseout_warn_at": _warn_at_known_site,
-    }
-    maker: Callable[..., FunctionType] = _codegen.define(source, namespace, "_phaseout_make")
-    return maker
+# One compiled wrapper code per parameter shape ("self, x"): compiling costs ~100 µs, and
+# most functions share a few shapes.
+_EXACT_CODES: dict[tuple[Any, ...], CodeType] = {}

@@ -94,13 +94,30 @@ def deprecated_attribute(
     kind: str, symbol: str, timeline: Timeline, replacement: str | None
 ) -> str:
     """The PEP 702 ``__deprecated__`` text: static, independent of the installed version."""
-    text = f"{label(kind, symbol)} is deprecated since {timeline.texts['since']}"
+    return label(kind, symbol) + _deprecated_tail(timeline, replacement)
+
+
+# Timelines are shared per distinct set of boundaries (decorators._timeline), so the texts
+# that depend only on a timeline and a few strings are kept on it, made once for all the
+# declarations that share it.
+def _derived(timeline: Timeline, key: tuple[str | None, ...], text: str) -> str:
+    if len(timeline.derived) >= 256:
+        timeline.derived.clear()
+    timeline.derived[key] = text
+    return text
+
+
+def _deprecated_tail(timeline: Timeline, replacement: str | None) -> str:
+    cached = timeline.derived.get(("tail", replacement))
+    if cached is not None:
+        return cached
+    text = f" is deprecated since {timeline.texts['since']}"
     if timeline.removed_in is not None:
         text += f" and will be removed in {timeline.texts['removed_in']}"
     text += "."
     if replacement is not None:
         text += f" Use {replacement} instead."
-    return text
+    return _derived(timeline, ("tail", replacement), text)
 
 
 def docstring_with_note(doc: str | None, since: str, note: str) -> str:
@@ -124,8 +141,12 @@ def docstring_with_note(doc: str | None, since: str, note: str) -> str:
 
 def doc_note(timeline: Timeline, replacement: str | None, reason: str | None) -> str:
     """The body of the docstring's ``.. deprecated::`` directive."""
+    cached = timeline.derived.get(("note", replacement, reason))
+    if cached is not None:
+        return cached
     parts = []
     if timeline.removed_in is not None:
         parts.append(f"Will be removed in {timeline.texts['removed_in']}.")
     parts.append(_tail(replacement, reason, None).strip())
-    return " ".join(part for part in parts if part) or "Deprecated."
+    note = " ".join(part for part in parts if part) or "Deprecated."
+    return _derived(timeline, ("note", replacement, reason), note)

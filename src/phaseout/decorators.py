@@ -115,18 +115,27 @@ def _check_package(symbol: str, package: object) -> None:
         )
 
 
+_CURRENT_VERSIONS: Final[dict[str, Version]] = {}  # parsing costs microseconds
+
+
 def _check_current_version(symbol: str, current: object) -> VersionSpec | None:
     """A version string is parsed now, so a typo fails at import rather than on every call."""
     if current is None or isinstance(current, Version):
         return current
     if isinstance(current, str):
+        known = _CURRENT_VERSIONS.get(current)
+        if known is not None:
+            return known
         try:
-            return Version(current)
+            parsed = Version(current)
         except InvalidVersion:
             raise ValueError(
                 f"{symbol}: current_version must be a PEP 440 version such as '1.4', "
                 f"got {current!r}"
             ) from None
+        if len(_CURRENT_VERSIONS) < 4096:
+            _CURRENT_VERSIONS[current] = parsed
+        return parsed
     if callable(current):
         return current
     raise TypeError(
@@ -163,10 +172,13 @@ def _kind(qualname: str) -> str:
 class _Deprecator:
     """What ``deprecated(...)`` returns: applied to an object, returns the same type."""
 
-    __slots__ = ("_options",)
+    __slots__ = ("_checked", "_options")
 
     def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
+        self._checked: (
+            tuple[Timeline, VersionSpec | None, str | None, AnyCallable | None] | None
+        ) = None
 
     def __call__(self, obj: _T, /) -> _T:
         result: Any
@@ -214,10 +226,12 @@ class _Deprecator:
             f"phaseout.deprecated cannot wrap {given!r} ({what}): it supports {_SUPPORTED}{fix}"
         )
 
-    def _declare(self, obj: Any, kind: str) -> tuple[Declaration, AnyCallable | None]:
+    def _check_options(
+        self, symbol: str
+    ) -> tuple[Timeline, VersionSpec | None, str | None, AnyCallable | None]:
+        """What the options say, whatever they are applied to: checked on the first
+        application (errors name that symbol), kept for the others."""
         options = self._options
-        module = getattr(obj, "__module__", None) or "__main__"
-        symbol = f"{module}.{obj.__qualname__}"
         timeline = _timeline(
             symbol,
             options["since"],
@@ -229,7 +243,16 @@ class _Deprecator:
             _check_optional_text(symbol, name, options[name])
         _check_package(symbol, options["package"])
         current = _check_current_version(symbol, options["current_version"])
-        replacement_name, forward = _replacement(symbol, options["replacement"])
+        return (timeline, current, *_replacement(symbol, options["replacement"]))
+
+    def _declare(self, obj: Any, kind: str) -> tuple[Declaration, AnyCallable | None]:
+        options = self._options
+        module = getattr(obj, "__module__", None) or "__main__"
+        symbol = f"{module}.{obj.__qualname__}"
+        checked = self._checked
+        if checked is None:
+            checked = self._checked = self._check_options(symbol)
+        timeline, current, replacement_name, forward = checked
         if timeline.compat_in is not None and options.get("forwards", True):
             _check_forwardable(symbol, kind, options["replacement"], forward)
         if timeline.compat_in is None or kind == _messages.KIND_PROPERTY:

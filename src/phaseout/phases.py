@@ -91,7 +91,7 @@ class Timeline:
     candidates of the removing release already get the loud phase.
     """
 
-    __slots__ = ("compat_in", "hard_in", "hard_start", "removed_in", "since", "texts")
+    __slots__ = ("compat_in", "derived", "hard_in", "hard_start", "removed_in", "since", "texts")
 
     since: Version
     compat_in: Version | None
@@ -100,6 +100,8 @@ class Timeline:
     hard_start: Version | None
     texts: dict[str, str | None]
     """Each boundary as text, formatted once (``str(Version)`` costs microseconds)."""
+    derived: dict[tuple[str | None, ...], str]
+    """Texts made from the timeline and a few strings, made once (see ``_messages``)."""
 
     def __init__(
         self,
@@ -113,6 +115,7 @@ class Timeline:
         self.hard_in = hard_in
         self.removed_in = removed_in
         self.hard_start = hard_in
+        self.derived = {}
         self.texts = {
             name: None if value is None else str(value)
             for name, value in zip(_ORDER, (since, compat_in, hard_in, removed_in), strict=True)

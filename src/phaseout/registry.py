@@ -6,7 +6,7 @@ declaration with it. Settings changes and the first ``pretend()`` drop every cac
 
 from __future__ import annotations
 
-import itertools
+import threading
 import weakref
 from typing import Any, Final
 
@@ -17,12 +17,27 @@ from .phases import Phase
 
 __all__ = ["Declaration", "declarations", "phase_of"]
 
-_ORDER: Final = itertools.count()
-_DECLARATIONS: Final[weakref.WeakValueDictionary[int, Declaration]] = weakref.WeakValueDictionary()
+# In the order they were made; dead references are dropped when the list has doubled since
+# the last sweep (a plain reference per declaration: a weak dictionary costs more than the
+# rest of the registration, paid for every declaration at import).
+_DECLARATIONS: Final[list[weakref.ref[Declaration]]] = []
+_LOCK: Final = threading.Lock()
+_sweep_at = 1024
 
 
 def register(decl: Declaration) -> None:
-    _DECLARATIONS[next(_ORDER)] = decl
+    global _sweep_at
+    with _LOCK:
+        _DECLARATIONS.append(weakref.ref(decl))
+        if len(_DECLARATIONS) >= _sweep_at:
+            _DECLARATIONS[:] = [ref for ref in _DECLARATIONS if ref() is not None]
+            _sweep_at = max(1024, 2 * len(_DECLARATIONS))
+
+
+def _live() -> list[Declaration]:
+    with _LOCK:
+        refs = list(_DECLARATIONS)
+    return [decl for decl in map(weakref.ref.__call__, refs) if decl is not None]
 
 
 def declarations(package: str | None = None) -> list[Declaration]:
@@ -31,7 +46,7 @@ def declarations(package: str | None = None) -> list[Declaration]:
     Each has ``symbol``, ``kind``, ``package``, ``timeline``, ``replacement``, ``reason``,
     ``guide`` and ``phase``. Reading ``package`` or ``phase`` resolves the package's version.
     """
-    found = [decl for _, decl in sorted(_DECLARATIONS.items())]
+    found = _live()
     if package is None:
         return found
     wanted = normalize_name(package)
@@ -68,7 +83,7 @@ def phase_of(obj: object) -> Phase:
 
 def _invalidate_all() -> None:
     bump_generation()
-    for decl in list(_DECLARATIONS.values()):
+    for decl in _live():
         decl.invalidate()
 
 
@@ -76,7 +91,7 @@ def _forget_call_sites() -> None:
     """A pretend() block starts: drop every remembered call site (they were decided outside
     any block). Plans stay: they are kept per phase, apart from pretended ones."""
     bump_generation()
-    for decl in list(_DECLARATIONS.values()):
+    for decl in _live():
         decl.forget_call_sites()
 
 
