@@ -70,11 +70,6 @@ def watch_filter_versions() -> bool:
     return True
 
 
-def watching() -> bool:
-    """Whether the observer is still in place (a reload of ``warnings`` removes it)."""
-    return getattr(_wm, "_filters_mutated", None) is observe_filters_mutated
-
-
 def _matches(pattern: Any, value: Any) -> bool:
     # The rule of CPython's `check_matched`: None matches all, an exact `str` (used for
     # built-in defaults) must be equal, anything else is a compiled regex.
