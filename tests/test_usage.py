@@ -21,7 +21,7 @@ import pytest
 import structlog
 
 import phaseout
-from phaseout import SiteUsage, UsageLogWarning
+from phaseout import SiteUsage, UsageLogWarning, _usage
 from phaseout.processors import EVENT_KEYS, keep_usage_events
 from phaseout.report import summarize
 
@@ -222,6 +222,79 @@ def test_the_flusher_thread_writes_counts_without_being_asked(tmp_path: Path) ->
             break
         time.sleep(0.01)
     assert [e.get("count") for e in read_jsonl(log)] == [None, 5]
+
+
+class ObservedLock:
+    """A lock that says when a thread starts waiting for it."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+        self.waiting = threading.Semaphore(0)
+
+    def __enter__(self) -> None:
+        self.waiting.release()
+        self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_flush_that_waited_out_a_configure_writes_to_the_new_sinks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = ObservedLock(_usage.STATE.flush_lock)
+    monkeypatch.setattr(_usage.STATE, "flush_lock", lock)
+    stuck = BlockingLogger()
+    phaseout.configure(usage_logger=stuck)
+    old(1)
+    first = threading.Thread(target=phaseout.flush_usage, daemon=True)
+    first.start()
+    assert stuck.entered.wait(30)  # the first flush holds the lock, stuck in the logger
+    assert lock.waiting.acquire(timeout=30)
+    second = threading.Thread(target=phaseout.flush_usage, daemon=True)
+    second.start()
+    assert lock.waiting.acquire(timeout=30)  # the second flush waits for the lock
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_logger=None, usage_log=log)
+    old(2)
+    line = here() - 1
+    stuck.release.set()
+    first.join(30)
+    second.join(30)
+    phaseout.flush_usage()
+    new_site = [(e["event"], e.get("count")) for e in read_jsonl(log) if e["line"] == line]
+    assert new_site == [("deprecated_call", None), ("deprecated_usage", 1)]
+    assert "deprecated_call" not in stuck.events[2:]  # the old sink was not told of it
+
+
+@pytest.mark.usefixtures("quiet")
+def test_configure_does_not_write_again_what_an_unchanged_sink_was_told(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    stream = io.StringIO()
+    logger = BlockingLogger()
+    logger.release.set()
+
+    def use() -> None:
+        old(1)  # one call site throughout
+
+    phaseout.configure(usage_log=log)
+    use()
+    assert phaseout.flush_usage() == 2
+    phaseout.configure(flush_interval=2.0)  # new sink objects, the same file
+    assert phaseout.flush_usage() == 0
+    phaseout.configure(usage_log=stream, usage_logger=logger)  # two new targets are told all
+    use()
+    assert phaseout.flush_usage() == 4
+    phaseout.configure(usage_log=log)  # back to the file: only the count it has not seen
+    assert phaseout.flush_usage() == 1
+    assert [(e["event"], e.get("count")) for e in read_jsonl(log)] == [
+        ("deprecated_call", None),
+        ("deprecated_usage", 1),
+        ("deprecated_usage", 1),
+    ]
+    assert logger.events == ["deprecated_call", "deprecated_usage"]
+    assert [json.loads(line).get("count") for line in stream.getvalue().splitlines()] == [None, 2]
 
 
 class FlakyStream:

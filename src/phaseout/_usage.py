@@ -116,9 +116,28 @@ class _Site:
 
 
 class _Sink:
-    """Where events go: ``session()`` yields a writer of one event, used for one batch."""
+    """Where events go: ``session()`` yields a writer of one event, used for one batch.
+
+    Two sinks for the same target are equal: configure() builds new sink objects, and what
+    a file, stream or logger was already told must not be written to it again.
+    """
 
     name: str
+    target: object  # the path, or the stream or logger object itself
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> object:
+        # Objects by identity (a structlog logger compares by its context); the sink keeps
+        # the object alive, so its id is not reused while the key is in use.
+        target = self.target
+        return target if isinstance(target, str) else id(target)
 
     def session(self) -> contextlib.AbstractContextManager[Callable[[EventDict], None]]:
         raise NotImplementedError
@@ -161,7 +180,7 @@ class FileSink(_Sink):
     """
 
     def __init__(self, path: str) -> None:
-        self.path = path
+        self.path = self.target = path
         self.name = f"usage log {path!r}"
 
     @contextlib.contextmanager
@@ -183,7 +202,7 @@ class StreamSink(_Sink):
     """JSON lines written to an open text stream, flushed after each batch."""
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+        self.stream = self.target = stream
         self.name = f"usage log stream {getattr(stream, 'name', stream)!r}"
 
     @contextlib.contextmanager
@@ -199,7 +218,7 @@ class LoggerSink(_Sink):
     """Events handed to the application's structlog logger, as ``logger.info(event, **kw)``."""
 
     def __init__(self, logger: Any) -> None:
-        self.logger = logger
+        self.logger = self.target = logger
         self.name = f"usage logger {logger!r}"
 
     @contextlib.contextmanager
@@ -222,6 +241,7 @@ class _State:
         "finalizer_pid",
         "flush_lock",
         "flusher",
+        "generation",
         "lock",
         "prompt",
         "reported",
@@ -232,6 +252,7 @@ class _State:
     def __init__(self) -> None:
         self.renew_threading()
         self.sinks: tuple[_Sink, ...] | None = None  # built from the settings on first need
+        self.generation = 0  # bumped by every settings change, so a stale build is not kept
         self.reported: set[_Sink] = set()
         self.atexit_registered = False
         self.finalizer_pid = 0
@@ -259,6 +280,7 @@ _EVENTS: Final[collections.deque[EventDict]] = collections.deque()
 def _sinks() -> tuple[_Sink, ...]:
     sinks = STATE.sinks
     if sinks is None:
+        generation = STATE.generation
         config = CONFIG.load()
         built: list[_Sink] = []
         if isinstance(config.usage_log, str):
@@ -267,14 +289,24 @@ def _sinks() -> tuple[_Sink, ...]:
             built.append(StreamSink(config.usage_log))
         if config.usage_logger is not None:
             built.append(LoggerSink(config.usage_logger))
-        sinks = STATE.sinks = tuple(built)
+        sinks = tuple(built)
+        with STATE.lock:
+            # Keep what was built only if no configure() came in between (its settings
+            # would be lost), and only one build per settings (two sink objects for one
+            # file would each be told of every call site).
+            if STATE.generation == generation:
+                if STATE.sinks is None:
+                    STATE.sinks = sinks
+                else:
+                    sinks = STATE.sinks
     return sinks
 
 
 def _settings_changed() -> None:
-    STATE.sinks = None
-    # New sinks are told of every call site known so far.
     with STATE.lock:
+        STATE.generation += 1
+        STATE.sinks = None
+        # New sinks are told of every call site known so far.
         for site in _SITES.values():
             if site.announced is not None:
                 _PENDING[site] = None
@@ -442,69 +474,71 @@ _flushing = threading.local()
 
 
 def flush(*, calls_only: bool = False) -> int:
-    sinks = _sinks()
-    if not sinks or getattr(_flushing, "active", False):
+    if not _sinks() or getattr(_flushing, "active", False):
         # A sink that itself uses deprecated code (a processor, a stream) lands here from
         # inside a flush: its new site waits for the next flush instead of deadlocking.
         return 0
-    written = 0
     _flushing.active = True
     try:
-        written = _flush_locked(sinks, calls_only)
+        with STATE.flush_lock:
+            # The sinks are read under the lock: a flush that waited out a configure()
+            # writes to the new sinks, not to the ones it saw before waiting.
+            return _flush_locked(_sinks(), calls_only)
     finally:
         _flushing.active = False
-    return written
 
 
 def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
+    """One flush to *sinks*; the caller holds ``STATE.flush_lock``."""
     written = 0
-    with STATE.flush_lock:
-        with STATE.lock:
-            pending = list(_PENDING)
-            _PENDING.clear()
-        events = [_EVENTS.popleft() for _ in range(len(_EVENTS))]
-        sites = [] if calls_only else list(_SITES.values())
-        for sink in sinks:
-            batch: list[EventDict] = []
-            moves: list[tuple[_Site | None, int | None]] = []  # what to record once taken
-            for site in pending:
-                if sink not in site.announced:  # type: ignore[operator]  # only call sites
-                    batch.append(site.call_event())
-                    moves.append((site, None))
-            batch += events  # one-off events: a sink that fails them does not get them again
-            moves += [(None, None)] * len(events)
-            for site in sites:
-                total = site.total()
-                count = total - site.flushed.get(sink, site.base)
-                if count > 0:
-                    batch.append(site.usage_event(count))
-                    moves.append((site, total))
-            if not batch:
+    with STATE.lock:
+        pending = list(_PENDING)
+        _PENDING.clear()
+    events = [_EVENTS.popleft() for _ in range(len(_EVENTS))]
+    sites = [] if calls_only else list(_SITES.values())
+    for sink in sinks:
+        batch: list[EventDict] = []
+        moves: list[tuple[_Site | None, int | None]] = []  # what to record once taken
+        for site in pending:
+            if sink not in site.announced:  # type: ignore[operator]  # only call sites
+                batch.append(site.call_event())
+                moves.append((site, None))
+        batch += events  # one-off events: a sink that fails them does not get them again
+        moves += [(None, None)] * len(events)
+        for site in sites:
+            total = site.total()
+            count = total - site.flushed.get(sink, site.base)
+            if count > 0:
+                batch.append(site.usage_event(count))
+                moves.append((site, total))
+        if not batch:
+            continue
+        try:
+            taken = sink.emit(batch)
+        except _SinkFailure as failure:
+            taken = failure.written
+            _report(sink, failure.__cause__)
+        for moved, moved_to in moves[:taken]:
+            if moved is None:
                 continue
-            try:
-                taken = sink.emit(batch)
-            except _SinkFailure as failure:
-                taken = failure.written
-                _report(sink, failure.__cause__)
-            for moved, moved_to in moves[:taken]:
-                if moved is None:
-                    continue
-                if moved_to is None:
-                    moved.announced.add(sink)  # type: ignore[union-attr]  # only call sites
-                else:
-                    moved.flushed[sink] = moved_to
-            written += taken
-        # A site some sink did not take is announced again at the next flush.
-        with STATE.lock:
-            for site in pending:
-                if any(sink not in site.announced for sink in sinks):  # type: ignore[operator]
-                    _PENDING[site] = None
-        if STATE.dropped:
-            dropped, STATE.dropped = STATE.dropped, 0
-            _notices.to_stderr(
-                f"UsageLogWarning: phaseout dropped {dropped} rollout events that the usage "
-                f"sinks could not take in time"
-            )
+            if moved_to is None:
+                moved.announced.add(sink)  # type: ignore[union-attr]  # only call sites
+            else:
+                moved.flushed[sink] = moved_to
+        written += taken
+    # A site some sink did not take is announced again at the next flush, and so is
+    # every site when configure() replaced the sinks during this flush.
+    with STATE.lock:
+        replaced = STATE.sinks is not sinks
+        for site in pending:
+            if replaced or any(sink not in site.announced for sink in sinks):  # type: ignore[operator]
+                _PENDING[site] = None
+    if STATE.dropped:
+        dropped, STATE.dropped = STATE.dropped, 0
+        _notices.to_stderr(
+            f"UsageLogWarning: phaseout dropped {dropped} rollout events that the usage "
+            f"sinks could not take in time"
+        )
     return written
 
 
