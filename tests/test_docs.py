@@ -105,6 +105,14 @@ class Undocumented:
     @classmethod
     def make(cls):
         """Make one."""
+
+@phaseout.renamed_parameter("color", "colour", since="1.0", removed_in="2.0", package="sphinxed")
+@phaseout.changed_default("mode", "fast", since="1.0", changes_in="2.0", package="sphinxed")
+def plot(colour="k", mode="slow"):
+    """Plot.
+
+    :param colour: the colour
+    """
 '''
 
 
@@ -135,5 +143,8 @@ def test_the_docstring_notes_build_under_sphinx_with_warnings_as_errors(tmp_path
         "method() Deprecated since version 1.1: Deprecated.",
         "property prop Deprecated since version 1.2: Deprecated.",
         "Make one. Deprecated since version 1.3: Deprecated.",
+        "Plot. Parameters: **colour** -- the colour Changed in version 2.0: The default of "
+        '"mode" changes to "\'fast\'" in 2.0 (announced in 1.0). Deprecated since version '
+        '1.0: Parameter "color" is renamed "colour"; it will be removed in 2.0.',
     ]:
         assert expected in words

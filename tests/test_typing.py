@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,82 @@ def test_mypy_keeps_signatures(tmp_path: Path) -> None:
         'note: Revealed type is "def (n: int) -> typing.Coroutine[Any, Any, int]"',
         'error: Argument 1 to "old" has incompatible type "str"; expected "int"  [arg-type]',
     ], result.stdout
+
+
+# How a library gets a static diagnostic for a deprecated parameter's old spelling: a PEP 702
+# overload for it (docs/parameters.md, "Type checkers"). Both checkers must flag the old
+# spelling, and only it, and see the current signature otherwise.
+PARAMETERS = """\
+from __future__ import annotations
+
+from typing import overload
+
+from typing_extensions import deprecated
+
+import phaseout
+
+
+@overload
+def plot(x: int, colour: str = "k") -> str: ...
+@overload
+@deprecated("plot(color=) is deprecated since 2.0: use colour=")
+def plot(x: int, *, color: str) -> str: ...
+# The layer takes color= at run time, where no checker can see it:
+@phaseout.renamed_parameter("color", "colour", since="2.0", removed_in="3.0")  # type: ignore[misc]
+def plot(x: int, colour: str = "k") -> str:  # pyright: ignore[reportInconsistentOverload]
+    return colour * x
+
+
+@phaseout.removed_parameter("dpi", since="2.0", removed_in="3.0")
+def save(path: str, dpi: int = 72) -> str:
+    return path
+
+
+plot(1, colour="r")
+plot(1, color="r")
+save("a.png")
+save("a.png", "b")
+"""
+
+
+def test_mypy_and_pyright_flag_the_old_spelling_of_a_parameter(tmp_path: Path) -> None:
+    path = tmp_path / "params.py"
+    path.write_text(PARAMETERS, encoding="utf-8")
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--enable-error-code", "deprecated", str(path)],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert [line.split(": ", 1)[1] for line in mypy.stdout.splitlines() if ": " in line] == [
+        "error: overload def (x: int, *, color: str) -> str of function params.plot is "
+        "deprecated: plot(color=) is deprecated since 2.0: use colour=  [deprecated]",
+        'error: Argument 2 to "save" has incompatible type "str"; expected "int"  [arg-type]',
+    ], mypy.stdout
+    old_spelling = PARAMETERS.splitlines().index('plot(1, color="r")') + 1
+    wrong_type = PARAMETERS.splitlines().index('save("a.png", "b")') + 1
+    assert [int(line.split(":")[1]) for line in mypy.stdout.splitlines() if ": error" in line] == [
+        old_spelling,
+        wrong_type,
+    ]
+    (tmp_path / "pyrightconfig.json").write_text(
+        '{"typeCheckingMode": "strict", "reportDeprecated": "error"}', encoding="utf-8"
+    )
+    pyright = subprocess.run(
+        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
+         str(path)],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    report = json.loads(pyright.stdout)
+    found = [
+        (d["range"]["start"]["line"] + 1, d["rule"], d["message"].splitlines()[0])
+        for d in report["generalDiagnostics"]
+    ]
+    assert found == [
+        (old_spelling, "reportDeprecated", 'The function "plot" is deprecated'),
+        (
+            wrong_type,
+            "reportArgumentType",
+            "Argument of type \"Literal['b']\" cannot be assigned to "
+            'parameter "dpi" of type "int" in function "save"',
+        ),
+    ], pyright.stdout

@@ -16,19 +16,30 @@ if TYPE_CHECKING:
     from ._usage import SiteUsage, flush_usage, usage
     from ._versions import pretend
     from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
+    from .code_paths import CodePath, code_path
     from .decorators import deprecated
     from .exceptions import (
+        DefaultChangeWarning,
         DeprecatedWarning,
         PendingWarning,
         PhaseoutError,
         PhaseoutWarning,
         RemovalWarning,
+        RemovedArgumentError,
         RemovedError,
+        RemovedValueError,
         RolloutWarning,
         SettingsWarning,
         UnknownVersionError,
         UnknownVersionWarning,
         UsageLogWarning,
+    )
+    from .parameters import (
+        changed_default,
+        deprecated_value,
+        keyword_only,
+        removed_parameter,
+        renamed_parameter,
     )
     from .phases import Phase, Timeline
     from .registry import Declaration, declarations, phase_of
@@ -36,7 +47,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AdapterError",
+    "CodePath",
     "Declaration",
+    "DefaultChangeWarning",
     "DeprecatedWarning",
     "LegacyAdapter",
     "PendingWarning",
@@ -44,7 +57,9 @@ __all__ = [
     "PhaseoutError",
     "PhaseoutWarning",
     "RemovalWarning",
+    "RemovedArgumentError",
     "RemovedError",
+    "RemovedValueError",
     "RollbackPolicy",
     "Rollout",
     "RolloutStats",
@@ -55,15 +70,21 @@ __all__ = [
     "UnknownVersionError",
     "UnknownVersionWarning",
     "UsageLogWarning",
+    "changed_default",
+    "code_path",
     "configure",
     "declarations",
     "deprecated",
+    "deprecated_value",
     "flush_usage",
+    "keyword_only",
     "legacy",
     "maps",
     "phase_of",
     "pretend",
+    "removed_parameter",
     "renamed",
+    "renamed_parameter",
     "reset_defaults",
     "usage",
 ]
@@ -73,6 +94,7 @@ __version__ = "0.1.0"
 # Where each public name lives: phaseout.<module>.<name>.
 _HOMES: dict[str, str] = {
     "AdapterError": "adapters",
+    "CodePath": "code_paths",
     "Declaration": "registry",
     "LegacyAdapter": "adapters",
     "Phase": "phases",
@@ -81,15 +103,21 @@ _HOMES: dict[str, str] = {
     "RolloutStats": "rollout",
     "SiteUsage": "_usage",
     "Timeline": "phases",
+    "changed_default": "parameters",
+    "code_path": "code_paths",
     "configure": "_config",
     "declarations": "registry",
     "deprecated": "decorators",
+    "deprecated_value": "parameters",
     "flush_usage": "_usage",
+    "keyword_only": "parameters",
     "legacy": "adapters",
     "maps": "adapters",
     "phase_of": "registry",
     "pretend": "_versions",
+    "removed_parameter": "parameters",
     "renamed": "adapters",
+    "renamed_parameter": "parameters",
     "reset_defaults": "_config",
     "usage": "_usage",
 }
@@ -99,8 +127,10 @@ _HOMES: dict[str, str] = {
 _SUBMODULES: frozenset[str] = frozenset(
     {
         "adapters",
+        "code_paths",
         "decorators",
         "exceptions",
+        "parameters",
         "phases",
         "processors",
         "registry",

@@ -76,8 +76,8 @@ class Plan:
     """What a use does in one phase: the warning to emit or the error to raise, and the target."""
 
     __slots__ = (
-        "category", "details", "forward", "phase", "removed", "shared", "strict", "text",
-        "unknown",
+        "category", "details", "error", "forward", "phase", "removed", "shared", "silent",
+        "strict", "text", "unknown",
     )  # fmt: skip
 
     def __init__(self, decl: Declaration, phase: Phase, installed: Version | None) -> None:
@@ -105,6 +105,10 @@ class Plan:
         self.text = ""
         self.shared = False
         self.strict = False
+        wording = decl.wording
+        self.error: type[RemovedError] = RemovedError if wording is None else wording.error
+        # Nothing to count or say: a changed default that applies now (see `Wording`).
+        self.silent = False
         self.unknown: str | None = None  # why the version is unknown, in strict mode
         if installed is None:
             text = decl.source.unknown_text()
@@ -117,7 +121,14 @@ class Plan:
                     UnknownVersionWarning,
                     **self.details,
                 )
+        if phase is Phase.REMOVED and wording is not None and wording.silent_when_removed:
+            # installed is known here: an unknown version never reaches REMOVED.
+            self.silent = self.forward = True
+            return
         if phase is Phase.REMOVED:
+            if wording is not None:
+                self.removed = wording.removed_text(decl, package, str(installed))
+                return
             self.removed = _messages.removed_text(
                 kind=decl.kind,
                 symbol=decl.symbol,
@@ -129,18 +140,21 @@ class Plan:
                 guide=decl.guide,
             )
             return
-        self.category = _CATEGORY[phase]
-        self.text = _messages.warning_text(
-            kind=decl.kind,
-            symbol=decl.symbol,
-            package=package,
-            timeline=decl.timeline,
-            phase=phase,
-            replacement=decl.replacement_name,
-            reason=decl.reason,
-            guide=decl.guide,
-            forwarded=forward,
-        )
+        self.category = _CATEGORY[phase] if wording is None else wording.categories[phase]
+        if wording is not None:
+            self.text = wording.warning_text(decl, phase, package)
+        else:
+            self.text = _messages.warning_text(
+                kind=decl.kind,
+                symbol=decl.symbol,
+                package=package,
+                timeline=decl.timeline,
+                phase=phase,
+                replacement=decl.replacement_name,
+                reason=decl.reason,
+                guide=decl.guide,
+                forwarded=forward,
+            )
         self.shared = share_facts(self.category, self.text, self.details)
         strict = CONFIG.load().strict
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
@@ -173,6 +187,7 @@ class Declaration:
         "symbol",
         "timeline",
         "upgrades",
+        "wording",
     )
 
     def __init__(
@@ -196,6 +211,9 @@ class Declaration:
         self.reason = reason
         self.guide = guide
         self.owner: type | None = None  # the class itself, for kind "class"
+        # Texts, categories and error of a declaration that is not a callable's (parameters,
+        # code paths): see `phaseout.parameters`.
+        self.wording: Any = None
         # Counters per (id of the calling code, instruction offset); code_refs drops a code's
         # entries when it is freed (see _usage.new_site).
         self.sites: dict[tuple[int, int], itertools.count[int]] = {}
@@ -281,6 +299,15 @@ class Declaration:
                 _upgrade(*upgrade)
         plan = self.plan()
         user = _frames.user_frame(caller, self.owner)
+        if plan.silent:
+            target = forward if forward is not None else own
+            if self._rememberable(user, caller):
+                with _lock:
+                    if generation == _generation:
+                        table[caller.f_lasti] = (
+                            user.f_code, user.f_globals, list(_wm.filters), _UNCOUNTED, target,
+                        )  # fmt: skip
+            return target(*args, **kwargs)
         key = (id(user.f_code), user.f_lasti)
         counter = self.sites.get(key)
         usage = _usage or _load_usage()
@@ -292,7 +319,7 @@ class Declaration:
         if plan.unknown is not None:
             raise UnknownVersionError(plan.unknown)
         if plan.removed is not None:
-            raise RemovedError(plan.removed, **plan.details)
+            raise plan.error(plan.removed, **plan.details)
         target = forward if plan.forward and forward is not None else own
         category = plan.category
         if category is not None:
@@ -302,12 +329,7 @@ class Declaration:
             snapshot = list(_wm.filters)
             # `user` is an ancestor of this frame, so a level is always found.
             level = _frames.stacklevel(sys._getframe(), user) or 2
-            if (
-                user is caller
-                and _wm.warn is _ORIGINAL_WARN
-                and not pretending()
-                and not _frames.is_transparent(caller.f_code.co_filename)
-            ):
+            if self._rememberable(user, caller):
                 # Remembered before warning: under an "error" filter, warn() raises.
                 if _filters.ignored(snapshot, category, plan.text, user):
                     remembered: FastEntry = (
@@ -330,6 +352,20 @@ class Declaration:
                         table[caller.f_lasti] = remembered
             _wm.warn(warning, stacklevel=level)
         return target(*args, **kwargs)
+
+    @staticmethod
+    def _rememberable(user: FrameType, caller: FrameType) -> bool:
+        """Whether the outcome of a use from *caller* may be remembered for its next use."""
+        return (
+            user is caller
+            and _wm.warn is _ORIGINAL_WARN
+            and not pretending()
+            and not _frames.is_transparent(caller.f_code.co_filename)
+        )
+
+
+# The counter of uses that are not counted (a changed default that applies now).
+_UNCOUNTED: Final = itertools.count()
 
 
 def _new_warning(
@@ -502,6 +538,24 @@ _GENERIC: Final = _codegen.Parameters("*args, **kwargs", (), (), (), "args", "kw
 # By depth: called directly (1), or by another wrapper layer (2, compiled when first needed);
 # a constant in the code is faster than a closure cell.
 _MAKE_GENERIC: Final = {1: _compile(_GENERIC)}
+
+
+_NULLARY: Final = _codegen.Parameters("", (), (), (), None, None)
+_MAKE_NULLARY: dict[int, Callable[..., FunctionType]] = {}
+
+
+def use_marker(
+    decl: Declaration, own: AnyCallable, forward: AnyCallable | None, depth: int
+) -> Callable[[], Any]:
+    """A function of no arguments that records one use of *decl* by the caller *depth*
+    frames up, with the phase behaviour of :func:`fast_caller`, and returns ``own()`` (or
+    ``forward()``): a parameter layer calls it when a deprecated parameter is used."""
+    make = _MAKE_NULLARY.get(depth)
+    if make is None:
+        make = _MAKE_NULLARY[depth] = _compile(_NULLARY, depth)
+    table = decl.new_table()
+    marker: Callable[[], Any] = make(table.get, table, decl.use, own, forward)
+    return marker
 
 
 def fast_caller(

@@ -38,6 +38,27 @@ def _tail(replacement: str | None, reason: str | None, guide: str | None) -> str
     return "".join(parts)
 
 
+def _head(
+    subject: str, package: str, timeline: Timeline, phase: Phase, *, pending: str, later: str
+) -> str:
+    """ "*subject* is deprecated since mylib 2.0 and will *later* in 3.0" and its PENDING and
+    HARD forms (PENDING: "... will be deprecated in mylib 2.0 and *pending* in 3.0")."""
+    since, removal = timeline.texts["since"], timeline.texts["removed_in"]
+    if phase is Phase.PENDING:
+        head = f"{subject} will be deprecated in {package} {since}"
+        if removal is not None:
+            head += f" and {pending} in {removal}"
+        return head
+    head = f"{subject} is deprecated since {package} {since}"
+    if removal is not None:
+        head += f" and will {later} in {removal}"
+        if phase is Phase.HARD:
+            head += ", the next release"
+    elif phase is Phase.HARD:
+        head += f" and will {later} soon"
+    return head
+
+
 def warning_text(
     *,
     kind: str,
@@ -52,19 +73,7 @@ def warning_text(
 ) -> str:
     """The message of the warning a use emits in *phase* (PENDING, SOFT, COMPAT or HARD)."""
     name = label(kind, symbol)
-    since, removal = timeline.texts["since"], timeline.texts["removed_in"]
-    if phase is Phase.PENDING:
-        head = f"{name} will be deprecated in {package} {since}"
-        if removal is not None:
-            head += f" and removed in {removal}"
-    else:
-        head = f"{name} is deprecated since {package} {since}"
-        if removal is not None:
-            head += f" and will be removed in {removal}"
-            if phase is Phase.HARD:
-                head += ", the next release"
-        elif phase is Phase.HARD:
-            head += " and will be removed soon"
+    head = _head(name, package, timeline, phase, pending="removed", later="be removed")
     if forwarded and replacement is not None:
         tail = _tail(None, reason, guide)
         return f"{head}; calls are forwarded to {replacement}: call it directly.{tail}"
@@ -120,14 +129,17 @@ def _deprecated_tail(timeline: Timeline, replacement: str | None) -> str:
     return _derived(timeline, ("tail", replacement), text)
 
 
-def docstring_with_note(doc: str | None, since: str, note: str) -> str:
-    """Append a Sphinx ``.. deprecated::`` directive, indented like the docstring's body.
+def docstring_with_note(
+    doc: str | None, since: str, note: str, directive: str = "deprecated"
+) -> str:
+    """Append a Sphinx ``.. deprecated::`` (or *directive*) directive, indented like the
+    docstring's body.
 
     Before Python 3.13 docstrings keep their source indentation; ``inspect.cleandoc`` strips
     the common indentation of all lines after the first, so the note must share it or the
     whole body would render as a block quote.
     """
-    directive = f".. deprecated:: {since}"
+    directive = f".. {directive}:: {since}"
     if not doc or not doc.strip():
         # One line: as the only body line, an indented note would lose its indentation to
         # cleandoc (what help() and Sphinx's autodoc apply), ending the directive early.
@@ -150,3 +162,64 @@ def doc_note(timeline: Timeline, replacement: str | None, reason: str | None) ->
     parts.append(_tail(replacement, reason, None).strip())
     note = " ".join(part for part in parts if part) or "Deprecated."
     return _derived(timeline, ("note", replacement, reason), note)
+
+
+# -- parameters and code paths ---------------------------------------------------------------
+
+
+def usage_text(
+    *,
+    subject: str,
+    package: str,
+    timeline: Timeline,
+    phase: Phase,
+    will: str,
+    advice: str,
+    reason: str | None,
+    guide: str | None,
+) -> str:
+    """The warning for a way of calling (a parameter, a value, a code path) in *phase*:
+    "*subject* is deprecated since mylib 2.0 and will *will* in 3.0. *advice*"."""
+    head = _head(subject, package, timeline, phase, pending=will, later=will)
+    return f"{head}.{f' {advice}' if advice else ''}{_tail(None, reason, guide)}"
+
+
+def usage_removed_text(
+    *,
+    subject: str,
+    package: str,
+    timeline: Timeline,
+    installed: str,
+    gone: str,
+    advice: str,
+    reason: str | None,
+    guide: str | None,
+) -> str:
+    """The error once that way of calling is gone: "*subject* *gone* mylib 3.0 (...)"."""
+    return (
+        f"{subject} {gone} {package} {timeline.texts['removed_in']} "
+        f"(deprecated since {timeline.texts['since']}; {installed} is installed)."
+        f"{f' {advice}' if advice else ''}{_tail(None, reason, guide)}"
+    )
+
+
+def default_change_text(
+    *,
+    subject: str,
+    package: str,
+    timeline: Timeline,
+    phase: Phase,
+    old: str,
+    new: str,
+    advice: str,
+    reason: str | None,
+    guide: str | None,
+) -> str:
+    """The warning for a call that relies on a default about to change."""
+    since, change = timeline.texts["since"], timeline.texts["removed_in"]
+    if phase is Phase.PENDING:
+        head = f"The default of {subject} will change from {old} to {new} in {package} {change}"
+    else:
+        head = f"The default of {subject} changes from {old} to {new} in {package} {change}"
+        head += ", the next release" if phase is Phase.HARD else f" (announced in {since})"
+    return f"{head}. {advice}{_tail(None, reason, guide)}"

@@ -71,12 +71,12 @@ class FlaggedFunction:
     __name__: str
     __qualname__: str
 
-    def __init__(self, decl: Declaration, func: Any, forward: AnyCallable | None) -> None:
+    def __init__(self, func: Any, call: AnyCallable) -> None:
         functools.update_wrapper(self, func)
         self.__code__ = func.__code__
         self.__defaults__ = func.__defaults__
         self.__kwdefaults__ = func.__kwdefaults__
-        self._call = fast_caller(decl, func, forward, depth=2)
+        self._call = call  # called from __call__: one frame more between it and the caller
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._call(*args, **kwargs)
@@ -96,14 +96,24 @@ class FlaggedFunction:
 
 def wrap_callable(decl: Declaration, func: Any, forward: AnyCallable | None) -> Any:
     """Wrap a plain, coroutine, generator or async generator function."""
+    layer = getattr(func, PARAMETER_LAYER, None)
     if is_flagged(func):
-        flagged = FlaggedFunction(decl, func, forward)
+        flagged = FlaggedFunction(func, fast_caller(decl, func, forward, depth=2))
         _mark(flagged, decl)
+        if layer is not None:
+            layer.called_through(2)
         return flagged
     wrapper = fast_caller(decl, func, forward, exact=True)
     _copy_metadata(wrapper, func)
     _mark(wrapper, decl)
+    if layer is not None:
+        layer.called_through(1)
     return wrapper
+
+
+# The attribute of a function with deprecated parameters that holds its layer (see
+# `phaseout.parameters`), told how many frames a wrapper on top adds before it.
+PARAMETER_LAYER: Final = "__phaseout_parameters__"
 
 
 def _copy_metadata(wrapper: Any, func: Any) -> None:

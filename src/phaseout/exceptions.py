@@ -13,12 +13,15 @@ if TYPE_CHECKING:
     from .phases import Phase
 
 __all__ = [
+    "DefaultChangeWarning",
     "DeprecatedWarning",
     "PendingWarning",
     "PhaseoutError",
     "PhaseoutWarning",
     "RemovalWarning",
+    "RemovedArgumentError",
     "RemovedError",
+    "RemovedValueError",
     "RolloutWarning",
     "SettingsWarning",
     "UnknownVersionError",
@@ -140,6 +143,11 @@ class RemovalWarning(PhaseoutWarning, FutureWarning):
     """The API is about to be removed (``Phase.HARD``); shown by default, unlike deprecations."""
 
 
+class DefaultChangeWarning(PhaseoutWarning, FutureWarning):
+    """A parameter's default changes in a coming release and the call relies on it: the
+    result will change (see ``phaseout.changed_default``)."""
+
+
 class UsageLogWarning(PhaseoutWarning, RuntimeWarning):
     """A usage-event sink failed (said once per sink); its counts are kept for the next flush."""
 
@@ -170,6 +178,18 @@ class RemovedError(_Details, PhaseoutError, RuntimeError):
     raised from a property would be swallowed by ``getattr(obj, name, default)`` and
     rerouted through ``__getattr__``, hiding the message that says what to use instead.
     """
+
+
+class RemovedArgumentError(RemovedError, TypeError):
+    """A removed way of passing arguments was used: a renamed or removed keyword, or a
+    parameter passed by position after it became keyword-only. Also a ``TypeError``, what
+    Python raises for an argument a function does not take, so ``except TypeError`` code
+    keeps working."""
+
+
+class RemovedValueError(RemovedError, ValueError):
+    """A removed value was passed to a parameter (see ``phaseout.deprecated_value``); also a
+    ``ValueError``, what a function raises for a value it does not accept."""
 
 
 class UnknownVersionError(PhaseoutError, LookupError):
