@@ -7,6 +7,7 @@ import inspect
 import pickle
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -695,3 +696,21 @@ def test_every_kind_on_every_callable_in_every_phase(
     assert message.symbol.startswith(f"{__name__}.")
     named = message.symbol.split("(*")[0] + "()" if rule == "keyword-only" else message.symbol
     assert named in str(message)
+
+
+def test_parameter_uses_are_rows_of_their_own_in_the_report(tmp_path: Path) -> None:
+    from phaseout.report import summarize
+
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log)
+    with phaseout.pretend({PKG: "2.5"}), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3):
+            plot(1, color="r")  # type: ignore[call-arg]
+        span(1, 5)
+    phaseout.flush_usage()
+    summary = summarize([log], by=("symbol",))
+    assert sorted((row.symbol or "", row.count, row.phase) for row in summary.rows) == [
+        (f"{__name__}.plot(color=)", 3, "soft"),
+        (f"{__name__}.span(*, b, c)", 1, "soft"),
+    ]
