@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import inspect
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from phaseout import Phase, Timeline
 from phaseout._messages import (
     KIND_CLASS,
@@ -72,3 +75,33 @@ def test_docstring_note_keeps_the_body_indentation() -> None:
     assert (
         docstring_with_note("One line.", "1.0", "x") == "One line.\n\n.. deprecated:: 1.0\n   x\n"
     )
+
+
+def _reference_docstring_with_note(doc: str | None, since: str, note: str) -> str:
+    """The first, obviously right definition (a list and min() over a generator)."""
+    directive = f".. deprecated:: {since}"
+    if not doc or not doc.strip():
+        return f"{directive} {note}\n"
+    lines = doc.expandtabs().splitlines()
+    body = [line for line in lines[1:] if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in body), default=0)
+    pad = " " * indent
+    return f"{doc.rstrip()}\n\n{pad}{directive}\n{pad}   {note}\n"
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.text(),
+        st.lists(
+            st.tuples(
+                st.text(alphabet=" \t\u00a0\u2003\u3000", max_size=6),
+                st.text(alphabet="ab .", max_size=6),
+                st.sampled_from(["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\u2028", "\x85"]),
+            ),
+            max_size=6,
+        ).map(lambda parts: "".join(a + b + c for a, b, c in parts)),
+    )
+)
+def test_docstring_note_matches_the_reference_definition(doc: str | None) -> None:
+    assert docstring_with_note(doc, "1.0", "n.") == _reference_docstring_with_note(doc, "1.0", "n.")

@@ -169,6 +169,16 @@ def _kind(qualname: str) -> str:
     return _messages.KIND_FUNCTION
 
 
+_Checked = tuple[Timeline, VersionSpec | None, str | None, AnyCallable | None]
+# What _check_options reads, and its results by their values (the same checks, the same
+# answers: none depends on the symbol but the wording of an error, and errors are not kept).
+_OPTION_NAMES: Final = (
+    "since", "removed_in", "hard_in", "compat_in", "reason", "guide", "package",
+    "current_version", "replacement",
+)  # fmt: skip
+_CHECKED: Final[dict[tuple[object, ...], _Checked]] = {}
+
+
 class _Deprecator:
     """What ``deprecated(...)`` returns: applied to an object, returns the same type."""
 
@@ -176,9 +186,7 @@ class _Deprecator:
 
     def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
-        self._checked: (
-            tuple[Timeline, VersionSpec | None, str | None, AnyCallable | None] | None
-        ) = None
+        self._checked: _Checked | None = None
 
     def __call__(self, obj: _T, /) -> _T:
         result: Any
@@ -226,9 +234,22 @@ class _Deprecator:
             f"phaseout.deprecated cannot wrap {given!r} ({what}): it supports {_SUPPORTED}{fix}"
         )
 
-    def _check_options(
-        self, symbol: str
-    ) -> tuple[Timeline, VersionSpec | None, str | None, AnyCallable | None]:
+    def _checked_options(self, symbol: str) -> _Checked:
+        """:meth:`_check_options`, remembered for equal options: a package's declarations
+        mostly share them, and each ``@deprecated(...)`` line makes its own decorator."""
+        values = tuple(self._options[name] for name in _OPTION_NAMES)
+        # Only values that are text or absent: a key must not keep a replacement function
+        # (or anything else) alive, nor fail to hash.
+        if not all(value is None or type(value) is str for value in values):
+            return self._check_options(symbol)
+        checked = _CHECKED.get(values)
+        if checked is None:
+            checked = self._check_options(symbol)
+            if len(_CHECKED) < 4096:
+                _CHECKED[values] = checked
+        return checked
+
+    def _check_options(self, symbol: str) -> _Checked:
         """What the options say, whatever they are applied to: checked on the first
         application (errors name that symbol), kept for the others."""
         options = self._options
@@ -251,7 +272,7 @@ class _Deprecator:
         symbol = f"{module}.{obj.__qualname__}"
         checked = self._checked
         if checked is None:
-            checked = self._checked = self._check_options(symbol)
+            checked = self._checked = self._checked_options(symbol)
         timeline, current, replacement_name, forward = checked
         if timeline.compat_in is not None and options.get("forwards", True):
             _check_forwardable(symbol, kind, options["replacement"], forward)
