@@ -23,12 +23,11 @@ from types import FrameType
 from typing import Final
 
 from . import _frames
+from ._declaring import Wording, declare, timeline_options
 from ._hotpath import Declaration
-from ._versions import VersionSource, VersionSpec
+from ._versions import VersionSpec
 from .exceptions import RemovedError
-from .parameters import Wording, _options
 from .phases import Phase
-from .registry import register
 
 __all__ = ["CodePath", "code_path"]
 
@@ -90,8 +89,6 @@ def code_path(
 ) -> CodePath:
     """Declare a deprecated code path named *symbol* (what the user wrote, e.g.
     ``"mylib.connect(legacy=True)"``), in the module that calls this."""
-    from .decorators import _Deprecator
-
     if not isinstance(symbol, str) or not symbol.strip():
         raise TypeError(f"phaseout.code_path: symbol must be a non-empty string, got {symbol!r}")
     if replacement is not None and not isinstance(replacement, str):
@@ -100,21 +97,15 @@ def code_path(
             f"got {replacement!r}"
         )
     module = sys._getframe(1).f_globals.get("__name__") or "__main__"
-    options = _options(
-        since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-    )
-    timeline, current = _Deprecator({**options, "replacement": None})._check_options(symbol)[:2]
-    decl = Declaration(
-        symbol=symbol,
-        kind=KIND_CODE_PATH,
-        timeline=timeline,
-        source=VersionSource(symbol, module, package, current),
-        replacement_name=replacement,
-        forward=None,
-        reason=reason,
-        guide=guide,
-    )
     advice = f"Use {replacement} instead." if replacement else ""
-    decl.wording = Wording(symbol, advice, error=RemovedError)
-    register(decl)
+    decl = declare(
+        symbol,
+        KIND_CODE_PATH,
+        module,
+        timeline_options(
+            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
+        ),
+        Wording(symbol, advice, error=RemovedError),
+        replacement,
+    )
     return CodePath(decl, module.partition(".")[0])

@@ -19,23 +19,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from types import FunctionType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from . import _codegen, _messages, _wrapping
-from ._hotpath import AnyCallable, Declaration, use_marker
-from ._versions import VersionSource, VersionSpec
+from ._declaring import Wording, declare, timeline_options
+from ._hotpath import AnyCallable, Declaration
+from ._layer import NOT_PASSED, Layer, Shape, Source, both_error, equal
+from ._versions import VersionSpec
 from .exceptions import (
     DefaultChangeWarning,
-    DeprecatedWarning,
     PendingWarning,
     PhaseoutWarning,
-    RemovalWarning,
-    RemovedArgumentError,
-    RemovedError,
     RemovedValueError,
 )
 from .phases import Phase
-from .registry import register
 
 __all__ = [
     "changed_default",
@@ -54,71 +51,12 @@ KIND_DEFAULT: Final = "default change"
 KIND_VALUE: Final = "deprecated value"
 
 
-class _NotPassed:
-    """The layer's default for a parameter whose passing matters; never reaches the function."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<not passed>"
-
-
-_M: Final = _NotPassed()
-
-_DEPRECATION_CATEGORIES: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
-    Phase.PENDING: PendingWarning,
-    Phase.SOFT: DeprecatedWarning,
-    Phase.COMPAT: DeprecatedWarning,
-    Phase.HARD: RemovalWarning,
-}
 _CHANGE_CATEGORIES: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.PENDING: PendingWarning,
     Phase.SOFT: DefaultChangeWarning,
     Phase.COMPAT: DefaultChangeWarning,
     Phase.HARD: DefaultChangeWarning,
 }
-
-
-class Wording:
-    """What a parameter declaration says, and raises, in each phase (read by ``Plan``)."""
-
-    __slots__ = ("advice", "categories", "error", "gone", "silent_when_removed", "subject", "will")
-
-    def __init__(
-        self,
-        subject: str,
-        advice: str,
-        *,
-        will: str = "be removed",
-        gone: str = "was removed in",
-        error: type[RemovedError] = RemovedArgumentError,
-        categories: Mapping[Phase, type[PhaseoutWarning]] = _DEPRECATION_CATEGORIES,
-    ) -> None:
-        self.subject = subject
-        self.advice = advice
-        self.will = will
-        self.gone = gone
-        self.error = error
-        self.categories = categories
-        self.silent_when_removed = False
-
-    def _facts(self, decl: Declaration, package: str) -> dict[str, Any]:
-        return {
-            "subject": self.subject,
-            "package": package,
-            "timeline": decl.timeline,
-            "advice": self.advice,
-            "reason": decl.reason,
-            "guide": decl.guide,
-        }
-
-    def warning_text(self, decl: Declaration, phase: Phase, package: str) -> str:
-        return _messages.usage_text(phase=phase, will=self.will, **self._facts(decl, package))
-
-    def removed_text(self, decl: Declaration, package: str, installed: str) -> str:
-        return _messages.usage_removed_text(
-            installed=installed, gone=self.gone, **self._facts(decl, package)
-        )
 
 
 class _DefaultWording(Wording):
@@ -147,57 +85,54 @@ class _Rule:
 
     kind: str = ""
     decl: Declaration
+    moved: tuple[str, ...] = ()  # parameters becoming keyword-only
+    assigned: str | None = None  # a parameter this rule's checks may assign
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
+
+    def note_version(self) -> str:
+        """The version the docstring's note is about."""
+        return _since(self)
 
     def names(self) -> tuple[str, ...]:
         """The parameters this rule is about (no two rules of one function may share one)."""
         raise NotImplementedError
 
-    def check(self, shape: _Shape, label: str) -> None:
+    def check(self, shape: Shape, label: str) -> None:
         """Refuse a declaration that cannot apply to the function, naming it and the fix."""
 
     def symbol(self, function: str) -> str:
         raise NotImplementedError
 
-    def wording(self, function: str, shape: _Shape) -> Wording:
+    def wording(self, function: str, shape: Shape) -> Wording:
         raise NotImplementedError
 
     def note(self) -> tuple[str, str]:
         """The docstring's directive (``deprecated``, ``versionchanged``) and its text."""
         raise NotImplementedError
 
-    def own(self, shape: _Shape) -> AnyCallable:
+    def own(self, shape: Shape) -> AnyCallable:
         """What a use returns (a value for the parameter, or None)."""
         return _nothing
 
-    def forward(self, shape: _Shape) -> AnyCallable | None:
+    def forward(self, shape: Shape) -> AnyCallable | None:
         return None
 
-    def emit(self, warn: str, index: int, shape: _Shape, src: _Source) -> None:
+    def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         """Add this rule's checks (*warn* is the call of its warner) to the layer's code."""
 
-    def declare(self, func: Any, shape: _Shape) -> None:
-        from .decorators import _Deprecator
-
+    def declare(self, func: Any, shape: Shape) -> None:
         module = getattr(func, "__module__", None) or "__main__"
         function = f"{module}.{func.__qualname__}"
-        symbol = self.symbol(function)
-        options = self.options
-        checked = _Deprecator({**options, "replacement": None})._check_options(symbol)
-        timeline, current = checked[0], checked[1]
-        self.decl = Declaration(
-            symbol=symbol,
-            kind=self.kind,
-            timeline=timeline,
-            source=VersionSource(symbol, module, options["package"], current),
-            replacement_name=self.replacement(function),
-            forward=None,
-            reason=options["reason"],
-            guide=options["guide"],
+        self.decl = declare(
+            self.symbol(function),
+            self.kind,
+            module,
+            self.options,
+            self.wording(function, shape),
+            self.replacement(function),
         )
-        self.decl.wording = self.wording(function, shape)
 
     def replacement(self, function: str) -> str | None:
         return None
@@ -227,11 +162,12 @@ class _Renamed(_Rule):
     def __init__(self, old: str, new: str, options: dict[str, Any]) -> None:
         super().__init__(options)
         self.old, self.new = old, new
+        self.assigned = new
 
     def names(self) -> tuple[str, ...]:
         return (self.old, self.new)
 
-    def check(self, shape: _Shape, label: str) -> None:
+    def check(self, shape: Shape, label: str) -> None:
         if self.old == self.new:
             raise ValueError(f"{label}: cannot rename {self.old!r} to itself")
         if self.old in shape.all_names:
@@ -256,7 +192,7 @@ class _Renamed(_Rule):
     def replacement(self, function: str) -> str:
         return f"{function}({self.new}=)"
 
-    def wording(self, function: str, shape: _Shape) -> Wording:
+    def wording(self, function: str, shape: Shape) -> Wording:
         return Wording(self.symbol(function), f"Use {function}({self.new}=) instead.")
 
     def note(self) -> tuple[str, str]:
@@ -264,10 +200,10 @@ class _Renamed(_Rule):
             f"Parameter ``{self.old}`` is renamed ``{self.new}``{_removal(self)}."
         )
 
-    def emit(self, warn: str, index: int, shape: _Shape, src: _Source) -> None:
+    def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         p = _codegen.PREFIX
         src.extra_keywords.append(self.old)
-        src.consts[f"{p}both{index}"] = _both_error(shape.qualname, self.old, self.new)
+        src.consts[f"{p}both{index}"] = both_error(shape.qualname, self.old, self.new)
         if self.new in shape.named:
             src.watched.add(self.new)
             passed_new = f"{self.new} is not {p}M"
@@ -294,7 +230,7 @@ class _Removed(_Rule):
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def check(self, shape: _Shape, label: str) -> None:
+    def check(self, shape: Shape, label: str) -> None:
         name = self.name
         if name in (shape.var_positional, shape.var_keyword):
             raise TypeError(f"{label}: {name!r} collects arguments; it cannot be removed alone")
@@ -313,7 +249,7 @@ class _Removed(_Rule):
     def symbol(self, function: str) -> str:
         return f"{function}({self.name}=)"
 
-    def wording(self, function: str, shape: _Shape) -> Wording:
+    def wording(self, function: str, shape: Shape) -> Wording:
         ignored = " (its value is ignored)" if self.drop else ""
         return Wording(self.symbol(function), f"Stop passing {self.name}{ignored}.")
 
@@ -321,7 +257,7 @@ class _Removed(_Rule):
         ignored = "; its value is ignored" if self.drop else ""
         return "deprecated", f"Parameter ``{self.name}`` is deprecated{ignored}{_removal(self)}."
 
-    def emit(self, warn: str, index: int, shape: _Shape, src: _Source) -> None:
+    def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         p, name = _codegen.PREFIX, self.name
         src.body += [f"if {name} is not {p}M:", f"    {warn}"]
         if name in shape.all_names:
@@ -345,12 +281,12 @@ class _KeywordOnly(_Rule):
 
     def __init__(self, keywords: tuple[str, ...], options: dict[str, Any]) -> None:
         super().__init__(options)
-        self.keywords = keywords
+        self.keywords = self.moved = keywords
 
     def names(self) -> tuple[str, ...]:
         return self.keywords
 
-    def check(self, shape: _Shape, label: str) -> None:
+    def check(self, shape: Shape, label: str) -> None:
         if not self.keywords:
             raise TypeError(f"{label}: keyword_only() needs at least one parameter name")
         regular = [n for n in shape.positional if n not in shape.positional_only]
@@ -380,7 +316,7 @@ class _KeywordOnly(_Rule):
     def _listed(self) -> str:
         return ", ".join(self.keywords)
 
-    def wording(self, function: str, shape: _Shape) -> Wording:
+    def wording(self, function: str, shape: Shape) -> Wording:
         keep = [n for n in shape.positional if n not in self.keywords]
         if keep and keep[0] in ("self", "cls"):
             keep = keep[1:]
@@ -400,7 +336,7 @@ class _KeywordOnly(_Rule):
             "pass by keyword."
         )
 
-    def emit(self, warn: str, index: int, shape: _Shape, src: _Source) -> None:
+    def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         src.watched.update(self.keywords)  # the positional use is handled by the layer
 
 
@@ -414,7 +350,7 @@ class _ChangedDefault(_Rule):
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def check(self, shape: _Shape, label: str) -> None:
+    def check(self, shape: Shape, label: str) -> None:
         if self.name not in shape.all_names:
             raise TypeError(f"{label}: the function has no parameter {self.name!r}")
         if self.name not in shape.defaults:
@@ -423,13 +359,13 @@ class _ChangedDefault(_Rule):
                 f"default in the def, and declare the new one here"
             )
         old = shape.defaults[self.name]
-        if old is self.new or _equal(old, self.new):
+        if old is self.new or equal(old, self.new):
             raise ValueError(f"{label}: the default of {self.name!r} is already {self.new!r}")
 
     def symbol(self, function: str) -> str:
         return f"{function}({self.name}=)"
 
-    def wording(self, function: str, shape: _Shape) -> Wording:
+    def wording(self, function: str, shape: Shape) -> Wording:
         old = shape.defaults[self.name]
         advice = (
             f"Pass {self.name}={old!r} to keep the current behaviour, or "
@@ -437,21 +373,24 @@ class _ChangedDefault(_Rule):
         )
         return _DefaultWording(self.symbol(function), advice, repr(old), repr(self.new))
 
+    def note_version(self) -> str:
+        return str(self.decl.timeline.texts["removed_in"])
+
     def note(self) -> tuple[str, str]:
         return "versionchanged", (
             f"The default of ``{self.name}`` changes to ``{self.new!r}`` in "
             f"{self.decl.timeline.texts['removed_in']} (announced in {_since(self)})."
         )
 
-    def own(self, shape: _Shape) -> AnyCallable:
+    def own(self, shape: Shape) -> AnyCallable:
         return _always(shape.defaults[self.name])
 
-    def emit(self, warn: str, index: int, shape: _Shape, src: _Source) -> None:
+    def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         src.watched.add(self.name)
         src.restored.add(self.name)  # never left "not passed": the warner gives the default
         src.body += [f"if {self.name} is {_codegen.PREFIX}M:", f"    {self.name} = {warn}"]
 
-    def forward(self, shape: _Shape) -> AnyCallable:
+    def forward(self, shape: Shape) -> AnyCallable:
         return _always(self.new)
 
 
@@ -465,15 +404,15 @@ class _Value(_Rule):
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def check(self, shape: _Shape, label: str) -> None:
+    def check(self, shape: Shape, label: str) -> None:
         if self.name not in shape.all_names and shape.var_keyword is None:
             raise TypeError(
                 f"{label}: the function has no parameter {self.name!r} (and takes no **kwargs)"
             )
         if self.name in (shape.var_positional, shape.var_keyword):
             raise TypeError(f"{label}: {self.name!r} collects arguments; name one parameter")
-        default = shape.defaults.get(self.name, _M)
-        if default is self.value or _equal(default, self.value):
+        default = shape.defaults.get(self.name, NOT_PASSED)
+        if default is self.value or equal(default, self.value):
             raise ValueError(
                 f"{label}: {self.value!r} is the default of {self.name!r}, so calls that "
                 f"never pass it would use it; declare changed_default({self.name!r}, ...) "
@@ -484,27 +423,27 @@ class _Value(_Rule):
         return f"{function}({self.name}={self.value!r})"
 
     def replacement(self, function: str) -> str | None:
-        return None if self.new is _M else f"{function}({self.name}={self.new!r})"
+        return None if self.new is NOT_PASSED else f"{function}({self.name}={self.new!r})"
 
-    def wording(self, function: str, shape: _Shape) -> Wording:
-        advice = "" if self.new is _M else f"Use {self.replacement(function)} instead."
+    def wording(self, function: str, shape: Shape) -> Wording:
+        advice = "" if self.new is NOT_PASSED else f"Use {self.replacement(function)} instead."
         return Wording(self.symbol(function), advice, error=RemovedValueError)
 
     def note(self) -> tuple[str, str]:
-        instead = "" if self.new is _M else f"; use ``{self.new!r}``"
+        instead = "" if self.new is NOT_PASSED else f"; use ``{self.new!r}``"
         return "deprecated", (
             f"The value ``{self.value!r}`` of ``{self.name}`` is deprecated"
             f"{_removal(self)}{instead}."
         )
 
-    def own(self, shape: _Shape) -> AnyCallable:
-        return _always(self.value if self.new is _M else self.new)
+    def own(self, shape: Shape) -> AnyCallable:
+        return _always(self.value if self.new is NOT_PASSED else self.new)
 
-    def emit(self, warn: str, index: int, shape: _Shape, src: _Source) -> None:
+    def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         p = _codegen.PREFIX
         src.consts[f"{p}v{index}"] = self.value
         src.consts[f"{p}t{index}"] = type(self.value)
-        src.consts[f"{p}equal"] = _equal
+        src.consts[f"{p}equal"] = equal
         if self.name in shape.named:
             value = target = self.name
         else:
@@ -517,285 +456,6 @@ class _Value(_Rule):
             f"and {p}equal({value}, {p}v{index})):",
             f"    {target} = {warn}",
         ]
-
-
-def _equal(a: object, b: object) -> bool:
-    """``a == b`` as a plain bool, False where comparing fails (arrays, odd ``__eq__``)."""
-    if type(a) is not type(b):
-        return False
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
-
-
-# -- the layer ------------------------------------------------------------------------------
-
-
-class _Shape:
-    """The parameters of the wrapped function, read from its code."""
-
-    def __init__(self, func: Any) -> None:
-        self.qualname: str = func.__qualname__
-        code = func.__code__
-        names = code.co_varnames
-        self.positional: tuple[str, ...] = names[: code.co_argcount]
-        self.positional_only = self.positional[: code.co_posonlyargcount]
-        self.keyword_only: tuple[str, ...] = names[
-            code.co_argcount : code.co_argcount + code.co_kwonlyargcount
-        ]
-        index = code.co_argcount + code.co_kwonlyargcount
-        self.var_positional: str | None = (
-            names[index] if code.co_flags & _codegen.CO_VARARGS else None
-        )
-        index += self.var_positional is not None
-        self.var_keyword: str | None = (
-            names[index] if code.co_flags & _codegen.CO_VARKEYWORDS else None
-        )
-        self.named = self.positional + self.keyword_only
-        self.all_names = self.named + tuple(
-            n for n in (self.var_positional, self.var_keyword) if n is not None
-        )
-        defaults = func.__defaults__ or ()
-        self.defaults: dict[str, object] = dict(
-            zip(self.positional[len(self.positional) - len(defaults) :], defaults, strict=True)
-        )
-        self.defaults.update(func.__kwdefaults__ or {})
-
-
-class _Source:
-    """What the rules contribute to the generated layer."""
-
-    def __init__(self, consts: dict[str, object]) -> None:
-        self.consts = consts  # the maker's arguments: the layer's closure
-        self.watched: set[str] = set()  # parameters whose passing matters: "not passed" default
-        self.extra_keywords: list[str] = []  # old names the layer accepts, the function not
-        self.restored: set[str] = set()  # watched parameters whose rule puts the default back
-        self.body: list[str] = []
-
-
-class _Layer:
-    """The generated function that applies every parameter declaration of one function."""
-
-    def __init__(self, func: Any, rules: list[_Rule]) -> None:
-        self.func = func
-        self.rules = rules
-        self.flagged = _wrapping.is_flagged(func)
-        self.outer = 0  # frames a deprecating wrapper on top adds (see `called_through`)
-        self.shape = _Shape(func)
-        self.warners = [self._warner(rule) for rule in rules]
-        self.inner: FunctionType = self._generate()
-        self.exposed: Any = (
-            _wrapping.FlaggedFunction(func, self.inner) if self.flagged else self.inner
-        )
-        if not self.flagged:
-            _wrapping._copy_metadata(self.inner, func)
-        self.exposed.__doc__ = self._doc()
-        setattr(self.exposed, _wrapping.PARAMETER_LAYER, self)
-
-    def _warner(self, rule: _Rule) -> AnyCallable:
-        # The warner is called by the generated function (and by FlaggedFunction.__call__,
-        # and by a deprecating wrapper on top): the caller is that many frames up.
-        depth = 2 + self.flagged + self.outer
-        return use_marker(rule.decl, rule.own(self.shape), rule.forward(self.shape), depth)
-
-    def called_through(self, frames: int) -> None:
-        """A wrapper on top adds *frames* between the caller and this layer."""
-        self.outer = frames
-        cells = dict(
-            zip(self.inner.__code__.co_freevars, self.inner.__closure__ or (), strict=True)
-        )
-        for index, rule in enumerate(self.rules):
-            warner = self._warner(rule)
-            self.warners[index] = warner
-            # Swapping the closure's cell keeps the generated code (and every reference to
-            # the function) as it is.
-            cells[f"{_codegen.PREFIX}w{index}"].cell_contents = warner
-
-    def _doc(self) -> str | None:
-        doc: str | None = self.func.__doc__
-        for rule in self.rules:
-            directive, text = rule.note()
-            doc = _messages.docstring_with_note(doc, _directive_version(rule), text, directive)
-        return doc
-
-    def _generate(self) -> FunctionType:
-        shape = self.shape
-        p = _codegen.PREFIX
-        consts: dict[str, object] = {f"{p}func": self.func, f"{p}M": _M}
-        src = _Source(consts)
-        for index, rule in enumerate(self.rules):
-            consts[f"{p}w{index}"] = self.warners[index]
-            rule.emit(f"{p}w{index}()", index, shape, src)
-        params, required, restore = self._parameters(src)
-        lines = self._lines(src, required, restore)
-        source = "\n".join(
-            [
-                f"def {p}make({', '.join(consts)}):",
-                f"    def {p}params({', '.join(params)}):",
-                *(f"        {line}" for line in lines),
-                f"    return {p}params",
-            ]
-        )
-        maker = _codegen.define(source, {}, f"{p}make")
-        generated: FunctionType = maker(**consts)
-        _codegen.name_like(generated, self.func)
-        return generated
-
-    def _parameters(self, src: _Source) -> tuple[list[str], list[str], list[str]]:
-        """The layer's parameter list; the names that are required and were made optional,
-        and those whose default must be put back."""
-        shape, p, consts = self.shape, _codegen.PREFIX, src.consts
-        watched, extra_keywords = src.watched, src.extra_keywords
-        moved = self._moved()
-        # The layer's parameters: the function's, with the watched ones defaulting to "not
-        # passed", positional parameters after one of them too (no default may follow a
-        # default), the keyword-only-to-be as keyword-only after a `*extra` catching their
-        # positional use, and the old keywords last.
-        required: list[str] = []  # "not passed" here means "missing": Python must say so
-        restore: list[str] = []  # "not passed" here means "the function's default"
-        params: list[str] = []
-        defaulted = False
-        for i, name in enumerate(shape.positional):
-            if name in moved:
-                continue
-            if name in watched or (defaulted and name not in shape.defaults):
-                params.append(f"{name}={p}M")
-                (restore if name in shape.defaults else required).append(name)
-                defaulted = True
-            elif name in shape.defaults:
-                consts[f"{p}d{i}"] = shape.defaults[name]
-                params.append(f"{name}={p}d{i}")
-                defaulted = True
-            else:
-                params.append(name)
-            if i + 1 == len(shape.positional_only):
-                params.append("/")
-        if moved:
-            params.append(f"*{p}extra")
-        elif shape.var_positional is not None:
-            params.append(f"*{shape.var_positional}")
-        elif shape.keyword_only or extra_keywords:
-            params.append("*")
-        for i, name in enumerate(moved + shape.keyword_only):
-            if name in watched:
-                params.append(f"{name}={p}M")
-                (restore if name in shape.defaults else required).append(name)
-            elif name in shape.defaults:
-                consts[f"{p}k{i}"] = shape.defaults[name]
-                params.append(f"{name}={p}k{i}")
-            else:
-                params.append(name)
-        params += [f"{name}={p}M" for name in extra_keywords]
-        if shape.var_keyword is not None:
-            params.append(f"**{shape.var_keyword}")
-
-        return params, required, restore
-
-    def _moved(self) -> tuple[str, ...]:
-        rule = next((r for r in self.rules if isinstance(r, _KeywordOnly)), None)
-        return () if rule is None else rule.keywords
-
-    def _lines(self, src: _Source, required: list[str], restore: list[str]) -> list[str]:
-        """The layer's body: the rules' checks, then the call of the function."""
-        shape, p, consts = self.shape, _codegen.PREFIX, src.consts
-        moved = self._moved()
-        for name in {*restore, *src.restored}:
-            if name in shape.defaults:
-                consts[f"{p}r_{name}"] = shape.defaults[name]
-        # The call as the user wrote it, for Python itself to word an argument error (made
-        # only when the arguments cannot bind, so the function never runs twice).
-        consts[f"{p}recall"] = _recall
-        given = [n for n in shape.positional if n not in moved]
-        keywords = ", ".join(f"{n!r}: {n}" for n in (*moved, *shape.keyword_only))
-        recall = (
-            f"{p}recall({p}func, ({''.join(f'{n}, ' for n in given)}), {{{keywords}}}, "
-            f"{shape.var_keyword or 'None'}, "
-        )
-        assigned = {r.new for r in self.rules if isinstance(r, _Renamed)}
-        lines: list[str] = []
-        if moved:
-            index = next(i for i, r in enumerate(self.rules) if isinstance(r, _KeywordOnly))
-            names = "".join(f"{n}, " for n in moved)
-            consts[f"{p}take"] = _take_positional
-            lines += [
-                f"if {p}extra:",
-                f"    ({names}) = {p}take({p}extra, ({names}), lambda: {recall}{p}extra))",
-                f"    {p}w{index}()",
-            ]
-        for name in required:
-            if name not in assigned:
-                lines += [f"if {name} is {p}M:", f"    return {recall}())"]
-        lines += src.body
-        for name in required:
-            if name in assigned:
-                lines += [f"if {name} is {p}M:", f"    return {recall}())"]
-        for name in restore:
-            if name not in src.restored:
-                lines += [f"if {name} is {p}M:", f"    {name} = {p}r_{name}"]
-        call = [*(n for n in shape.positional)]
-        if shape.var_positional is not None:
-            call.append(f"*{shape.var_positional}")
-        call += [f"{n}={n}" for n in shape.keyword_only]
-        if shape.var_keyword is not None:
-            call.append(f"**{shape.var_keyword}")
-        lines.append(f"return {p}func({', '.join(call)})")
-        return lines
-
-
-def _directive_version(rule: _Rule) -> str:
-    if isinstance(rule, _ChangedDefault):
-        return str(rule.decl.timeline.texts["removed_in"])
-    return _since(rule)
-
-
-def _both_error(qualname: str, old: str, new: str) -> Callable[[], TypeError]:
-    def error() -> TypeError:
-        return TypeError(
-            f"{qualname}() got both {old}= and {new}=: {old} is the old name of "
-            f"{new}; pass only {new}="
-        )
-
-    return error
-
-
-def _take_positional(
-    extra: tuple[Any, ...], current: tuple[Any, ...], recall: Callable[[], Any]
-) -> tuple[Any, ...]:
-    """The keyword-only-to-be parameters, with those passed by position filled in; Python's
-    own error when there are too many positional arguments or one is also passed by keyword."""
-    if len(extra) > len(current) or any(value is not _M for value in current[: len(extra)]):
-        recall()
-        raise AssertionError("unreachable: the call above raises")  # pragma: no cover
-    return extra + current[len(extra) :]
-
-
-def _recall(
-    func: Any,
-    positional: tuple[Any, ...],
-    keywords: dict[str, Any],
-    more: dict[str, Any] | None,
-    extra: tuple[Any, ...],
-) -> Any:
-    """Call *func* as the user did, leaving out what was not passed, so that Python words
-    the argument error (a missing argument, too many, one passed twice)."""
-    args = list(positional)
-    named: dict[str, Any] = {}
-    first = next((i for i, value in enumerate(args) if value is _M), len(args))
-    if first < len(args):
-        shape = _Shape(func)
-        for name, value in zip(shape.positional[first:], args[first:], strict=False):
-            if value is not _M and name not in shape.positional_only:
-                named[name] = value
-    named.update((k, v) for k, v in keywords.items() if v is not _M)
-    if more:
-        named.update(more)
-    result = func(*args[:first], *extra, **named)
-    # The arguments bound after all: a bug of ours, said rather than hidden.
-    close = getattr(result, "close", None)
-    if callable(close) and _wrapping.is_flagged(func):
-        close()
-    raise TypeError(f"{func.__qualname__}(): phaseout could not bind the arguments")
 
 
 # -- applying rules -------------------------------------------------------------------------
@@ -833,9 +493,9 @@ class _Declarer:
             # made again around the new layer.
             layered = self._apply(obj.__wrapped__)
             return _wrapping.wrap_callable(decl, layered, decl.forward)
-        layer: _Layer | None = getattr(obj, _wrapping.PARAMETER_LAYER, None)
+        layer: Layer | None = getattr(obj, _wrapping.PARAMETER_LAYER, None)
         func = obj if layer is None else layer.func
-        rules = [] if layer is None else list(layer.rules)
+        rules = [] if layer is None else cast("list[_Rule]", list(layer.rules))
         if not isinstance(func, FunctionType):
             raise TypeError(
                 f"phaseout.{_DECORATOR_NAMES[type(self._rule)]} applies to functions "
@@ -843,14 +503,13 @@ class _Declarer:
             )
         rule = self._rule
         label = rule.symbol(f"{func.__module__}.{func.__qualname__}")
-        shape = _Shape(func)
+        shape = Shape(func)
         if _codegen.clashes(shape.all_names):
             raise TypeError(f"{label}: parameter names starting with _phaseout_ are reserved")
         rule.check(shape, label)
         _check_overlap(rule, rules, label)
         rule.declare(func, shape)
-        register(rule.decl)
-        return _Layer(func, [*rules, rule]).exposed
+        return Layer(func, [*rules, rule]).exposed
 
 
 def _check_overlap(rule: _Rule, rules: list[_Rule], label: str) -> None:
@@ -861,7 +520,7 @@ def _check_overlap(rule: _Rule, rules: list[_Rule], label: str) -> None:
         if (
             isinstance(rule, _Value)
             and isinstance(other, _Value)
-            and not (rule.value is other.value or _equal(rule.value, other.value))
+            and not (rule.value is other.value or equal(rule.value, other.value))
         ):
             continue  # several values of one parameter may each be deprecated
         raise TypeError(
@@ -877,28 +536,6 @@ _DECORATOR_NAMES: Final[dict[type[_Rule], str]] = {
     _ChangedDefault: "changed_default",
     _Value: "deprecated_value",
 }
-
-
-def _options(
-    since: str,
-    removed_in: str | None,
-    hard_in: str | None,
-    compat_in: str | None,
-    reason: str | None,
-    guide: str | None,
-    package: str | None,
-    current_version: VersionSpec | None,
-) -> dict[str, Any]:
-    return {
-        "since": since,
-        "removed_in": removed_in,
-        "hard_in": hard_in,
-        "compat_in": compat_in,
-        "reason": reason,
-        "guide": guide,
-        "package": package,
-        "current_version": current_version,
-    }
 
 
 def _name(decorator: str, what: str, value: object) -> str:
@@ -926,7 +563,9 @@ def renamed_parameter(
     rule = _Renamed(
         _name("renamed_parameter", "old", old),
         _name("renamed_parameter", "new", new),
-        _options(since, removed_in, hard_in, compat_in, reason, guide, package, current_version),
+        timeline_options(
+            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
+        ),
     )
     return _Declarer(rule)
 
@@ -953,7 +592,9 @@ def removed_parameter(
     rule = _Removed(
         _name("removed_parameter", "name", name),
         drop,
-        _options(since, removed_in, hard_in, compat_in, reason, guide, package, current_version),
+        timeline_options(
+            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
+        ),
     )
     return _Declarer(rule)
 
@@ -973,7 +614,9 @@ def keyword_only(
     position warns, and from ``removed_in`` raises ``RemovedArgumentError``."""
     rule = _KeywordOnly(
         tuple(_name("keyword_only", "each name", name) for name in names),
-        _options(since, removed_in, hard_in, compat_in, reason, guide, package, current_version),
+        timeline_options(
+            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
+        ),
     )
     return _Declarer(rule)
 
@@ -1002,7 +645,9 @@ def changed_default(
             f"phaseout.changed_default: changes_in must be a PEP 440 version such as '3.0', "
             f"got {changes_in!r}"
         )
-    options = _options(since, changes_in, hard_in, None, reason, guide, package, current_version)
+    options = timeline_options(
+        since, changes_in, hard_in, None, reason, guide, package, current_version
+    )
     return _Declarer(_ChangedDefault(_name("changed_default", "name", name), new, options))
 
 
@@ -1011,7 +656,7 @@ def deprecated_value(
     value: object,
     *,
     since: str,
-    new: object = _M,
+    new: object = NOT_PASSED,
     removed_in: str | None = None,
     hard_in: str | None = None,
     compat_in: str | None = None,
@@ -1027,6 +672,8 @@ def deprecated_value(
         _name("deprecated_value", "name", name),
         value,
         new,
-        _options(since, removed_in, hard_in, compat_in, reason, guide, package, current_version),
+        timeline_options(
+            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
+        ),
     )
     return _Declarer(rule)

@@ -1,0 +1,125 @@
+"""Declarations that are not a callable's (parameters, code paths, names): one way to make them.
+
+They take the timeline options of ``@phaseout.deprecated`` (checked by the same code, with
+the same errors naming the symbol), get their wording from a ``Wording``, and are registered
+for ``phaseout.declarations()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from . import _messages
+from ._hotpath import Declaration
+from ._versions import VersionSource, VersionSpec
+from .exceptions import (
+    DeprecatedWarning,
+    PendingWarning,
+    PhaseoutWarning,
+    RemovalWarning,
+    RemovedArgumentError,
+    RemovedError,
+)
+from .phases import Phase
+from .registry import register
+
+DEPRECATION_CATEGORIES: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
+    Phase.PENDING: PendingWarning,
+    Phase.SOFT: DeprecatedWarning,
+    Phase.COMPAT: DeprecatedWarning,
+    Phase.HARD: RemovalWarning,
+}
+
+
+class Wording:
+    """What a declaration that is not a callable's says, and raises, in each phase (read by
+    ``Plan``): "*subject* is deprecated since mylib 2.0 and will *will* in 3.0. *advice*"."""
+
+    __slots__ = ("advice", "categories", "error", "gone", "silent_when_removed", "subject", "will")
+
+    def __init__(
+        self,
+        subject: str,
+        advice: str,
+        *,
+        will: str = "be removed",
+        gone: str = "was removed in",
+        error: type[RemovedError] = RemovedArgumentError,
+        categories: Mapping[Phase, type[PhaseoutWarning]] = DEPRECATION_CATEGORIES,
+    ) -> None:
+        self.subject = subject
+        self.advice = advice
+        self.will = will
+        self.gone = gone
+        self.error = error
+        self.categories = categories
+        self.silent_when_removed = False
+
+    def _facts(self, decl: Declaration, package: str) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "package": package,
+            "timeline": decl.timeline,
+            "advice": self.advice,
+            "reason": decl.reason,
+            "guide": decl.guide,
+        }
+
+    def warning_text(self, decl: Declaration, phase: Phase, package: str) -> str:
+        return _messages.usage_text(phase=phase, will=self.will, **self._facts(decl, package))
+
+    def removed_text(self, decl: Declaration, package: str, installed: str) -> str:
+        return _messages.usage_removed_text(
+            installed=installed, gone=self.gone, **self._facts(decl, package)
+        )
+
+
+def timeline_options(
+    since: str,
+    removed_in: str | None,
+    hard_in: str | None,
+    compat_in: str | None,
+    reason: str | None,
+    guide: str | None,
+    package: str | None,
+    current_version: VersionSpec | None,
+) -> dict[str, Any]:
+    """The options every declaration takes, by the names ``@phaseout.deprecated`` gives them."""
+    return {
+        "since": since,
+        "removed_in": removed_in,
+        "hard_in": hard_in,
+        "compat_in": compat_in,
+        "reason": reason,
+        "guide": guide,
+        "package": package,
+        "current_version": current_version,
+    }
+
+
+def declare(
+    symbol: str,
+    kind: str,
+    module: str,
+    options: dict[str, Any],
+    wording: Any,
+    replacement: str | None = None,
+) -> Declaration:
+    """A registered declaration of *symbol*, whose version is that of *module*'s package."""
+    from .decorators import _Deprecator
+
+    timeline, current = _Deprecator({**options, "replacement": None})._check_options(symbol)[:2]
+    decl = Declaration(
+        symbol=symbol,
+        kind=kind,
+        timeline=timeline,
+        source=VersionSource(symbol, module, options["package"], current),
+        replacement_name=replacement,
+        forward=None,
+        reason=options["reason"],
+        guide=options["guide"],
+    )
+    decl.wording = wording
+    register(decl)
+    return decl
