@@ -20,7 +20,9 @@ __all__ = [
     "PhaseoutWarning",
     "RemovalWarning",
     "RemovedArgumentError",
+    "RemovedAttributeError",
     "RemovedError",
+    "RemovedImportError",
     "RemovedValueError",
     "RolloutWarning",
     "SettingsWarning",
@@ -185,6 +187,17 @@ class RemovedArgumentError(RemovedError, TypeError):
     parameter passed by position after it became keyword-only. Also a ``TypeError``, what
     Python raises for an argument a function does not take, so ``except TypeError`` code
     keeps working."""
+
+
+class RemovedAttributeError(RemovedError, AttributeError):
+    """A removed module attribute, moved name or class attribute was read: also an
+    ``AttributeError``, so ``hasattr()`` is False and ``getattr(obj, name, default)`` gives the
+    default, as for any missing attribute."""
+
+
+class RemovedImportError(RemovedError, ImportError):
+    """A removed name was imported (``from mylib import OLD``) or a removed moved module
+    (``import mylib.old_mod``): also an ``ImportError``, carrying the migration message."""
 
 
 class RemovedValueError(RemovedError, ValueError):
