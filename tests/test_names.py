@@ -172,9 +172,10 @@ def test_from_import_warns_once_at_the_import_statement(
     assert counts == [(f"{package}.OLD_LIMIT", "importer.py", 2, 1)]
 
 
-def test_other_attributes_never_reach_the_modules_getattr(package: str) -> None:
+def test_no_read_of_a_served_or_plain_name_reaches_the_modules_getattr(
+    package: str, record: list[warnings.WarningMessage]
+) -> None:
     lib = load(package)
-    assert "__getattr__" in vars(lib)
     calls: list[str] = []
     original = vars(lib)["__getattr__"]
 
@@ -183,21 +184,46 @@ def test_other_attributes_never_reach_the_modules_getattr(package: str) -> None:
         return original(name)
 
     vars(lib)["__getattr__"] = spy
-    assert lib.LIMIT == {"limit": 10}
-    assert lib.phaseout is phaseout
+    with phaseout.pretend({PKG: "2.5"}):
+        assert lib.LIMIT == {"limit": 10}
+        assert lib.phaseout is phaseout
+        assert lib.OLD_LIMIT is lib.LIMIT  # served by the module's class, no exception raised
     assert calls == []
+    assert isinstance(lib, ModuleType)
+    assert type(lib).__mro__[1] is ModuleType
 
 
-def test_a_name_that_is_also_a_real_attribute_is_refused(package: str) -> None:
+def test_a_module_global_stays_the_modules_own_and_bad_declarations_fail(
+    package: str, record: list[warnings.WarningMessage]
+) -> None:
     lib = load(package)
-    with pytest.raises(TypeError, match=r"LIMIT is also a real attribute of .*PEP 562.*silent"):
-        phaseout.deprecated_attribute(lib.__name__, "LIMIT", 1, since="1.0")
-    with pytest.raises(TypeError, match=r"OLD_LIMIT is already declared deprecated"):
-        phaseout.deprecated_attribute(lib.__name__, "OLD_LIMIT", 1, since="1.0")
+    # A global the module defines can be declared without a value: the module's own code
+    # reads it silently (the PEP 562 way would make the deprecation silent instead).
+    exec("def internal():\n    return LIMIT\n", vars(lib))
+    phaseout.deprecated_attribute(lib.__name__, "LIMIT", since="1.0", current_version="1.5")
+    assert lib.internal() is vars(lib)["LIMIT"]
+    assert record == []
+    assert lib.LIMIT == {"limit": 10}
+    assert len(record) == 1
+    lib.LIMIT = 5  # a write through the module: a use, and the module's global changes
+    assert (len(record), lib.internal()) == (2, 5)
+    with pytest.raises(TypeError, match=r"\.phaseout is defined in the module and given a value"):
+        phaseout.deprecated_attribute(lib.__name__, "phaseout", 1, since="1.0")
+    with pytest.raises(TypeError, match=r"\.MISSING is not defined: define it in the module"):
+        phaseout.deprecated_attribute(lib.__name__, "MISSING", since="1.0")
     with pytest.raises(TypeError, match="module must be the name of an imported module"):
         phaseout.deprecated_attribute("no.such.module", "X", 1, since="1.0")
     with pytest.raises(ValueError, match=r"target must be a dotted path .* got 'not a path'"):
         phaseout.moved(lib.__name__, "other", "not a path", since="1.0")
+
+
+def test_reload_declares_again(package: str, record: list[warnings.WarningMessage]) -> None:
+    import importlib
+
+    with phaseout.pretend({PKG: "2.5"}):
+        lib = importlib.reload(load(package))
+        assert lib.OLD_LIMIT is lib.LIMIT
+    assert len(record) == 1
 
 
 # -- moved names ----------------------------------------------------------------------------

@@ -139,3 +139,112 @@ def test_mypy_and_pyright_flag_the_old_spelling_of_a_parameter(tmp_path: Path) -
             'parameter "dpi" of type "int" in function "save"',
         ),
     ], pyright.stdout
+
+
+# How a library keeps moved and deprecated names type-checking during the window, and gets a
+# static diagnostic for them (docs/names.md, "Type checkers").
+STATLIB = {
+    "statlib/__init__.py": """\
+from typing import TYPE_CHECKING
+
+import phaseout
+
+if TYPE_CHECKING:
+    # What type checkers see during the window; at run time phaseout serves these names.
+    from typing_extensions import deprecated
+
+    from statlib.parsing import Parser
+
+    OLD_LIMIT: int
+
+    @deprecated("statlib.parse moved to statlib.parsing.parse")
+    def parse(text: str) -> str: ...
+
+    @deprecated("statlib.OldParser moved to statlib.parsing.Parser")
+    class OldParser(Parser): ...
+
+
+phaseout.deprecated_attribute(__name__, "OLD_LIMIT", 10, since="2.0", removed_in="3.0")
+phaseout.moved(__name__, "parse", "statlib.parsing.parse", since="2.0", removed_in="3.0")
+phaseout.moved(__name__, "OldParser", "statlib.parsing.Parser", since="2.0", removed_in="3.0")
+phaseout.moved_module("statlib.old_mod", "statlib.new_mod", since="2.0", removed_in="3.0")
+""",
+    "statlib/parsing.py": """\
+class Parser:
+    pass
+
+
+def parse(text: str) -> str:
+    return text.upper()
+""",
+    "statlib/new_mod.py": "VALUE: int = 1\n",
+    # For checkers only (Python never imports a .pyi): the moved module's names.
+    "statlib/old_mod.pyi": "from statlib.new_mod import *\n",
+    "statlib/py.typed": "",
+    "app.py": """\
+from statlib import OLD_LIMIT, OldParser, parse
+from statlib.old_mod import VALUE
+
+limit: int = OLD_LIMIT + VALUE
+parse("x")
+OldParser()
+parse(1)
+""",
+}
+
+
+def test_mypy_and_pyright_see_moved_names_and_flag_them(tmp_path: Path) -> None:
+    for name, text in STATLIB.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--enable-error-code", "deprecated", "app.py", "statlib"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert [line for line in mypy.stdout.splitlines() if ": error" in line] == [
+        "app.py:1: error: class statlib.OldParser is deprecated: statlib.OldParser moved to "
+        "statlib.parsing.Parser  [deprecated]",
+        "app.py:1: error: function statlib.parse is deprecated: statlib.parse moved to "
+        "statlib.parsing.parse  [deprecated]",
+        'app.py:7: error: Argument 1 to "parse" has incompatible type "int"; expected "str"  '
+        "[arg-type]",
+    ], mypy.stdout
+    (tmp_path / "pyrightconfig.json").write_text(
+        '{"typeCheckingMode": "strict", "reportDeprecated": "error"}', encoding="utf-8"
+    )
+    pyright = subprocess.run(
+        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
+         "app.py"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    found = [
+        (d["range"]["start"]["line"] + 1, d["rule"], d["message"].splitlines()[0])
+        for d in json.loads(pyright.stdout)["generalDiagnostics"]
+    ]
+    assert found == [
+        (1, "reportDeprecated", 'The class "OldParser" is deprecated'),
+        (1, "reportDeprecated", 'The function "parse" is deprecated'),
+        # A warning: the moved module has a stub and no source, which is the point.
+        (
+            2,
+            "reportMissingModuleSource",
+            'Import "statlib.old_mod" could not be resolved from source',
+        ),
+        (5, "reportDeprecated", 'The function "parse" is deprecated'),
+        (6, "reportDeprecated", 'The class "OldParser" is deprecated'),
+        (7, "reportDeprecated", 'The function "parse" is deprecated'),
+        (
+            7,
+            "reportArgumentType",
+            'Argument of type "Literal[1]" cannot be assigned to '
+            'parameter "text" of type "str" in function "parse"',
+        ),
+    ], pyright.stdout
+    # And at run time the names are the real ones, warned at the importing line.
+    run = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c",
+         "import statlib.old_mod as m; print(m.VALUE)"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert "statlib.old_mod is deprecated since statlib 2.0" in run.stderr

@@ -298,6 +298,11 @@ class Declaration:
             if upgrade is not None:
                 _upgrade(*upgrade)
         plan = self.plan()
+        if caller.f_code is _IMPORT_PROBE and plan.removed is None:
+            # `from package import name` first asks hasattr(package, name) from inside the
+            # import system, then reads the name: the probe is not a use (never remembered:
+            # the import system's frames are not user code).
+            return (forward if plan.forward and forward is not None else own)(*args, **kwargs)
         user = _frames.user_frame(caller, self.owner)
         if plan.silent:
             target = forward if forward is not None else own
@@ -363,6 +368,14 @@ class Declaration:
             and not _frames.is_transparent(caller.f_code.co_filename)
         )
 
+
+def _import_probe() -> CodeType | None:
+    bootstrap = sys.modules.get("importlib._bootstrap") or sys.modules.get("_frozen_importlib")
+    probe = getattr(bootstrap, "_handle_fromlist", None)
+    return getattr(probe, "__code__", None)
+
+
+_IMPORT_PROBE: Final = _import_probe()
 
 # The counter of uses that are not counted (a changed default that applies now).
 _UNCOUNTED: Final = itertools.count()

@@ -14,10 +14,10 @@ accounting of ``@phaseout.deprecated``, and gives the *real* object: no proxy, s
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.abc
 import importlib.machinery
-import itertools
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from . import _frames
 from ._declaring import Wording, declare, timeline_options
-from ._hotpath import AnyCallable, Declaration, fast_caller, use_marker
+from ._hotpath import AnyCallable, Declaration, fast_caller
 from ._versions import VersionSpec
 from .exceptions import RemovedAttributeError, RemovedImportError
 from .phases import Phase
@@ -67,6 +67,11 @@ def _dotted(api: str, what: str, value: object) -> str:
 # -- module attributes and moved names ------------------------------------------------------
 
 
+_FACTS: Final = (
+    "symbol", "package", "phase", "since", "hard_in", "removed_in", "replacement", "guide"
+)  # fmt: skip
+
+
 def _caller_instruction_is_import_from(frame: FrameType) -> bool:
     """Whether *frame* is running ``from module import name`` (its IMPORT_FROM): Python
     turns an AttributeError there into a generic ImportError and drops its message."""
@@ -83,105 +88,134 @@ def _opcode(name: str) -> int:
 
 _IMPORT_FROM: Final = _opcode("IMPORT_FROM")
 _EXTENDED_ARG: Final = _opcode("EXTENDED_ARG")
-# `from package import name` first probes the package with hasattr() in this function of the
-# import system, then reads the name: the probe is not a use (it would count and warn twice).
-_FROMLIST_PROBE: Final = importlib._bootstrap._handle_fromlist.__code__  # type: ignore[attr-defined]
 
 
-class _ModuleNames:
-    """The deprecated names of one module, served by its ``__getattr__``."""
+class _Name:
+    """A data descriptor on a module's class, serving one deprecated name of that module.
 
-    def __init__(self, module: ModuleType) -> None:
-        self.module = module.__name__
-        namespace = vars(module)
-        self.previous_getattr: AnyCallable | None = namespace.get("__getattr__")
-        self.previous_dir: Callable[[], Sequence[str]] | None = namespace.get("__dir__")
-        self.markers: dict[str, Callable[[], Any]] = {}
-        self.probes: dict[str, Callable[[], Any]] = {}  # the value, uncounted, unless removed
-        self.decls: dict[str, Declaration] = {}
-        namespace["__getattr__"] = self._make_getattr()
-        namespace["__dir__"] = self._dir
+    A data descriptor of the module's type is found before the module's ``__dict__``, with no
+    exception raised and caught first (what a PEP 562 ``__getattr__`` costs: ≈ 0.4 µs per
+    read), and each name's ``__get__``, ``__set__`` and ``__delete__`` are the same per-call-
+    site wrappers a deprecated function gets (on a class made for that name), so a read costs
+    what a deprecated call does. The module's own code reads its global directly, silently.
+    """
 
-    def _make_getattr(self) -> AnyCallable:
-        markers = self.markers
-        probes = self.probes
-        previous = self.previous_getattr
-        module = self.module
+    __slots__ = ("decl", "name", "own")
 
-        # A plain function, called by Python itself for missing names only: the marker it
-        # calls finds the reader two frames up.
-        def __getattr__(name: str) -> Any:
-            marker = markers.get(name)
-            if marker is None:
-                if previous is not None:
-                    return previous(name)
-                raise AttributeError(f"module {module!r} has no attribute {name!r}")
-            if sys._getframe(1).f_code is _FROMLIST_PROBE:
-                return probes[name]()
-            try:
-                return marker()
-            except RemovedAttributeError as error:
-                if _caller_instruction_is_import_from(sys._getframe(1)):
-                    facts = {key: getattr(error, key) for key in _FACTS}
-                    raise RemovedImportError(str(error), **facts) from None
-                raise
+    def __init__(self, name: str, decl: Declaration, own: Callable[[], Any]) -> None:
+        self.name = name
+        self.decl = decl
+        self.own = own
 
-        __getattr__.__qualname__ = f"{module}.__getattr__"
-        __getattr__._phaseout_names = self  # type: ignore[attr-defined]
-        return __getattr__
-
-    def _dir(self) -> list[str]:
-        names = set(
-            self.previous_dir() if self.previous_dir is not None else vars(sys.modules[self.module])
+    def removed(self, reader: FrameType) -> RemovedAttributeError | RemovedImportError:
+        """The error for a read of this name once removed, by *reader* (an AttributeError
+        raised by ``__get__`` makes Python ask the module's ``__getattr__``, which asks this)."""
+        plan = self.decl.plan()
+        if plan.removed is None:  # pragma: no cover - only asked once removed
+            raise AttributeError(self.name)
+        error_type = (
+            RemovedImportError
+            if _caller_instruction_is_import_from(reader)
+            else RemovedAttributeError
         )
-        names.update(name for name, decl in self.decls.items() if decl.phase is not Phase.REMOVED)
-        return sorted(names)
-
-    def add(self, name: str, decl: Declaration, own: AnyCallable) -> None:
-        # The marker is called by __getattr__, which Python calls from the reading frame.
-        self.markers[name] = use_marker(decl, own, None, 2)
-        self.decls[name] = decl
-
-        def probe() -> Any:
-            if decl.phase is Phase.REMOVED:
-                raise AttributeError(name)  # hasattr() False: the import then says why
-            return own()
-
-        self.probes[name] = probe
+        return error_type(plan.removed, **plan.details)
 
 
-_FACTS: Final = (
-    "symbol", "package", "phase", "since", "hard_in", "removed_in", "replacement", "guide"
-)  # fmt: skip
+def _name_descriptor(name: str, decl: Declaration, own: Callable[[], Any]) -> _Name:
+    def get(self: _Name, module: object, owner: type | None = None) -> Any:
+        return self if module is None else own()
+
+    def set_(self: _Name, module: ModuleType, value: Any) -> None:
+        vars(module)[name] = value
+
+    def delete(self: _Name, module: ModuleType) -> None:
+        try:
+            del vars(module)[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    served = type(
+        f"_Name_{name}",
+        (_Name,),
+        {
+            "__slots__": (),
+            "__get__": fast_caller(decl, get, None, exact=True),
+            "__set__": fast_caller(decl, set_, None, exact=True),
+            "__delete__": fast_caller(decl, delete, None, exact=True),
+        },
+    )
+    served.__module__ = __name__
+    descriptor: _Name = served(name, decl, own)
+    return descriptor
 
 
-def _names_of(module_name: object, api: str, name: str) -> _ModuleNames:
+def _module_dir(module: ModuleType) -> list[str]:
+    """``dir(module)``: its own ``__dir__`` or ``__dict__``, and the deprecated names that
+    are not removed."""
+    namespace = vars(module)
+    own_dir = namespace.get("__dir__")
+    names = set(own_dir() if callable(own_dir) else namespace)
+    for klass in type(module).__mro__:
+        for name, value in vars(klass).items():
+            if isinstance(value, _Name):
+                if value.decl.phase is Phase.REMOVED:
+                    names.discard(name)  # a read raises: not offered
+                else:
+                    names.add(name)
+    return sorted(names)
+
+
+def _served(module_name: object, api: str) -> ModuleType:
+    """The module, given its own class (once) on which deprecated names are served."""
     module = sys.modules.get(module_name) if isinstance(module_name, str) else None
     if module is None:
         raise TypeError(
             f"phaseout.{api}: module must be the name of an imported module (pass __name__ "
             f"from the module itself), got {module_name!r}"
         )
-    namespace = vars(module)
-    if name in namespace:
-        raise TypeError(
-            f"{module.__name__}.{name} is also a real attribute of {module.__name__}, so its "
-            f"__getattr__ would never be asked for it (PEP 562) and the deprecation would be "
-            f"silent; delete `{name} = ...` from the module: the declaration holds the value"
+    klass = type(module)
+    if not vars(klass).get("_phaseout_names", False):
+        # A subclass of whatever class the module has (ModuleType, or another library's),
+        # made for this module alone; Python supports assigning a module's __class__.
+        klass = type(klass.__name__, (klass,), {"_phaseout_names": True, "__dir__": _module_dir})
+        klass.__module__ = __name__
+        module.__class__ = klass
+        namespace = vars(module)
+        namespace["__getattr__"] = _removal_getattr(
+            klass, module.__name__, namespace.get("__getattr__")
         )
-    current = namespace.get("__getattr__")
-    names: _ModuleNames | None = getattr(current, "_phaseout_names", None)
-    if names is None:
-        names = _ModuleNames(module)
-    if name in names.decls:
-        raise TypeError(f"{module.__name__}.{name} is already declared deprecated")
-    return names
+    return module
+
+
+def _removal_getattr(klass: type, module: str, previous: AnyCallable | None) -> AnyCallable:
+    """The module's ``__getattr__``: Python calls it for names the module does not have,
+    which for a served name means it was removed; other names go to the module's own
+    ``__getattr__``, if it had one."""
+
+    def __getattr__(name: str) -> Any:
+        # Looked up without calling the descriptor (which would count a use, and raise).
+        served = next((vars(k)[name] for k in klass.__mro__ if name in vars(k)), None)
+        if isinstance(served, _Name):
+            raise served.removed(sys._getframe(1))
+        if previous is not None:
+            return previous(name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+def _serve(module: ModuleType, name: str, decl: Declaration, own: Callable[[], Any]) -> None:
+    # Declared again (importlib.reload runs the declarations again): the new one serves.
+    setattr(type(module), name, _name_descriptor(name, decl, own))
+
+
+_FROM_MODULE: Final = object()  # deprecated_attribute's value: the module's own global
 
 
 def deprecated_attribute(
     module: str,
     name: str,
-    value: object,
+    value: object = _FROM_MODULE,
     *,
     since: str,
     removed_in: str | None = None,
@@ -193,13 +227,31 @@ def deprecated_attribute(
     package: str | None = None,
     current_version: VersionSpec | None = None,
 ) -> None:
-    """Deprecate the module attribute *name* of *module* (pass ``__name__``), whose value is
-    *value*: ``module.name`` and ``from module import name`` warn at the reading line and give
-    *value* itself; from ``removed_in`` they raise ``RemovedAttributeError`` (an
-    ``AttributeError``) or, for ``from ... import``, ``RemovedImportError``."""
+    """Deprecate the attribute *name* of *module* (pass ``__name__``).
+
+    Its value is the module's own global *name* (define it as usual, before declaring), or
+    *value* when the module does not define it. ``module.name`` and ``from module import
+    name`` warn at the reading line and give the value itself; the module's own code reads its
+    global without a warning. From ``removed_in`` reads raise ``RemovedAttributeError`` (an
+    ``AttributeError``) or, for ``from ... import``, ``RemovedImportError``.
+    """
     _identifier("deprecated_attribute", "name", name)
     with _LOCK:
-        names = _names_of(module, "deprecated_attribute", name)
+        served = _served(module, "deprecated_attribute")
+        namespace = vars(served)
+        if value is _FROM_MODULE:
+            if name not in namespace:
+                raise TypeError(
+                    f"{module}.{name} is not defined: define it in the module before declaring "
+                    f"it deprecated, or pass its value"
+                )
+        elif name in namespace and not isinstance(vars(type(served)).get(name), _Name):
+            raise TypeError(
+                f"{module}.{name} is defined in the module and given a value: keep one (the "
+                f"module's global is used when no value is passed)"
+            )
+        else:
+            namespace[name] = value
         symbol = f"{module}.{name}"
         advice = f"Use {replacement} instead." if replacement else ""
         decl = declare(
@@ -212,7 +264,7 @@ def deprecated_attribute(
             Wording(symbol, advice, error=RemovedAttributeError),
             replacement,
         )
-        names.add(name, decl, itertools.repeat(value).__next__)
+        _serve(served, name, decl, functools.partial(namespace.__getitem__, name))
 
 
 class _Target:
@@ -294,7 +346,7 @@ def moved(
     if new == old:
         raise ValueError(f"phaseout.moved: {old} cannot move to itself")
     with _LOCK:
-        names = _names_of(module, "moved", name)
+        served = _served(module, "moved")
         decl = declare(
             old,
             KIND_MOVED,
@@ -305,7 +357,7 @@ def moved(
             Wording(old, f"Use {new} instead.", error=RemovedAttributeError),
             new,
         )
-        names.add(name, decl, _Target(old, target))
+        _serve(served, name, decl, _Target(old, target))
 
 
 # -- moved modules --------------------------------------------------------------------------
@@ -326,9 +378,7 @@ class _AliasModule(ModuleType):
         target = self.__dict__.get("_phaseout_target")
         if target is None:
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
-        if (name.startswith("__") and name.endswith("__")) or (
-            sys._getframe(1).f_code is _FROMLIST_PROBE
-        ):
+        if name.startswith("__") and name.endswith("__"):
             return getattr(target, name)  # the import system and tools probing: not a use
         return self._phaseout_read(target, name)
 
@@ -459,14 +509,18 @@ def moved_module(
     _dotted("moved_module", "new", new)
     if old == new or new.startswith(f"{old}."):
         raise ValueError(f"phaseout.moved_module: {old} cannot move to {new}, inside itself")
-    if old in sys.modules:
-        raise TypeError(
-            f"phaseout.moved_module: {old} is already imported (delete the module file, or "
-            f"declare the move before anything imports it)"
-        )
     with _LOCK:
-        if old in _FINDER.moves:
-            raise TypeError(f"phaseout.moved_module: {old} is already declared moved")
+        declared = _FINDER.moves.get(old)
+        if declared is not None and declared.new != new:
+            raise TypeError(
+                f"phaseout.moved_module: {old} is already declared moved to {declared.new}"
+            )
+        if declared is None and old in sys.modules:
+            raise TypeError(
+                f"phaseout.moved_module: {old} is already imported (delete the module file, "
+                f"or declare the move before anything imports it)"
+            )
+        # Declared again (importlib.reload of the declaring package): the new one serves.
         decl = declare(
             old,
             KIND_MODULE,
@@ -486,7 +540,12 @@ def moved_module(
 
 
 class _ClassAttribute:
-    """A data descriptor: reads, writes and deletes through the old name are uses."""
+    """A data descriptor: reads, writes and deletes through the old name are uses.
+
+    Once Python names it in a class body, the descriptor gets a class of its own whose
+    ``__get__``, ``__set__`` and ``__delete__`` are the per-call-site wrappers a deprecated
+    function gets, so a read costs what a deprecated call does.
+    """
 
     _kind_words = "class attribute"
 
@@ -494,6 +553,7 @@ class _ClassAttribute:
         self._options = options
         self._replacement = replacement
         self._name = ""
+        self._base = type(self)
         self.declaration: Declaration | None = None
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -512,21 +572,31 @@ class _ClassAttribute:
             self._replacement,
         )
         self.declaration = decl
-        # Called from __get__/__set__/__delete__, which Python calls from the reader.
-        self._read = fast_caller(decl, self._reader(), None, depth=2)
-        self._write = fast_caller(decl, self._writer(), None, depth=2)
-        self._delete = fast_caller(decl, self._deleter(), None, depth=2)
+        served = type(
+            f"{self._base.__name__}_{name}",
+            (self._base,),
+            {
+                "__get__": fast_caller(decl, self._reader(), None, exact=True),
+                "__set__": fast_caller(decl, self._writer(), None, exact=True),
+                "__delete__": fast_caller(decl, self._deleter(), None, exact=True),
+            },
+        )
+        served.__module__ = __name__
+        self.__class__ = served
 
     def _check(self, owner: type, name: str) -> None:
         pass
 
     def _reader(self) -> AnyCallable:
+        """``__get__(self, instance, owner=None)``."""
         raise NotImplementedError
 
     def _writer(self) -> AnyCallable:
+        """``__set__(self, instance, value)``."""
         raise NotImplementedError
 
     def _deleter(self) -> AnyCallable:
+        """``__delete__(self, instance)``."""
         raise NotImplementedError
 
     def _unbound(self) -> AttributeError:
@@ -535,20 +605,15 @@ class _ClassAttribute:
             f"names it"
         )
 
+    # Until named in a class body (then the class of its own serves these).
     def __get__(self, instance: object, owner: type | None = None) -> Any:
-        if not self._name:
-            raise self._unbound()
-        return self._read(owner if instance is None else instance)
+        raise self._unbound()
 
     def __set__(self, instance: object, value: Any) -> None:
-        if not self._name:
-            raise self._unbound()
-        self._write(instance, value)
+        raise self._unbound()
 
     def __delete__(self, instance: object) -> None:
-        if not self._name:
-            raise self._unbound()
-        self._delete(instance)
+        raise self._unbound()
 
 
 class _Renamed(_ClassAttribute):
@@ -565,22 +630,15 @@ class _Renamed(_ClassAttribute):
     def _check(self, owner: type, name: str) -> None:
         if name == self._new:
             raise TypeError(f"{owner.__qualname__}.{name} cannot be renamed to itself")
-        slots = [
-            slot
-            for klass in owner.__mro__
-            for slot in (
-                (klass.__dict__.get("__slots__", ()),)
-                if isinstance(klass.__dict__.get("__slots__", ()), str)
-                else klass.__dict__.get("__slots__", ())
-            )
-        ]
-        has_dict = any(
-            "__dict__" in klass.__dict__ for klass in owner.__mro__ if klass is not object
-        )
+        slots: list[str] = []
+        for klass in owner.__mro__:
+            declared = vars(klass).get("__slots__", ())
+            slots += [declared] if isinstance(declared, str) else list(declared)
+        has_dict = any("__dict__" in vars(klass) for klass in owner.__mro__ if klass is not object)
         if (
             not has_dict
             and self._new not in slots
-            and not any(self._new in klass.__dict__ for klass in owner.__mro__)
+            and not any(self._new in vars(klass) for klass in owner.__mro__)
         ):
             raise TypeError(
                 f"{owner.__qualname__}.{name} is renamed {self._new}, but instances of "
@@ -590,15 +648,27 @@ class _Renamed(_ClassAttribute):
 
     def _reader(self) -> AnyCallable:
         new = self._new
-        return lambda obj: getattr(obj, new)
+
+        def get(self: object, instance: object, owner: type | None = None) -> Any:
+            return getattr(owner if instance is None else instance, new)
+
+        return get
 
     def _writer(self) -> AnyCallable:
         new = self._new
-        return lambda obj, value: setattr(obj, new, value)
+
+        def set_(self: object, instance: object, value: Any) -> None:
+            setattr(instance, new, value)
+
+        return set_
 
     def _deleter(self) -> AnyCallable:
         new = self._new
-        return lambda obj: delattr(obj, new)
+
+        def delete(self: object, instance: object) -> None:
+            delattr(instance, new)
+
+        return delete
 
 
 class _Constant(_ClassAttribute):
@@ -609,7 +679,7 @@ class _Constant(_ClassAttribute):
         self._value = value
 
     def _check(self, owner: type, name: str) -> None:
-        if "__slots__" in owner.__dict__ and "__dict__" not in owner.__dict__:
+        if "__slots__" in vars(owner) and "__dict__" not in vars(owner):
             raise TypeError(
                 f"{owner.__qualname__}.{name}: a deprecated class attribute keeps what is "
                 f"assigned to it on an instance in the instance __dict__, which a __slots__ "
@@ -619,24 +689,29 @@ class _Constant(_ClassAttribute):
     def _reader(self) -> AnyCallable:
         name, value = self._name, self._value
 
-        def read(obj: object) -> Any:
-            own = getattr(obj, "__dict__", None)
-            if own is not None and not isinstance(obj, type) and name in own:
-                return own[name]
+        def get(self: object, instance: object, owner: type | None = None) -> Any:
+            if instance is not None:
+                own = getattr(instance, "__dict__", None)
+                if own is not None and name in own:
+                    return own[name]
             return value
 
-        return read
+        return get
 
     def _writer(self) -> AnyCallable:
         name = self._name
-        return lambda obj, value: obj.__dict__.__setitem__(name, value)
+
+        def set_(self: object, instance: object, value: Any) -> None:
+            instance.__dict__[name] = value
+
+        return set_
 
     def _deleter(self) -> AnyCallable:
         name = self._name
 
-        def delete(obj: object) -> None:
+        def delete(self: object, instance: object) -> None:
             try:
-                del obj.__dict__[name]
+                del instance.__dict__[name]
             except KeyError:
                 raise AttributeError(name) from None
 
