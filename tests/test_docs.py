@@ -13,17 +13,25 @@ from pathlib import Path
 import pytest
 
 import phaseout
+from phaseout import names
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# A ```python block, or hidden set-up code for the page's examples (shown to no reader).
-_BLOCK = re.compile(r"^```python\n(.*?)^```$|^<!-- test-setup\n(.*?)^-->$", re.M | re.S)
+# A ```python block; a ```python file=PATH block (a file of a library the page's examples
+# import: written there, in the example's working directory, which is importable); or hidden
+# set-up code for the page's examples (shown to no reader).
+_BLOCK = re.compile(
+    r"^```python(?: file=(\S+))?\n(.*?)^```$|^<!-- test-setup\n(.*?)^-->$", re.M | re.S
+)
 
 
 def examples(document: Path) -> list[tuple[str, str]]:
-    """("example" | "setup", code) for each block of *document*, in page order."""
+    """("example" | "setup" | "file:PATH", code) for each block of *document*, in order."""
     text = document.read_text(encoding="utf-8")
-    return [("example", code) if code else ("setup", setup) for code, setup in _BLOCK.findall(text)]
+    return [
+        (f"file:{path}" if path else "example" if code else "setup", code or setup)
+        for path, code, setup in _BLOCK.findall(text)
+    ]
 
 
 def test_every_page_with_python_has_examples_found() -> None:
@@ -47,17 +55,25 @@ def test_every_example_runs_as_written(
 ) -> None:
     blocks = examples(document)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # the library files a page writes
     modules = set(sys.modules)
     namespace: dict[str, object] = {"__name__": f"docs_{document.stem}"}
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")  # examples may show warnings: that is their story
-            for index, (_, code) in enumerate(blocks):
+            for index, (kind, code) in enumerate(blocks):
+                if kind.startswith("file:"):
+                    path = tmp_path / kind.removeprefix("file:")
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(code, encoding="utf-8")
+                    continue
                 exec(compile(code, f"{document.name}[{index}]", "exec"), namespace)
     finally:
         for name in set(sys.modules) - modules:
             if name.startswith("mylib"):
                 del sys.modules[name]
+        for moved in [old for old in names._FINDER.moves if old.startswith("mylib")]:
+            del names._FINDER.moves[moved]
         phaseout.flush_usage()
         phaseout.configure(usage_log=None, usage_logger=None)
         for value in namespace.values():  # files an example opened for a logger, as apps do

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import itertools
 import json
 import pickle
@@ -453,3 +454,23 @@ def test_declarations_list_every_name(package: str) -> None:
     assert kinds[f"{package}.old_mod"] == "moved module"
     assert kinds[f"{__name__}.Config.TIMEOUT"] == "class attribute"
     assert isinstance(sys.modules[package], ModuleType)
+
+
+class Color(enum.Enum):
+    CRIMSON = 1
+    BLUE = 2
+    RED = phaseout.renamed_attribute("CRIMSON", since="1.0", current_version="1.5")
+
+
+def test_an_enum_member_renamed_with_a_descriptor_keeps_enum_semantics(
+    record: list[warnings.WarningMessage],
+) -> None:
+    assert list(Color) == [Color.CRIMSON, Color.BLUE]  # the descriptor is not a member
+    assert Color(1) is Color.CRIMSON
+    assert pickle.loads(pickle.dumps(Color.CRIMSON)) is Color.CRIMSON
+    assert record == []
+    # (mypy takes RED for a member: it cannot see that a descriptor is not one)
+    assert Color.RED is Color.CRIMSON  # type: ignore[comparison-overlap]
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, here() - 1)]
+    with pytest.raises(KeyError):  # as docs/names.md says: not by name
+        Color["RED"]
