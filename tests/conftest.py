@@ -40,6 +40,14 @@ def quiet() -> Iterator[None]:
 
 
 @pytest.fixture
+def record() -> Iterator[list[warnings.WarningMessage]]:
+    """Every warning recorded, each time it is emitted (what pytest's own recording does)."""
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        yield log
+
+
+@pytest.fixture
 def prompt_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """The flusher thread announces new call sites at once, as in production."""
     monkeypatch.setattr(_usage.STATE, "prompt", True)

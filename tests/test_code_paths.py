@@ -17,13 +17,6 @@ from .helpers import here
 
 
 @pytest.fixture
-def record() -> Iterator[list[warnings.WarningMessage]]:
-    with warnings.catch_warnings(record=True) as log:
-        warnings.simplefilter("always")
-        yield log
-
-
-@pytest.fixture
 def cplib_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A package `cplib` whose code path is triggered two calls deep inside it."""
     package = tmp_path / "cplib"

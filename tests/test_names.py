@@ -20,33 +20,16 @@ import pytest
 
 import phaseout
 from phaseout import (
-    DeprecatedWarning,
-    PendingWarning,
-    Phase,
-    RemovalWarning,
     RemovedAttributeError,
     RemovedImportError,
     names,
 )
 
-from .helpers import here
+from .helpers import PHASES, here
 
 PKG = "namelib"
-PHASES: dict[str, tuple[Phase, type[Warning] | None]] = {
-    "1.0": (Phase.PENDING, PendingWarning),
-    "2.0": (Phase.SOFT, DeprecatedWarning),
-    "2.9": (Phase.HARD, RemovalWarning),
-    "3.0": (Phase.REMOVED, None),
-}
 TIMELINE = 'since="2.0", hard_in="2.9", removed_in="3.0", package="namelib"'
 _counter = itertools.count()
-
-
-@pytest.fixture
-def record() -> Iterator[list[warnings.WarningMessage]]:
-    with warnings.catch_warnings(record=True) as log:
-        warnings.simplefilter("always")
-        yield log
 
 
 @pytest.fixture
@@ -323,7 +306,9 @@ def test_two_threads_importing_a_moved_module_at_once(tmp_path: Path) -> None:
         "phaseout.moved_module('twolib.old', 'twolib.new', since='1.0', current_version='1.5')\n"
     )
     # The new module imports the old one back while it initialises, slowly.
-    (tmp_path / "twolib" / "new.py").write_text("import time\ntime.sleep(0.2)\nVALUE = object()\n")
+    (tmp_path / "twolib" / "new.py").write_text(
+        "import time\ntime.sleep(0.2)\nVALUE = object()\nimport twolib.old as back\n"
+    )
     script = textwrap.dedent(
         """
         import sys, threading, warnings
@@ -340,6 +325,7 @@ def test_two_threads_importing_a_moved_module_at_once(tmp_path: Path) -> None:
         for t in threads: t.join(30)
         import twolib.new
         assert len(results) == 2 and all(r is twolib.new.VALUE for r in results), results
+        assert twolib.new.back.VALUE is twolib.new.VALUE
         print("ok")
         """
     )

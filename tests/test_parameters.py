@@ -20,31 +20,17 @@ from phaseout import (
     DeprecatedWarning,
     PendingWarning,
     Phase,
-    RemovalWarning,
     RemovedArgumentError,
     RemovedError,
     RemovedValueError,
 )
 
-from .helpers import here
+from .helpers import PHASES, here
 
 PKG = "paramlib"
 # since 2.0, hard from 2.9, removed (or changed) in 3.0
-PHASES: dict[str, tuple[Phase, type[Warning] | None]] = {
-    "1.0": (Phase.PENDING, PendingWarning),
-    "2.0": (Phase.SOFT, DeprecatedWarning),
-    "2.9": (Phase.HARD, RemovalWarning),
-    "3.0": (Phase.REMOVED, None),
-}
 TIMELINE: dict[str, Any] = {"since": "2.0", "hard_in": "2.9", "removed_in": "3.0", "package": PKG}
 SOFT: dict[str, Any] = {"since": "2.0", "removed_in": "3.0", "current_version": "2.5"}
-
-
-@pytest.fixture
-def record() -> Iterator[list[warnings.WarningMessage]]:
-    with warnings.catch_warnings(record=True) as log:
-        warnings.simplefilter("always")
-        yield log
 
 
 def one(log: list[warnings.WarningMessage]) -> warnings.WarningMessage:

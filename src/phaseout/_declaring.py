@@ -7,8 +7,8 @@ for ``phaseout.declarations()``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, TypedDict
 
 from . import _messages
 from ._hotpath import Declaration
@@ -75,27 +75,52 @@ class Wording:
         )
 
 
+class _Since(TypedDict):
+    since: str
+
+
+class TimelineOptions(_Since, total=False):
+    """The keyword options of every declaration, as for ``@phaseout.deprecated``
+    (PEP 692: ``**timeline: Unpack[TimelineOptions]`` types them for checkers)."""
+
+    removed_in: str | None
+    hard_in: str | None
+    compat_in: str | None
+    reason: str | None
+    guide: str | None
+    package: str | None
+    current_version: VersionSpec | None
+
+
+class ChangeOptions(_Since, total=False):
+    """The keyword options of ``changed_default``: no ``removed_in`` (it takes
+    ``changes_in``) and no ``compat_in`` (nothing is forwarded before a change)."""
+
+    hard_in: str | None
+    reason: str | None
+    guide: str | None
+    package: str | None
+    current_version: VersionSpec | None
+
+
+CHANGE_KEYS: Final = ("since", "hard_in", "reason", "guide", "package", "current_version")
+_TIMELINE_KEYS: Final = (
+    "since", "removed_in", "hard_in", "compat_in", "reason", "guide", "package",
+    "current_version",
+)  # fmt: skip
+
+
 def timeline_options(
-    since: str,
-    removed_in: str | None,
-    hard_in: str | None,
-    compat_in: str | None,
-    reason: str | None,
-    guide: str | None,
-    package: str | None,
-    current_version: VersionSpec | None,
+    api: str, given: Mapping[str, object], *, accepted: Sequence[str] = _TIMELINE_KEYS
 ) -> dict[str, Any]:
-    """The options every declaration takes, by the names ``@phaseout.deprecated`` gives them."""
-    return {
-        "since": since,
-        "removed_in": removed_in,
-        "hard_in": hard_in,
-        "compat_in": compat_in,
-        "reason": reason,
-        "guide": guide,
-        "package": package,
-        "current_version": current_version,
-    }
+    """The options *given* to ``phaseout.<api>()``, all of them (absent ones None); an
+    unknown or missing one is a ``TypeError`` worded as Python words its own."""
+    for name in given:
+        if name not in accepted:
+            raise TypeError(f"{api}() got an unexpected keyword argument {name!r}")
+    if "since" not in given:
+        raise TypeError(f"{api}() missing 1 required keyword-only argument: 'since'")
+    return {name: given.get(name) for name in _TIMELINE_KEYS}
 
 
 def declare(

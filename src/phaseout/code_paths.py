@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import sys
 from types import FrameType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from . import _frames
-from ._declaring import Wording, declare, timeline_options
+from ._declaring import TimelineOptions, Wording, declare, timeline_options
 from ._hotpath import Declaration
-from ._versions import VersionSpec
 from .exceptions import RemovedError
 from .phases import Phase
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["CodePath", "code_path"]
 
@@ -77,15 +79,8 @@ class CodePath:
 def code_path(
     symbol: str,
     *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
     replacement: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> CodePath:
     """Declare a deprecated code path named *symbol* (what the user wrote, e.g.
     ``"mylib.connect(legacy=True)"``), in the module that calls this."""
@@ -102,9 +97,7 @@ def code_path(
         symbol,
         KIND_CODE_PATH,
         module,
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("code_path", timeline),
         Wording(symbol, advice, error=RemovedError),
         replacement,
     )

@@ -22,14 +22,16 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import FrameType, ModuleType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from . import _frames
-from ._declaring import Wording, declare, timeline_options
+from ._declaring import TimelineOptions, Wording, declare, timeline_options
 from ._hotpath import AnyCallable, Declaration, fast_caller
-from ._versions import VersionSpec
 from .exceptions import RemovedAttributeError, RemovedImportError
 from .phases import Phase
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "deprecated_attribute",
@@ -217,15 +219,8 @@ def deprecated_attribute(
     name: str,
     value: object = _FROM_MODULE,
     *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
     replacement: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> None:
     """Deprecate the attribute *name* of *module* (pass ``__name__``).
 
@@ -258,9 +253,7 @@ def deprecated_attribute(
             symbol,
             KIND_ATTRIBUTE,
             module,
-            timeline_options(
-                since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-            ),
+            timeline_options("deprecated_attribute", timeline),
             Wording(symbol, advice, error=RemovedAttributeError),
             replacement,
         )
@@ -325,15 +318,7 @@ def moved(
     module: str,
     name: str,
     target: str,
-    *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> None:
     """``module.name`` now lives at *target* (``"mylib.parsing.parse"``, or
     ``"mylib.parsing:parse"``), maybe under a new name: the old path keeps working, warns at
@@ -351,9 +336,7 @@ def moved(
             old,
             KIND_MOVED,
             module,
-            timeline_options(
-                since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-            ),
+            timeline_options("moved", timeline),
             Wording(old, f"Use {new} instead.", error=RemovedAttributeError),
             new,
         )
@@ -491,15 +474,7 @@ _FINDER: Final = _MovedModuleFinder()
 def moved_module(
     old: str,
     new: str,
-    *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> None:
     """Module *old* (and its submodules) now lives at *new*: ``import old`` and ``from old
     import X`` keep working, warn at the importing line (and wherever a name is read through
@@ -525,9 +500,7 @@ def moved_module(
             old,
             KIND_MODULE,
             old,
-            timeline_options(
-                since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-            ),
+            timeline_options("moved_module", timeline),
             Wording(old, f"Use {new} instead.", error=RemovedImportError),
             new,
         )
@@ -720,47 +693,28 @@ class _Constant(_ClassAttribute):
 
 def renamed_attribute(
     new: str,
-    *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> Any:
     """In a class body, ``OLD = phaseout.renamed_attribute("new")``: reading, writing and
     deleting ``OLD``, on the class or an instance (and through inheritance), warn at that line
     and go to ``new``; from ``removed_in`` they raise ``RemovedAttributeError``."""
     return _Renamed(
         _identifier("renamed_attribute", "new", new),
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("renamed_attribute", timeline),
     )
 
 
 def deprecated_class_attribute(
     value: object,
     *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
     replacement: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> Any:
     """In a class body, ``RETRIES = phaseout.deprecated_class_attribute(3)``: reading it warns
     and gives *value* (or what was assigned to it on the instance); from ``removed_in`` it
     raises ``RemovedAttributeError``."""
     return _Constant(
         value,
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("deprecated_class_attribute", timeline),
         replacement,
     )

@@ -19,13 +19,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from types import FunctionType
-from typing import Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 from . import _codegen, _messages, _wrapping
-from ._declaring import Wording, declare, timeline_options
+from ._declaring import (
+    CHANGE_KEYS,
+    ChangeOptions,
+    TimelineOptions,
+    Wording,
+    declare,
+    timeline_options,
+)
 from ._hotpath import AnyCallable, Declaration
 from ._layer import NOT_PASSED, Layer, Shape, Source, both_error, equal
-from ._versions import VersionSpec
 from .exceptions import (
     DefaultChangeWarning,
     PendingWarning,
@@ -33,6 +39,9 @@ from .exceptions import (
     RemovedValueError,
 )
 from .phases import Phase
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "changed_default",
@@ -547,15 +556,7 @@ def _name(decorator: str, what: str, value: object) -> str:
 def renamed_parameter(
     old: str,
     new: str,
-    *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> Callable[[_F], _F]:
     """The keyword *old* is now *new*: ``f(old=1)`` warns and passes ``new=1``; passing
     both is a ``TypeError``; from ``removed_in``, *old* raises ``RemovedArgumentError``
@@ -563,9 +564,7 @@ def renamed_parameter(
     rule = _Renamed(
         _name("renamed_parameter", "old", old),
         _name("renamed_parameter", "new", new),
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("renamed_parameter", timeline),
     )
     return _Declarer(rule)
 
@@ -573,15 +572,8 @@ def renamed_parameter(
 def removed_parameter(
     name: str,
     *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
     drop: bool = False,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> Callable[[_F], _F]:
     """Parameter *name* is going away: passing it, by keyword or by position, warns, and
     from ``removed_in`` raises ``RemovedArgumentError``. The function still receives the
@@ -592,31 +584,20 @@ def removed_parameter(
     rule = _Removed(
         _name("removed_parameter", "name", name),
         drop,
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("removed_parameter", timeline),
     )
     return _Declarer(rule)
 
 
 def keyword_only(
     *names: str,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> Callable[[_F], _F]:
     """Parameters *names* (the last positional ones) become keyword-only: passing them by
     position warns, and from ``removed_in`` raises ``RemovedArgumentError``."""
     rule = _KeywordOnly(
         tuple(_name("keyword_only", "each name", name) for name in names),
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("keyword_only", timeline),
     )
     return _Declarer(rule)
 
@@ -625,13 +606,8 @@ def changed_default(
     name: str,
     new: object,
     *,
-    since: str,
     changes_in: str,
-    hard_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[ChangeOptions],
 ) -> Callable[[_F], _F]:
     """The default of *name* (the one in the ``def``) becomes *new* in ``changes_in``.
 
@@ -645,9 +621,8 @@ def changed_default(
             f"phaseout.changed_default: changes_in must be a PEP 440 version such as '3.0', "
             f"got {changes_in!r}"
         )
-    options = timeline_options(
-        since, changes_in, hard_in, None, reason, guide, package, current_version
-    )
+    options = timeline_options("changed_default", timeline, accepted=CHANGE_KEYS)
+    options["removed_in"] = changes_in  # the phase words say "changes", the timeline "removed"
     return _Declarer(_ChangedDefault(_name("changed_default", "name", name), new, options))
 
 
@@ -655,15 +630,8 @@ def deprecated_value(
     name: str,
     value: object,
     *,
-    since: str,
     new: object = NOT_PASSED,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    reason: str | None = None,
-    guide: str | None = None,
-    package: str | None = None,
-    current_version: VersionSpec | None = None,
+    **timeline: Unpack[TimelineOptions],
 ) -> Callable[[_F], _F]:
     """Passing *value* to *name* is deprecated: it warns (and with *new*, the function
     receives *new* instead); from ``removed_in`` it raises ``RemovedValueError`` (also a
@@ -672,8 +640,6 @@ def deprecated_value(
         _name("deprecated_value", "name", name),
         value,
         new,
-        timeline_options(
-            since, removed_in, hard_in, compat_in, reason, guide, package, current_version
-        ),
+        timeline_options("deprecated_value", timeline),
     )
     return _Declarer(rule)
