@@ -184,6 +184,7 @@ class Declaration:
         "replacement_name",
         "sites",
         "source",
+        "static",
         "symbol",
         "timeline",
         "upgrades",
@@ -214,6 +215,8 @@ class Declaration:
         # Texts, categories and error of a declaration that is not a callable's (parameters,
         # code paths): see `phaseout.parameters`.
         self.wording: Any = None
+        # The message of an inner PEP 702 decorator (what type checkers show), if any.
+        self.static: str | None = None
         # Counters per (id of the calling code, instruction offset); code_refs drops a code's
         # entries when it is freed (see _usage.new_site).
         self.sites: dict[tuple[int, int], itertools.count[int]] = {}

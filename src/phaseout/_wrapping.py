@@ -18,8 +18,9 @@ from ._hotpath import AnyCallable, Declaration, fast_caller
 
 
 def tag(target: Any, decl: Declaration) -> None:
-    """Give *target* its declaration and PEP 702's static ``__deprecated__`` text."""
-    target.__deprecated__ = _messages.deprecated_attribute(
+    """Give *target* its declaration and PEP 702's static ``__deprecated__`` text (an inner
+    PEP 702 decorator's own, when there was one: what type checkers show)."""
+    target.__deprecated__ = decl.static or _messages.deprecated_attribute(
         decl.kind, decl.symbol, decl.timeline, decl.replacement_name
     )
     target.__phaseout__ = decl

@@ -162,6 +162,24 @@ def _check_forwardable(
         )
 
 
+def _inner_pep702(obj: Any) -> tuple[Any, str | None]:
+    """*obj* without an inner PEP 702 decorator's own warning, and its message (see
+    ``_pep702``); a dict lookup when there is none, as decoration is paid at import."""
+    if isinstance(obj, (classmethod, staticmethod)):
+        inner = obj.__func__
+        if type(inner) is FunctionType and "__deprecated__" in vars(inner):
+            from . import _pep702
+
+            inner, static = _pep702.unwrap(inner)
+            return type(obj)(inner), static
+        return obj, None
+    if (type(obj) is FunctionType or isinstance(obj, type)) and "__deprecated__" in vars(obj):
+        from . import _pep702
+
+        return _pep702.unwrap(obj)
+    return obj, None
+
+
 def _kind(qualname: str) -> str:
     parent = qualname.rpartition(".")[0]
     if parent and not parent.endswith("<locals>"):
@@ -190,6 +208,7 @@ class _Deprecator:
 
     def __call__(self, obj: _T, /) -> _T:
         result: Any
+        obj, static = _inner_pep702(obj)
         if isinstance(obj, (classmethod, staticmethod)):
             kind = (
                 _messages.KIND_CLASSMETHOD
@@ -198,20 +217,20 @@ class _Deprecator:
             )
             inner = obj.__func__
             self._check_wrappable(inner, obj)
-            decl, forward = self._declare(inner, kind)
+            decl, forward = self._declare(inner, kind, static)
             result = type(obj)(_wrapping.wrap_callable(decl, inner, forward))
             _wrapping.tag(result, decl)
         elif isinstance(obj, property):
             owner = obj.fget or obj.fset or obj.fdel
             self._check_wrappable(owner, obj)
-            decl, _ = self._declare(owner, _messages.KIND_PROPERTY)
+            decl, _ = self._declare(owner, _messages.KIND_PROPERTY, static)
             result = _wrapping.wrap_property(decl, obj)
         elif isinstance(obj, type):
-            decl, forward = self._declare(obj, _messages.KIND_CLASS)
+            decl, forward = self._declare(obj, _messages.KIND_CLASS, static)
             result = _wrapping.wrap_class(decl, obj, forward)
         else:
             self._check_wrappable(obj, obj)
-            decl, forward = self._declare(obj, _kind(obj.__qualname__))  # type: ignore[attr-defined]
+            decl, forward = self._declare(obj, _kind(obj.__qualname__), static)  # type: ignore[attr-defined]
             result = _wrapping.wrap_callable(decl, obj, forward)
         register(decl)
         return result  # type: ignore[no-any-return]
@@ -266,7 +285,9 @@ class _Deprecator:
         current = _check_current_version(symbol, options["current_version"])
         return (timeline, current, *_replacement(symbol, options["replacement"]))
 
-    def _declare(self, obj: Any, kind: str) -> tuple[Declaration, AnyCallable | None]:
+    def _declare(
+        self, obj: Any, kind: str, static: str | None = None
+    ) -> tuple[Declaration, AnyCallable | None]:
         options = self._options
         module = getattr(obj, "__module__", None) or "__main__"
         symbol = f"{module}.{obj.__qualname__}"
@@ -306,6 +327,7 @@ class _Deprecator:
             reason=options["reason"],
             guide=options["guide"],
         )
+        decl.static = static
         return decl, forward
 
 
