@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 import phaseout
-from phaseout import _notices, _usage
+from phaseout import _notices, _usage, _versions, policies
 
 # Hermetic: whatever PHASEOUT_* variables the developer's shell (or CI, on purpose) exports,
 # in any case, neither the tests, nor phaseout's threads between tests, nor the subprocesses
@@ -26,6 +26,8 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # flusher thread's prompt announcements (see `prompt_writes`).
     monkeypatch.setattr(_usage.STATE, "prompt", False)
     yield
+    policies.POLICIES.clear()
+    _versions.POLICY_DISTRIBUTIONS.clear()
     phaseout.reset_defaults()
     _usage.forget_sites()
     _notices.forget()

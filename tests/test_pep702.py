@@ -9,7 +9,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import typing_extensions
@@ -36,7 +36,7 @@ def test_every_kind_warns_once_with_phaseouts_warning_and_keeps_the_message(
         return x
 
     class Base:
-        subclasses: list[str] = []
+        subclasses: ClassVar[list[str]] = []
 
         def __init_subclass__(cls, **kwargs: Any) -> None:
             Base.subclasses.append(cls.__name__)

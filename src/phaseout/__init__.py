@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         renamed_parameter,
     )
     from .phases import Phase, Timeline
+    from .policies import Policy, policy, silence
     from .registry import Declaration, declarations, phase_of
     from .rollout import RollbackPolicy, Rollout, RolloutStats
 
@@ -65,6 +66,7 @@ __all__ = [
     "Phase",
     "PhaseoutError",
     "PhaseoutWarning",
+    "Policy",
     "RemovalWarning",
     "RemovedArgumentError",
     "RemovedAttributeError",
@@ -96,12 +98,14 @@ __all__ = [
     "moved",
     "moved_module",
     "phase_of",
+    "policy",
     "pretend",
     "removed_parameter",
     "renamed",
     "renamed_attribute",
     "renamed_parameter",
     "reset_defaults",
+    "silence",
     "usage",
 ]
 
@@ -114,6 +118,7 @@ _HOMES: dict[str, str] = {
     "Declaration": "registry",
     "LegacyAdapter": "adapters",
     "Phase": "phases",
+    "Policy": "policies",
     "RollbackPolicy": "rollout",
     "Rollout": "rollout",
     "RolloutStats": "rollout",
@@ -134,12 +139,14 @@ _HOMES: dict[str, str] = {
     "moved": "names",
     "moved_module": "names",
     "phase_of": "registry",
+    "policy": "policies",
     "pretend": "_versions",
     "removed_parameter": "parameters",
     "renamed": "adapters",
     "renamed_attribute": "names",
     "renamed_parameter": "parameters",
     "reset_defaults": "_config",
+    "silence": "policies",
     "usage": "_usage",
 }
 
@@ -154,6 +161,7 @@ _SUBMODULES: frozenset[str] = frozenset(
         "names",
         "parameters",
         "phases",
+        "policies",
         "processors",
         "registry",
         "report",

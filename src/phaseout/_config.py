@@ -10,7 +10,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal, TextIO
 
 from packaging.version import InvalidVersion, Version
@@ -22,6 +22,7 @@ STRICT_ENV: Final = "PHASEOUT_STRICT"
 PRETEND_ENV: Final = "PHASEOUT_PRETEND"
 USAGE_LOG_ENV: Final = "PHASEOUT_USAGE_LOG"
 FLUSH_INTERVAL_ENV: Final = "PHASEOUT_FLUSH_INTERVAL"
+SILENCE_ENV: Final = "PHASEOUT_SILENCE"
 DEFAULT_FLUSH_INTERVAL: Final = 60.0
 MIN_FLUSH_INTERVAL: Final = 0.001
 MAX_FLUSH_INTERVAL: Final = 86_400.0
@@ -97,6 +98,31 @@ def parse_usage_logger(value: object) -> Any:
     raise ValueError(f"usage_logger must be a structlog logger (with info()), got {value!r}")
 
 
+def parse_silence(value: object, source: str) -> frozenset[str]:
+    """Package names whose warnings are silenced: ``"otherlib, thirdlib"`` or an iterable."""
+    if value is None or value == "":
+        return frozenset()
+    names: list[object]
+    if isinstance(value, str):
+        names = [item.strip() for item in value.split(",")]
+    elif isinstance(value, Iterable):
+        names = list(value)
+    else:
+        names = [value]
+    checked: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not _PACKAGE_NAME.match(name):
+            raise ValueError(
+                f"{source} must be package names separated by commas, such as "
+                f"'otherlib,thirdlib', got {value!r}"
+            )
+        checked.append(normalize_name(name))
+    return frozenset(checked)
+
+
+_PACKAGE_NAME: Final = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+
+
 def parse_flush_interval(value: object, source: str) -> float:
     if value is None or value == "":
         return DEFAULT_FLUSH_INTERVAL
@@ -123,6 +149,7 @@ class _Config:
         "flush_interval",
         "loaded",
         "pretend_env",
+        "silence",
         "strict",
         "usage_log",
         "usage_logger",
@@ -137,6 +164,7 @@ class _Config:
         self.usage_log: str | TextIO | None = None
         self.usage_logger: Any = None
         self.flush_interval = DEFAULT_FLUSH_INTERVAL
+        self.silence: frozenset[str] = frozenset()
 
     def load(self) -> _Config:
         """Read the environment on first use; later calls return at once.
@@ -178,6 +206,7 @@ class _Config:
         self.usage_log = read(USAGE_LOG_ENV, parse_usage_log, None)
         self.usage_logger = None
         self.flush_interval = read(FLUSH_INTERVAL_ENV, parse_flush_interval, DEFAULT_FLUSH_INTERVAL)
+        self.silence = read(SILENCE_ENV, parse_silence, frozenset())
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -198,6 +227,7 @@ def configure(
     usage_log: object = _UNSET,
     usage_logger: object = _UNSET,
     flush_interval: object = _UNSET,
+    silence: object = _UNSET,
 ) -> None:
     """Change phaseout's settings for this process; arguments left out keep their value.
 
@@ -215,6 +245,10 @@ def configure(
 
     ``flush_interval``: seconds between writes of aggregated counts (default 60, or the
     ``PHASEOUT_FLUSH_INTERVAL`` environment variable). Counts are also written at exit.
+
+    ``silence``: package names (an iterable, or ``"a,b"``) whose warnings are not emitted in
+    this process, their uses still counted; defaults to ``PHASEOUT_SILENCE``. For a block of
+    code, see ``phaseout.silence()``.
     """
     # Validate everything before changing anything: a bad argument changes no setting.
     config = CONFIG.load()
@@ -227,6 +261,8 @@ def configure(
         updates["usage_logger"] = parse_usage_logger(usage_logger)
     if flush_interval is not _UNSET:
         updates["flush_interval"] = parse_flush_interval(flush_interval, "flush_interval")
+    if silence is not _UNSET:
+        updates["silence"] = parse_silence(silence, "silence")
     for name, value in updates.items():
         setattr(config, name, value)
     config.changed()

@@ -36,7 +36,9 @@ class Wording:
     """What a declaration that is not a callable's says, and raises, in each phase (read by
     ``Plan``): "*subject* is deprecated since mylib 2.0 and will *will* in 3.0. *advice*"."""
 
-    __slots__ = ("advice", "categories", "error", "gone", "silent_when_removed", "subject", "will")
+    __slots__ = (
+        "advice", "categories", "change", "error", "gone", "silent_when_removed", "subject", "will",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -55,6 +57,7 @@ class Wording:
         self.error = error
         self.categories = categories
         self.silent_when_removed = False
+        self.change = False  # a change (a default's), warned with the "change" categories
 
     def _facts(self, decl: Declaration, package: str) -> dict[str, Any]:
         return {
@@ -90,6 +93,7 @@ class TimelineOptions(_Since, total=False):
     guide: str | None
     package: str | None
     current_version: VersionSpec | None
+    category: type[Warning] | None
 
 
 class ChangeOptions(_Since, total=False):
@@ -101,12 +105,15 @@ class ChangeOptions(_Since, total=False):
     guide: str | None
     package: str | None
     current_version: VersionSpec | None
+    category: type[Warning] | None
 
 
-CHANGE_KEYS: Final = ("since", "hard_in", "reason", "guide", "package", "current_version")
+CHANGE_KEYS: Final = (
+    "since", "hard_in", "reason", "guide", "package", "current_version", "category",
+)  # fmt: skip
 _TIMELINE_KEYS: Final = (
     "since", "removed_in", "hard_in", "compat_in", "reason", "guide", "package",
-    "current_version",
+    "current_version", "category",
 )  # fmt: skip
 
 
@@ -132,9 +139,10 @@ def declare(
     replacement: str | None = None,
 ) -> Declaration:
     """A registered declaration of *symbol*, whose version is that of *module*'s package."""
-    from .decorators import _Deprecator
+    from .decorators import _Deprecator, check_category
 
     timeline, current = _Deprecator({**options, "replacement": None})._check_options(symbol)[:2]
+    category = check_category(symbol, options["category"])
     decl = Declaration(
         symbol=symbol,
         kind=kind,
@@ -146,5 +154,6 @@ def declare(
         guide=options["guide"],
     )
     decl.wording = wording
+    decl.category = category
     register(decl)
     return decl

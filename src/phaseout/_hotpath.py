@@ -76,8 +76,8 @@ class Plan:
     """What a use does in one phase: the warning to emit or the error to raise, and the target."""
 
     __slots__ = (
-        "category", "details", "error", "forward", "phase", "removed", "shared", "silent",
-        "strict", "text", "unknown",
+        "budget", "category", "details", "error", "forward", "phase", "removed", "shared",
+        "silent", "strict", "text", "unknown",
     )  # fmt: skip
 
     def __init__(self, decl: Declaration, phase: Phase, installed: Version | None) -> None:
@@ -101,12 +101,14 @@ class Plan:
             "guide": decl.guide,
         }
         self.removed: str | None = None
-        self.category: type[PhaseoutWarning] | None = None
+        self.category: type[Warning] | None = None
         self.text = ""
         self.shared = False
         self.strict = False
         wording = decl.wording
         self.error: type[RemovedError] = RemovedError if wording is None else wording.error
+        policy = _policy_of(decl)
+        self.budget = "call site" if policy is None else policy.budget
         # Nothing to count or say: a changed default that applies now (see `Wording`).
         self.silent = False
         self.unknown: str | None = None  # why the version is unknown, in strict mode
@@ -140,7 +142,11 @@ class Plan:
                 guide=decl.guide,
             )
             return
-        self.category = _CATEGORY[phase] if wording is None else wording.categories[phase]
+        self.category = (
+            decl.category
+            or (policy and policy.category(phase, wording is not None and wording.change))
+            or (_CATEGORY[phase] if wording is None else wording.categories[phase])
+        )
         if wording is not None:
             self.text = wording.warning_text(decl, phase, package)
         else:
@@ -155,7 +161,10 @@ class Plan:
                 guide=decl.guide,
                 forwarded=forward,
             )
-        self.shared = share_facts(self.category, self.text, self.details)
+        # Facts are shared through phaseout's warning classes only (see exceptions._Fact).
+        self.shared = issubclass(self.category, PhaseoutWarning) and share_facts(
+            self.category, self.text, self.details
+        )
         strict = CONFIG.load().strict
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
             strict == "hard" and phase is Phase.HARD
@@ -172,16 +181,18 @@ class Declaration:
 
     __slots__ = (
         "__weakref__",
+        "_guide",
         "_plan",
         "_plans_by_phase",
+        "_reason",
         "_tables",
+        "category",
         "code_refs",
         "forward",
-        "guide",
         "kind",
         "owner",
-        "reason",
         "replacement_name",
+        "shown_once",
         "sites",
         "source",
         "static",
@@ -209,8 +220,10 @@ class Declaration:
         self.source = source
         self.replacement_name = replacement_name
         self.forward = forward
-        self.reason = reason
-        self.guide = guide
+        self._reason = reason
+        self._guide = guide
+        self.category: type[Warning] | None = None  # the declaration's own, if given
+        self.shown_once = False  # for a policy's "process" budget
         self.owner: type | None = None  # the class itself, for kind "class"
         # Texts, categories and error of a declaration that is not a callable's (parameters,
         # code paths): see `phaseout.parameters`.
@@ -234,6 +247,22 @@ class Declaration:
     @property
     def replacement(self) -> str | None:
         return self.replacement_name
+
+    @property
+    def guide(self) -> str | None:
+        """The declaration's guide, or its package policy's (see ``phaseout.policy``)."""
+        if self._guide is not None:
+            return self._guide
+        policy = _policy_of(self)
+        return None if policy is None else policy.guide_for(self)
+
+    @property
+    def reason(self) -> str | None:
+        """The declaration's reason, or its package policy's."""
+        if self._reason is not None:
+            return self._reason
+        policy = _policy_of(self)
+        return None if policy is None else policy.reason
 
     @property
     def phase(self) -> Phase:
@@ -310,19 +339,16 @@ class Declaration:
         if plan.silent:
             target = forward if forward is not None else own
             if self._rememberable(user, caller):
-                with _lock:
-                    if generation == _generation:
-                        table[caller.f_lasti] = (
-                            user.f_code, user.f_globals, list(_wm.filters), _UNCOUNTED, target,
-                        )  # fmt: skip
+                entry: FastEntry = (
+                    user.f_code,
+                    user.f_globals,
+                    list(_wm.filters),
+                    _UNCOUNTED,
+                    target,
+                )
+                _remember(table, generation, caller.f_lasti, entry)
             return target(*args, **kwargs)
-        key = (id(user.f_code), user.f_lasti)
-        counter = self.sites.get(key)
-        usage = _usage or _load_usage()
-        if counter is None:
-            counter = usage.new_site(self, user, key, plan.phase)
-        elif usage.STATE.flusher is None:
-            usage.ensure_flusher()
+        counter = self._counter(user, plan.phase)
         next(counter)
         if plan.unknown is not None:
             raise UnknownVersionError(plan.unknown)
@@ -330,36 +356,56 @@ class Declaration:
             raise plan.error(plan.removed, **plan.details)
         target = forward if plan.forward and forward is not None else own
         category = plan.category
-        if category is not None:
-            warning = _new_warning(category, plan.text, plan.details, plan.shared)
-            if plan.strict:
-                raise warning
-            snapshot = list(_wm.filters)
+        if category is None:
+            return target(*args, **kwargs)
+        rememberable = self._rememberable(user, caller)
+        if (plan.budget == "process" and self.shown_once) or _policies().silenced(self):
+            # Counted, not shown: remembered while the filters are the same (a silence() or
+            # pretend() block makes it depend on the context: then not remembered).
+            if rememberable:
+                entry = (user.f_code, user.f_globals, list(_wm.filters), counter, target)
+                _remember(table, generation, caller.f_lasti, entry)
+            return target(*args, **kwargs)
+        self.shown_once = True
+        warning = _new_warning(category, plan.text, plan.details, plan.shared)
+        if plan.strict:
+            raise warning
+        snapshot = list(_wm.filters)
+        if rememberable:
+            # Remembered before warning: under an "error" filter, warn() raises.
+            if _filters.ignored(snapshot, category, plan.text, user):
+                entry = (user.f_code, user.f_globals, snapshot, counter, target)
+                _remember(table, generation, caller.f_lasti, entry)
+            elif plan.budget != "always":  # "always" has no registry to take a shortcut by
+                _filters.watch_filter_versions()
+                site = KnownSite(
+                    target,
+                    category,
+                    plan.text,
+                    plan.details,
+                    plan.shared,
+                    user.f_code.co_filename,
+                    user.f_lineno,
+                )
+                entry = (user.f_code, user.f_globals, None, counter, site)
+                _remember(table, generation, caller.f_lasti, entry)
+        if plan.budget == "always":
+            _warn_every_time(warning, category, user)
+        else:
             # `user` is an ancestor of this frame, so a level is always found.
-            level = _frames.stacklevel(sys._getframe(), user) or 2
-            if self._rememberable(user, caller):
-                # Remembered before warning: under an "error" filter, warn() raises.
-                if _filters.ignored(snapshot, category, plan.text, user):
-                    remembered: FastEntry = (
-                        user.f_code, user.f_globals, snapshot, counter, target,
-                    )  # fmt: skip
-                else:
-                    _filters.watch_filter_versions()
-                    site = KnownSite(
-                        target,
-                        category,
-                        plan.text,
-                        plan.details,
-                        plan.shared,
-                        user.f_code.co_filename,
-                        user.f_lineno,
-                    )
-                    remembered = (user.f_code, user.f_globals, None, counter, site)
-                with _lock:
-                    if generation == _generation:
-                        table[caller.f_lasti] = remembered
-            _wm.warn(warning, stacklevel=level)
+            _wm.warn(warning, stacklevel=_frames.stacklevel(sys._getframe(), user) or 2)
         return target(*args, **kwargs)
+
+    def _counter(self, user: FrameType, phase: Phase) -> itertools.count[int]:
+        """The usage counter of the call site *user* (its code and instruction)."""
+        key = (id(user.f_code), user.f_lasti)
+        counter = self.sites.get(key)
+        usage = _usage or _load_usage()
+        if counter is None:
+            return usage.new_site(self, user, key, phase)  # type: ignore[no-any-return]
+        if usage.STATE.flusher is None:
+            usage.ensure_flusher()
+        return counter
 
     @staticmethod
     def _rememberable(user: FrameType, caller: FrameType) -> bool:
@@ -380,17 +426,53 @@ def _import_probe() -> CodeType | None:
 
 _IMPORT_PROBE: Final = _import_probe()
 
+
+def _warn_every_time(warning: Warning, category: type[Warning], user: FrameType) -> None:
+    """What ``warnings.warn`` does from *user*'s line, without its ``__warningregistry__``."""
+    globals_ = user.f_globals
+    module = globals_.get("__name__") or "<string>"
+    _wm.warn_explicit(
+        warning, category, user.f_code.co_filename, user.f_lineno, module, None, globals_
+    )
+
+
+_POLICIES_MODULE: Any = None
+
+
+def _policies() -> Any:
+    """``phaseout.policies``, imported on the first use that needs it."""
+    global _POLICIES_MODULE
+    if _POLICIES_MODULE is None:
+        from . import policies
+
+        _POLICIES_MODULE = policies
+    return _POLICIES_MODULE
+
+
+def _policy_of(decl: Declaration) -> Any:
+    policies = _policies()
+    return policies.POLICIES.get(decl.source.top_level) if policies.POLICIES else None
+
+
 # The counter of uses that are not counted (a changed default that applies now).
 _UNCOUNTED: Final = itertools.count()
 
 
+def _remember(table: FastTable, generation: int, key: int, entry: FastEntry) -> None:
+    """Remember the outcome of a use from the caller instruction *key*, unless settings
+    changed since the use began (its plan may be stale)."""
+    with _lock:
+        if generation == _generation:
+            table[key] = entry
+
+
 def _new_warning(
-    category: type[PhaseoutWarning], text: str, details: dict[str, Any], shared: bool
-) -> PhaseoutWarning:
+    category: type[Warning], text: str, details: dict[str, Any], shared: bool
+) -> Warning:
     """What ``category(text, **details)`` makes, without eight keyword arguments through
     ``_Details.__init__`` (≈ 800 ns): ``BaseException.__new__`` sets ``args``, and the facts
     are the plan's shared ones (see ``exceptions._Fact``) unless they could not be shared."""
-    warning: PhaseoutWarning = _new(category, text)
+    warning: Warning = _new(category, text)
     if not shared:
         warning.__dict__.update(details)
     return warning
@@ -423,7 +505,7 @@ class KnownSite:
     def __init__(
         self,
         target: AnyCallable,
-        category: type[PhaseoutWarning],
+        category: type[Warning],
         text: str,
         details: dict[str, Any],
         shared: bool,

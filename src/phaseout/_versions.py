@@ -31,6 +31,8 @@ _active_blocks = 0
 _blocks_lock = threading.Lock()
 _block_listeners: list[Callable[[], None]] = []
 _cache_lock = threading.Lock()
+# The distribution a package's policy names, by top-level import name (see ``policies``).
+POLICY_DISTRIBUTIONS: dict[str, str | None] = {}
 _dist_versions: dict[str, Version | None] = {}
 _top_level_dists: dict[str, list[str]] | None = None
 
@@ -70,7 +72,7 @@ def pretend(versions: Mapping[str, str | Version]) -> Iterator[None]:
             raise ValueError(
                 f"pretend(): the version of {name!r} must be a PEP 440 version, got {version!r}"
             ) from None
-    _enter_block()
+    enter_block()
     try:
         outer = _PRETEND.get()
         token = _PRETEND.set({**outer, **parsed} if outer else parsed)
@@ -79,10 +81,11 @@ def pretend(versions: Mapping[str, str | Version]) -> Iterator[None]:
         finally:
             _PRETEND.reset(token)
     finally:
-        _leave_block()
+        leave_block()
 
 
-def _enter_block() -> None:
+def enter_block() -> None:
+    """A block with context-local behaviour (``pretend()``, ``silence()``) starts."""
     global _active_blocks
     with _blocks_lock:
         _active_blocks += 1
@@ -91,7 +94,7 @@ def _enter_block() -> None:
                 listener()
 
 
-def _leave_block() -> None:
+def leave_block() -> None:
     global _active_blocks
     with _blocks_lock:
         _active_blocks -= 1
@@ -171,11 +174,11 @@ class VersionSource:
 
     __slots__ = (
         "_distribution",
+        "_package",
         "_problem",
         "_searched",
         "explicit",
         "module",
-        "package",
         "symbol",
         "top_level",
     )
@@ -186,11 +189,16 @@ class VersionSource:
         self.symbol = symbol
         self.module = module
         self.top_level = module.partition(".")[0]
-        self.package = package
+        self._package = package
         self.explicit = explicit
         self._distribution: str | None = None
         self._searched = False
         self._problem: str | None = None
+
+    @property
+    def package(self) -> str | None:
+        """``package=`` of the declaration, or the distribution its package's policy names."""
+        return self._package or POLICY_DISTRIBUTIONS.get(self.top_level)
 
     def display_name(self) -> str:
         """The package name users know: ``package=``, the distribution, or the import name."""

@@ -99,6 +99,12 @@ def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None
             )
 
 
+def check_category(symbol: str, category: object) -> type[Warning] | None:
+    if category is None or (isinstance(category, type) and issubclass(category, Warning)):
+        return category
+    raise TypeError(f"{symbol}: category must be a Warning subclass or None, got {category!r}")
+
+
 def _check_optional_text(symbol: str, name: str, value: object) -> None:
     if value is not None and not isinstance(value, str):
         raise TypeError(f"{symbol}: {name} must be a string or None, got {value!r}")
@@ -328,6 +334,7 @@ class _Deprecator:
             guide=options["guide"],
         )
         decl.static = static
+        decl.category = check_category(symbol, options.get("category"))
         return decl, forward
 
 
@@ -344,6 +351,7 @@ def deprecated(
     current_version: VersionSpec | None = None,
     args_map: Mapping[str, str | None] | None = None,
     result: Callable[[Any], Any] | None = None,
+    category: type[Warning] | None = None,
 ) -> _Deprecator:
     """Deprecate a function, method, classmethod, staticmethod, property or class.
 
@@ -367,6 +375,8 @@ def deprecated(
       bound by the legacy signature, renamed (``{"old": "new"}``) or dropped
       (``{"old": None}``) and passed to the replacement; ``result`` converts its return
       value to the legacy form. Names are checked against both signatures at decoration.
+    - ``category``: the warning class of this declaration in every phase that warns,
+      instead of phaseout's (or its package policy's, see ``phaseout.policy``).
     """
     return _Deprecator(
         {
@@ -381,6 +391,7 @@ def deprecated(
             "current_version": current_version,
             "args_map": args_map,
             "result": result,
+            "category": category,
         }
     )
 

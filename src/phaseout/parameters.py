@@ -79,6 +79,7 @@ class _DefaultWording(Wording):
         self.old = old
         self.new = new
         self.silent_when_removed = True
+        self.change = True
 
     def warning_text(self, decl: Declaration, phase: Phase, package: str) -> str:
         return _messages.default_change_text(

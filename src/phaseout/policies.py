@@ -1,0 +1,200 @@
+"""A package's deprecation policy, declared once; silencing a package's warnings.
+
+::
+
+    # mylib/_deprecations.py
+    class MyLibDeprecationWarning(phaseout.DeprecatedWarning): ...
+
+    phaseout.policy(
+        "mylib",
+        guide="https://mylib.dev/migrate/{version}#{symbol}",
+        deprecated=MyLibDeprecationWarning,
+    )
+
+Every declaration made in the package (by the top-level import name of its module) then uses
+the policy where it does not say otherwise: the distribution whose version counts, the default
+guide and reason, the package's own warning categories (so users can filter one library with
+``-W error::mylib.MyLibDeprecationWarning``) and how often a use is shown.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Final, Literal
+
+from . import _versions
+from ._config import CONFIG, normalize_name
+from .exceptions import (
+    DefaultChangeWarning,
+    DeprecatedWarning,
+    PendingWarning,
+    PhaseoutWarning,
+    RemovalWarning,
+)
+from .phases import Phase
+
+if TYPE_CHECKING:
+    from ._hotpath import Declaration
+
+__all__ = ["Policy", "policy", "silence"]
+
+Budget = Literal["call site", "process", "always"]
+_BUDGETS: Final = ("call site", "process", "always")
+# The policy of each package, by the top-level import name its declarations' modules share.
+POLICIES: Final[dict[str, Policy]] = {}
+_SILENCED: Final[contextvars.ContextVar[frozenset[str]]] = contextvars.ContextVar(
+    "phaseout_silenced", default=frozenset()
+)
+# What each category setting must subclass, so every filter that matched phaseout's (and the
+# builtin's) warnings still matches the package's own.
+_BASES: Final[dict[str, type[PhaseoutWarning]]] = {
+    "pending": PendingWarning,
+    "deprecated": DeprecatedWarning,
+    "removal": RemovalWarning,
+    "change": DefaultChangeWarning,
+}
+
+
+class Policy:
+    """One package's settings (see :func:`policy`); read when a declaration's phase is
+    decided, so declarations made before the policy follow it too."""
+
+    __slots__ = ("budget", "categories", "distribution", "guide", "package", "reason")
+
+    def __init__(
+        self,
+        package: str,
+        distribution: str | None,
+        guide: str | None,
+        reason: str | None,
+        categories: dict[str, type[PhaseoutWarning]],
+        budget: Budget,
+    ) -> None:
+        self.package = package
+        self.distribution = distribution
+        self.guide = guide
+        self.reason = reason
+        self.categories = categories
+        self.budget = budget
+
+    def guide_for(self, decl: Declaration) -> str | None:
+        """The guide template, filled in for *decl* (``{version}``: the removal version, or
+        ``since`` without one; ``{symbol}``; ``{package}``)."""
+        if self.guide is None:
+            return None
+        texts = decl.timeline.texts
+        return self.guide.format(
+            version=texts["removed_in"] or texts["since"],
+            symbol=decl.symbol,
+            package=self.distribution or self.package,
+        )
+
+    def category(self, phase: Phase, change: bool) -> type[PhaseoutWarning] | None:
+        """The package's own category for a warning in *phase* (a default change: *change*)."""
+        if phase is Phase.PENDING:
+            return self.categories.get("pending")
+        if change:
+            return self.categories.get("change")
+        return self.categories.get("removal" if phase is Phase.HARD else "deprecated")
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.package}>"
+
+
+def policy(
+    package: str,
+    *,
+    distribution: str | None = None,
+    guide: str | None = None,
+    reason: str | None = None,
+    pending: type[PendingWarning] | None = None,
+    deprecated: type[DeprecatedWarning] | None = None,
+    removal: type[RemovalWarning] | None = None,
+    change: type[DefaultChangeWarning] | None = None,
+    budget: Budget = "call site",
+) -> Policy:
+    """Set the deprecation policy of *package* (a top-level import name), for every
+    declaration made in it, before or after this call.
+
+    - ``distribution``: the distribution whose installed version counts (default: found from
+      the import name, as for each declaration).
+    - ``guide``: a default guide, a template with ``{version}``, ``{symbol}``, ``{package}``.
+    - ``reason``: a default reason.
+    - ``pending``, ``deprecated``, ``removal``, ``change``: the package's own warning
+      categories, each a subclass of phaseout's (``PendingWarning``, ``DeprecatedWarning``,
+      ``RemovalWarning``, ``DefaultChangeWarning``), so users can filter this one package.
+    - ``budget``: how often a use is shown: ``"call site"`` (Python's own rule: once per
+      calling line under the "default" filter), ``"process"`` (the first use of each
+      declaration in the process; later ones are counted, not shown) or ``"always"`` (every
+      use that the filters let through, even under "default").
+    """
+    if not isinstance(package, str) or not package.isidentifier():
+        raise ValueError(
+            f"policy: package must be a top-level import name such as 'mylib', got {package!r}"
+        )
+    if budget not in _BUDGETS:
+        raise ValueError(
+            f"policy {package}: budget must be one of {', '.join(map(repr, _BUDGETS))}, "
+            f"got {budget!r}"
+        )
+    for name, text in (("distribution", distribution), ("guide", guide), ("reason", reason)):
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"policy {package}: {name} must be a string or None, got {text!r}")
+    if guide is not None:
+        try:
+            guide.format(version="1.0", symbol="mylib.f", package="mylib")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                f"policy {package}: guide may use {{version}}, {{symbol}} and {{package}}, "
+                f"got {guide!r} ({type(error).__name__}: {error})"
+            ) from None
+    categories: dict[str, type[PhaseoutWarning]] = {}
+    for name, category in (
+        ("pending", pending),
+        ("deprecated", deprecated),
+        ("removal", removal),
+        ("change", change),
+    ):
+        if category is None:
+            continue
+        base = _BASES[name]
+        if not (isinstance(category, type) and issubclass(category, base)):
+            raise TypeError(
+                f"policy {package}: {name} must be a subclass of phaseout.{base.__name__} "
+                f"(so filters on it keep matching), got {category!r}"
+            )
+        categories[name] = category
+    made = Policy(package, distribution, guide, reason, categories, budget)
+    POLICIES[package] = made
+    _versions.POLICY_DISTRIBUTIONS[package] = distribution
+    CONFIG.changed()  # phases and texts decided under no policy are decided again
+    return made
+
+
+def silenced(decl: Declaration) -> bool:
+    """Whether *decl*'s warnings are silenced here (``PHASEOUT_SILENCE``, ``silence()``)."""
+    names = _SILENCED.get() | CONFIG.load().silence
+    if not names:
+        return False
+    return normalize_name(decl.source.top_level) in names or normalize_name(decl.package) in names
+
+
+@contextmanager
+def silence(*packages: str) -> Iterator[None]:
+    """In this block (this thread or task, and tasks it creates), the warnings of
+    *packages* (distribution or import names) are not emitted; their uses are still counted.
+    Global warning filters are not touched."""
+    for name in packages:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"silence() takes package names, got {name!r}")
+    _versions.enter_block()  # remembered call sites are not used while a block is active
+    try:
+        token = _SILENCED.set(_SILENCED.get() | {normalize_name(name) for name in packages})
+        try:
+            yield
+        finally:
+            _SILENCED.reset(token)
+    finally:
+        _versions.leave_block()
