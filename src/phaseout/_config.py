@@ -228,6 +228,7 @@ def configure(
     usage_logger: object = _UNSET,
     flush_interval: object = _UNSET,
     silence: object = _UNSET,
+    pretend: object = _UNSET,
 ) -> None:
     """Change phaseout's settings for this process; arguments left out keep their value.
 
@@ -246,6 +247,10 @@ def configure(
     ``flush_interval``: seconds between writes of aggregated counts (default 60, or the
     ``PHASEOUT_FLUSH_INTERVAL`` environment variable). Counts are also written at exit.
 
+    ``pretend``: versions to act as installed for the whole process, as
+    ``{"mylib": "3.0"}`` or ``"mylib==3.0,otherlib==2.0"`` (``None`` for none); defaults to
+    ``PHASEOUT_PRETEND``. ``phaseout.pretend()`` does it for a block.
+
     ``silence``: package names (an iterable, or ``"a,b"``) whose warnings are not emitted in
     this process, their uses still counted; defaults to ``PHASEOUT_SILENCE``. For a block of
     code, see ``phaseout.silence()``.
@@ -263,9 +268,24 @@ def configure(
         updates["flush_interval"] = parse_flush_interval(flush_interval, "flush_interval")
     if silence is not _UNSET:
         updates["silence"] = parse_silence(silence, "silence")
+    if pretend is not _UNSET:
+        updates["pretend_env"] = _pretend_setting(pretend)
     for name, value in updates.items():
         setattr(config, name, value)
     config.changed()
+
+
+def _pretend_setting(value: object) -> dict[str, Version]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return parse_pretend(value, "pretend")
+    if isinstance(value, Mapping):
+        return parse_pretend(",".join(f"{k}=={v}" for k, v in value.items()), "pretend")
+    raise TypeError(
+        f"pretend must be a mapping such as {{'mylib': '3.0'}} or a string such as "
+        f"'mylib==3.0', got {value!r}"
+    )
 
 
 def reset_defaults() -> None:

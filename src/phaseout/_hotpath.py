@@ -109,6 +109,8 @@ class Plan:
         self.error: type[RemovedError] = RemovedError if wording is None else wording.error
         policy = _policy_of(decl)
         self.budget = "call site" if policy is None else policy.budget
+        if self.budget == "process" and _policies().BUDGET_OVERRIDE is not None:
+            self.budget = _policies().BUDGET_OVERRIDE
         # Nothing to count or say: a changed default that applies now (see `Wording`).
         self.silent = False
         self.unknown: str | None = None  # why the version is unknown, in strict mode

@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -443,6 +443,30 @@ def emit_event(event: EventDict) -> None:
         STATE.dropped += 1
     _EVENTS.append(dict(event))
     _wake_flusher()
+
+
+_IDENTITY_KEYS: Final = (
+    "symbol", "package", "phase", "since", "removed_in", "replacement", "caller", "file", "line",
+)  # fmt: skip
+
+
+def site_records() -> list[dict[str, Any]]:
+    """Every call site counted in this process, as the fields of its usage events plus
+    ``count`` (plain values: they travel between processes, e.g. from xdist workers)."""
+    with STATE.lock:
+        sites = [site for site in _SITES.values() if site.decl is not None]
+    return [
+        {**{key: site.identity[key] for key in _IDENTITY_KEYS}, "count": total}
+        for site in sites
+        if (total := site.total() - site.base) > 0
+    ]
+
+
+def write_usage_events(path: str, records: Sequence[Mapping[str, Any]]) -> int:
+    """Append *records* (see :func:`site_records`) to the usage log at *path* as
+    ``deprecated_usage`` events, read by ``phaseout report``; the number written."""
+    events = [{"event": "deprecated_usage", **record} for record in records]
+    return FileSink(path).emit(events) if events else 0
 
 
 def usage() -> list[SiteUsage]:

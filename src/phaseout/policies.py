@@ -42,6 +42,9 @@ __all__ = ["Policy", "policy", "silence"]
 
 Budget = Literal["call site", "process", "always"]
 _BUDGETS: Final = ("call site", "process", "always")
+# Set by the pytest plugin: a "process" budget shows each use once per call site, so every
+# test that uses a deprecated API sees its warning.
+BUDGET_OVERRIDE: Budget | None = None
 # The policy of each package, by the top-level import name its declarations' modules share.
 POLICIES: Final[dict[str, Policy]] = {}
 _SILENCED: Final[contextvars.ContextVar[frozenset[str]]] = contextvars.ContextVar(

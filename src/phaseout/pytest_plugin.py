@@ -1,0 +1,198 @@
+"""phaseout's pytest plugin (entry point ``pytest11``), loaded by pytest automatically.
+
+It costs nothing in a suite that does not use it: phaseout itself is imported only when an
+option or marker asks for it, or when the suite's own code has imported phaseout.
+
+- ``--phaseout-strict=hard|all`` and ``--phaseout-pretend "mylib==3.0,otherlib==2.0"``: run the
+  suite against tomorrow's release (process-wide, as ``PHASEOUT_STRICT``/``PHASEOUT_PRETEND``;
+  xdist workers get them too); ``@pytest.mark.phaseout_pretend({"mylib": "3.0"})`` for one test
+  (its setup, call and teardown).
+- ``--phaseout-own=mylib``: fail the run when code inside ``mylib`` used a ``mylib`` deprecation
+  (a warning users get and cannot fix), naming the call sites.
+- A terminal summary of every deprecated API the suite used: phase, count and the busiest call
+  sites (``--phaseout-top=N``); ``--phaseout-usage-log=PATH`` writes the uses as a usage log
+  for ``phaseout report``. Counts of xdist workers are merged.
+- Under the plugin, a package policy's ``"process"`` budget shows a use once per call site, so
+  each test that uses a deprecated API sees its warning (``pytest.warns``,
+  ``pytest.deprecated_call``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+_USAGE_KEY = "phaseout_usage"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("phaseout", "deprecations (phaseout)")
+    group.addoption(
+        "--phaseout-strict",
+        choices=("hard", "all"),
+        help="raise phaseout's HARD-phase (hard) or all (all) deprecation warnings as errors",
+    )
+    group.addoption(
+        "--phaseout-pretend",
+        metavar="PKG==VERSION,...",
+        help="act as if these versions were installed, e.g. 'mylib==3.0,otherlib==2.0'",
+    )
+    group.addoption(
+        "--phaseout-own",
+        metavar="PACKAGE",
+        action="append",
+        default=[],
+        help="fail when code inside PACKAGE uses a deprecation of PACKAGE (repeatable)",
+    )
+    group.addoption(
+        "--phaseout-usage-log",
+        metavar="PATH",
+        help="write the deprecated uses of the run to PATH as a usage log (phaseout report)",
+    )
+    group.addoption(
+        "--phaseout-top",
+        type=int,
+        default=3,
+        metavar="N",
+        help="call sites shown per deprecated API in the summary (default 3)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "phaseout_pretend(versions): run the test as if these versions were installed, "
+        'e.g. {"mylib": "3.0"}',
+    )
+    strict = config.getoption("--phaseout-strict")
+    pretend = config.getoption("--phaseout-pretend")
+    if strict or pretend:
+        import phaseout
+
+        settings: dict[str, Any] = {}
+        if strict:
+            settings["strict"] = strict
+        if pretend:
+            try:
+                settings["pretend"] = pretend
+                phaseout.configure(**settings)
+            except ValueError as error:
+                raise pytest.UsageError(f"--phaseout-pretend: {error}") from None
+        else:
+            phaseout.configure(**settings)
+    _under_pytest()
+
+
+def _under_pytest() -> None:
+    policies: Any = sys.modules.get("phaseout.policies")
+    if policies is not None and policies.BUDGET_OVERRIDE is None:
+        policies.BUDGET_OVERRIDE = "call site"
+        policies.CONFIG.changed()  # plans made under the package's budget are made again
+
+
+@pytest.hookimpl(hookwrapper=True)  # the old style: pytest 7 runs it too
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, Any, None]:
+    _under_pytest()
+    marker = item.get_closest_marker("phaseout_pretend")
+    if marker is None:
+        yield
+        return
+    if len(marker.args) != 1 or marker.kwargs or not isinstance(marker.args[0], dict):
+        raise pytest.UsageError(
+            f"{item.nodeid}: phaseout_pretend takes one dict of versions, such as "
+            f'{{"mylib": "3.0"}}, got {marker.args!r} {marker.kwargs!r}'
+        )
+    import phaseout
+
+    with phaseout.pretend(marker.args[0]):
+        yield
+
+
+def _usage(config: pytest.Config) -> list[dict[str, Any]]:
+    """The uses counted in this process and, on the controller, those of xdist workers."""
+    found: list[dict[str, Any]] = list(getattr(config, "_phaseout_worker_usage", []))
+    if "phaseout._usage" in sys.modules:  # else nothing was counted: phaseout unused
+        from ._usage import site_records
+
+        found += site_records()
+    return found
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """An xdist worker finished: keep its counts for the summary (controller side)."""
+    output = getattr(node, "workeroutput", {}) or {}
+    config = node.config
+    merged = getattr(config, "_phaseout_worker_usage", [])
+    merged += output.get(_USAGE_KEY, [])
+    config._phaseout_worker_usage = merged
+
+
+def _own_uses(config: pytest.Config, uses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    own = {name.replace("-", "_").lower() for name in config.getoption("--phaseout-own")}
+    found = []
+    for use in uses:
+        declared = use["symbol"].split(".")[0].lower()
+        package = use["package"].replace("-", "_").lower()
+        caller = use["caller"].split(":")[0].split(".")[0].lower()
+        if caller in own and (declared in own or package in own):
+            found.append(use)
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    uses = _usage(config)
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports
+        workeroutput[_USAGE_KEY] = uses
+        return
+    log = config.getoption("--phaseout-usage-log")
+    if log:
+        _write_log(log, uses)
+    if _own_uses(config, uses) and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _write_log(path: str, uses: list[dict[str, Any]]) -> None:
+    """The run's uses as ``deprecated_usage`` events, one line per call site."""
+    from ._usage import write_usage_events
+
+    write_usage_events(path, uses)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if getattr(config, "workeroutput", None) is not None:
+        return
+    uses = _usage(config)
+    if not uses:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("phaseout: deprecated APIs used")
+    by_symbol: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for use in uses:
+        by_symbol.setdefault((use["symbol"], use["phase"]), []).append(use)
+    top = max(0, config.getoption("--phaseout-top"))
+    for (symbol, phase), sites in sorted(
+        by_symbol.items(), key=lambda item: (-sum(u["count"] for u in item[1]), item[0])
+    ):
+        write(f"{symbol} ({phase}): {sum(u['count'] for u in sites)} uses")
+        merged: dict[tuple[str, int], int] = {}
+        for use in sites:
+            merged[use["file"], use["line"]] = (
+                merged.get((use["file"], use["line"]), 0) + (use["count"])
+            )
+        for (file, line), count in sorted(merged.items(), key=lambda i: (-i[1], i[0]))[:top]:
+            write(f"    {file}:{line}: {count}")
+    own = _own_uses(config, uses)
+    if own:
+        terminalreporter.section("phaseout: the package uses its own deprecated APIs", red=True)
+        for use in own:
+            write(
+                f"{use['file']}:{use['line']}: {use['caller']} uses {use['symbol']} "
+                f"({use['count']}x)"
+            )
