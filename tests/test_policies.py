@@ -217,3 +217,40 @@ def test_budgets(record: list[warnings.WarningMessage], monkeypatch: pytest.Monk
         for _ in range(3):
             every_time()
     assert [w.category for w in shown] == [DeprecatedWarning] * 3
+
+
+def test_silence_from_the_environment(
+    record: list[warnings.WarningMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _old()
+    monkeypatch.setenv("PHASEOUT_SILENCE", "SilencedLib")  # any case, normalized
+    phaseout.reset_defaults()
+    old()
+    assert record == []
+    monkeypatch.setenv("PHASEOUT_SILENCE", "not a name!")
+    phaseout.reset_defaults()
+    old()  # a bad value is reported once and ignored: the warning is shown
+    assert [w.category.__name__ for w in record] == ["SettingsWarning", "DeprecatedWarning"]
+    assert "PHASEOUT_SILENCE must be package names separated by commas" in str(record[0].message)
+
+
+def test_pending_and_change_categories(record: list[warnings.WarningMessage]) -> None:
+    class Pending(phaseout.PendingWarning):
+        pass
+
+    class Change(phaseout.DefaultChangeWarning):
+        pass
+
+    phaseout.policy("tests", pending=Pending, change=Change)
+
+    @phaseout.deprecated(since="2.0", current_version="1.0")
+    def announced() -> None:
+        pass
+
+    @phaseout.changed_default("mode", "new", since="1.0", changes_in="3.0", current_version="2.0")
+    def run(mode: str = "old") -> str:
+        return mode
+
+    announced()
+    assert run() == "old"
+    assert [w.category for w in record] == [Pending, Change]
