@@ -1,4 +1,4 @@
-"""The ``phaseout`` command: ``phaseout demo`` and ``phaseout report`` (later: ``audit``)."""
+"""The ``phaseout`` command: ``phaseout demo``, ``phaseout report`` and ``phaseout audit``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,69 @@ def _parser() -> argparse.ArgumentParser:
         description="Show what a caller sees in each phase of a deprecation.",
     )
     _add_report(commands)
+    _add_audit(commands)
     return parser
+
+
+def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .audit import FINDINGS
+
+    audit = commands.add_parser(
+        "audit",
+        help="list a package's deprecations, their phases, and what is overdue or broken",
+        description=(
+            "Import PACKAGE and all its submodules (it runs their code: audit only code you "
+            "trust) and list every deprecation declared in it, with its timeline, its phase "
+            "at the installed version (and at --at), and findings. Exit status: 0; 1 when a "
+            "finding of a kind given to --fail-on was found; 2 on bad input."
+        ),
+    )
+    audit.add_argument("package", metavar="PACKAGE", help="a top-level import name")
+    audit.add_argument("--at", metavar="VERSION", help="also show the phase at this version")
+    audit.add_argument(
+        "--matrix",
+        action="store_true",
+        help="declarations x every version a phase changes at, the phase in each cell",
+    )
+    audit.add_argument(
+        "--format", choices=("table", "json", "markdown"), default="table", dest="fmt"
+    )
+    audit.add_argument(
+        "--usage",
+        metavar="LOGS",
+        action="append",
+        default=[],
+        help="usage logs (paths or globs, as for phaseout report) to join: calls, callers, "
+        "last seen; finds unused and still-busy declarations",
+    )
+    audit.add_argument(
+        "--fail-on",
+        metavar="KINDS",
+        default="",
+        help=f"comma-separated finding kinds that fail the run: {', '.join(FINDINGS)}",
+    )
+
+
+def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .audit import FINDINGS, audit, render
+
+    fail_on = {kind.strip() for kind in args.fail_on.split(",") if kind.strip()}
+    unknown = fail_on - set(FINDINGS)
+    if unknown:
+        stderr.write(
+            f"phaseout audit: --fail-on must be finding kinds ({', '.join(FINDINGS)}), got "
+            f"{', '.join(sorted(unknown))}\n"
+        )
+        return EXIT_BAD_INPUT
+    try:
+        result = audit(args.package, at=args.at, usage=args.usage)
+    except ValueError as error:
+        stderr.write(f"phaseout audit: {error}\n")
+        return EXIT_BAD_INPUT
+    stdout.write(render(result, args.fmt, matrix=args.matrix))
+    stdout.flush()
+    failing = [finding for finding in result.findings if finding.kind in fail_on]
+    return EXIT_USAGE_FOUND if failing else EXIT_OK
 
 
 # Exit codes of `phaseout report`, for CI and alerting.
@@ -180,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"it with the input that caused it)\n"
             )
             return EXIT_BAD_INPUT
+    if args.command == "audit":
+        return _audit(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
 
 

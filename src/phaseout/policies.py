@@ -64,7 +64,10 @@ class Policy:
     """One package's settings (see :func:`policy`); read when a declaration's phase is
     decided, so declarations made before the policy follow it too."""
 
-    __slots__ = ("budget", "categories", "distribution", "guide", "package", "reason")
+    __slots__ = (
+        "budget", "categories", "distribution", "guide", "package", "reason", "require_guide",
+        "require_static",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -74,6 +77,8 @@ class Policy:
         reason: str | None,
         categories: dict[str, type[PhaseoutWarning]],
         budget: Budget,
+        require_guide: bool = False,
+        require_static: bool = False,
     ) -> None:
         self.package = package
         self.distribution = distribution
@@ -81,6 +86,8 @@ class Policy:
         self.reason = reason
         self.categories = categories
         self.budget = budget
+        self.require_guide = require_guide  # read by phaseout audit
+        self.require_static = require_static
 
     def guide_for(self, decl: Declaration) -> str | None:
         """The guide template, filled in for *decl* (``{version}``: the removal version, or
@@ -117,6 +124,8 @@ def policy(
     removal: type[RemovalWarning] | None = None,
     change: type[DefaultChangeWarning] | None = None,
     budget: Budget = "call site",
+    require_guide: bool = False,
+    require_static: bool = False,
 ) -> Policy:
     """Set the deprecation policy of *package* (a top-level import name), for every
     declaration made in it, before or after this call.
@@ -132,6 +141,8 @@ def policy(
       calling line under the "default" filter), ``"process"`` (the first use of each
       declaration in the process; later ones are counted, not shown) or ``"always"`` (every
       use that the filters let through, even under "default").
+    - ``require_guide``, ``require_static``: ``phaseout audit`` reports a declaration without a
+      guide, or without an inner PEP 702 decorator, as an error.
     """
     if not isinstance(package, str) or not package.isidentifier():
         raise ValueError(
@@ -169,7 +180,9 @@ def policy(
                 f"(so filters on it keep matching), got {category!r}"
             )
         categories[name] = category
-    made = Policy(package, distribution, guide, reason, categories, budget)
+    made = Policy(
+        package, distribution, guide, reason, categories, budget, require_guide, require_static
+    )
     POLICIES[package] = made
     _versions.POLICY_DISTRIBUTIONS[package] = distribution
     CONFIG.changed()  # phases and texts decided under no policy are decided again

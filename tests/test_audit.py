@@ -1,0 +1,233 @@
+"""``phaseout audit`` on a sample package, run as users run it: a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+FILES = {
+    "auditlib/__init__.py": """
+        import phaseout
+
+        __version__ = "2.5"
+        phaseout.policy("auditlib", guide="https://auditlib.example/migrate/{version}#{symbol}")
+
+
+        def new(x):
+            return x
+
+
+        @phaseout.deprecated(since="2.0", removed_in="3.0", replacement=new)
+        def old(x):
+            return x
+
+
+        @phaseout.deprecated(since="1.0", removed_in="2.0")
+        def overdue():
+            pass
+        """,
+    "auditlib/tools.py": """
+        import phaseout
+
+
+        @phaseout.deprecated(since="2.4", hard_in="2.9", removed_in="4.0",
+                             replacement="auditlib.nowhere.thing", guide="https://x.example")
+        def broken():
+            pass
+
+
+        @phaseout.renamed_parameter("color", "colour", since="2.0", removed_in="3.0")
+        def plot(colour="k"):
+            pass
+        """,
+    "auditlib/bad.py": 'raise RuntimeError("this module fails at import")\n',
+}
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    for name, text in FILES.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(root)
+    return subprocess.run(
+        [sys.executable, "-m", "phaseout", "audit", "auditlib", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=root,
+        timeout=60,
+    )
+
+
+def test_json_lists_every_declaration_and_finding(sample: Path) -> None:
+    done = run(sample, "--format", "json", "--at", "3.0")
+    assert (done.returncode, done.stderr) == (0, "")
+    report = json.loads(done.stdout)
+    assert (report["package"], report["installed"], report["at"]) == ("auditlib", "2.5", "3.0")
+    assert [
+        (d["symbol"], d["kind"], d["phase"], d["phase_at"], d["replacement"])
+        for d in report["declarations"]
+    ] == [
+        ("auditlib.old", "function", "soft", "removed", "auditlib.new"),
+        ("auditlib.overdue", "function", "removed", "removed", None),
+        ("auditlib.tools.broken", "function", "soft", "hard", "auditlib.nowhere.thing"),
+        ("auditlib.tools.plot(color=)", "renamed parameter", "soft", "removed",
+         "auditlib.tools.plot(colour=)"),
+    ]  # fmt: skip
+    assert report["declarations"][0]["guide"] == (
+        "https://auditlib.example/migrate/3.0#auditlib.old"  # from the package policy
+    )
+    assert [(f["code"], f["kind"], f["subject"]) for f in report["findings"]] == [
+        ("PO100", "import-error", "auditlib.bad"),
+        ("PO200", "overdue", "auditlib.overdue"),
+        ("PO300", "unresolved-replacement", "auditlib.tools.broken"),
+    ]
+    assert report["findings"][1]["message"] == (
+        "removed in 2.0 and still present at auditlib 2.5: delete it (and its declaration) "
+        "before the release"
+    )
+    assert done.stdout == json.dumps(report, indent=2, sort_keys=True)  # stable bytes
+
+
+def test_fail_on_and_the_table(sample: Path) -> None:
+    done = run(sample, "--fail-on", "overdue")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == "4 declarations in auditlib 2.5"
+    assert any(line.startswith("PO200  error     auditlib.overdue") for line in lines)
+    assert run(sample, "--fail-on", "no-guide").returncode == 0  # every one has a guide
+
+
+def test_the_matrix_has_a_column_per_boundary_version(sample: Path) -> None:
+    done = run(sample, "--matrix", "--format", "json")
+    matrix = json.loads(done.stdout)["matrix"]
+    assert matrix["auditlib.tools.broken"] == [
+        "pending",
+        "pending",
+        "soft",
+        "hard",
+        "hard",
+        "removed",
+    ]
+    markdown = run(sample, "--matrix", "--format", "markdown").stdout
+    assert "| symbol | 1.0 | 2.0 | 2.4 | 2.9 | 3.0 | 4.0 |" in markdown
+
+
+def test_bad_input_is_exit_2_with_a_clear_message(sample: Path) -> None:
+    bad_at = run(sample, "--at", "soon")
+    assert (bad_at.returncode, bad_at.stderr) == (
+        2,
+        "phaseout audit: --at must be a PEP 440 version such as '3.0', got 'soon'\n",
+    )
+    bad_kind = run(sample, "--fail-on", "overdue,typo")
+    assert bad_kind.returncode == 2
+    assert "--fail-on must be finding kinds" in bad_kind.stderr
+    assert "got typo" in bad_kind.stderr
+
+
+def test_a_package_that_fails_to_import_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "auditlib").mkdir()
+    (tmp_path / "auditlib" / "__init__.py").write_text("import does_not_exist\n")
+    done = run(tmp_path, "--format", "json", "--fail-on", "import-error")
+    assert done.returncode == 1
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["code"], f["message"]) for f in findings] == [
+        ("PO100", "ModuleNotFoundError: No module named 'does_not_exist'")
+    ]
+
+
+def _event(symbol: str, caller: str, count: int, day: str) -> str:
+    return json.dumps(
+        {
+            "timestamp": f"{day}T10:00:00Z",
+            "event": "deprecated_usage",
+            "schema": 1,
+            "count": count,
+            "pid": 1,
+            "symbol": symbol,
+            "package": "auditlib",
+            "phase": "soft",
+            "since": "2.0",
+            "removed_in": "3.0",
+            "replacement": None,
+            "caller": caller,
+            "file": "app.py",
+            "line": 1,
+        }
+    )
+
+
+def test_usage_logs_are_joined(sample: Path) -> None:
+    log = sample / "usage.jsonl"
+    log.write_text(
+        "\n".join(
+            [
+                _event("auditlib.old", "app:main", 3, "2026-11-01"),
+                _event("auditlib.old", "app:job", 2, "2026-11-20"),
+                "not json at all",
+            ]
+        )
+        + "\n"
+    )
+    done = run(sample, "--format", "json", "--usage", str(log))
+    report = json.loads(done.stdout)
+    usage = {
+        d["symbol"]: (d["calls"], d["callers"], d["last_seen"]) for d in report["declarations"]
+    }
+    assert usage["auditlib.old"] == (5, 2, "2026-11-20T10:00:00.000000Z")
+    assert usage["auditlib.overdue"] == (0, 0, None)
+    unused = sorted(f["subject"] for f in report["findings"] if f["kind"] == "unused")
+    assert unused == ["auditlib.overdue", "auditlib.tools.broken", "auditlib.tools.plot(color=)"]
+
+
+def test_policy_requirements_and_adapters(tmp_path: Path) -> None:
+    (tmp_path / "auditlib").mkdir()
+    (tmp_path / "auditlib" / "__init__.py").write_text(
+        textwrap.dedent(
+            """
+            import phaseout
+            from typing_extensions import deprecated
+
+            __version__ = "2.5"
+            phaseout.policy("auditlib", require_guide=True, require_static=True)
+
+            @phaseout.deprecated(since="2.0", guide="https://x.example")
+            @deprecated("marked is deprecated")
+            def marked():
+                pass
+
+            @phaseout.deprecated(since="2.0")
+            def unmarked():
+                pass
+
+            class New:
+                def get(self):
+                    return 1
+
+            class Old(phaseout.LegacyAdapter, target=New, since="2.0", guide="https://x.example"):
+                fetch = phaseout.maps("get")
+
+            del New.get  # the new API changed after the adapter was written
+            """
+        )
+    )
+    report = json.loads(run(tmp_path, "--format", "json").stdout)
+    found = [(f["code"], f["severity"], f["subject"]) for f in report["findings"]]
+    assert ("PO400", "error", "auditlib.unmarked") in found
+    assert ("PO500", "error", "auditlib.unmarked") in found
+    assert not any(subject == "auditlib.marked" for _, _, subject in found)
+    assert ("PO600", "error", "auditlib.Old") in found
