@@ -229,4 +229,8 @@ def mapped_forward(
         *defaults, *kw_defaults.values()
     )
     _codegen.name_like(forward, func)
+    # How the replacement is called, for migration guides (``phaseout guide``).
+    forward.__phaseout_call__ = ", ".join(  # type: ignore[attr-defined]
+        [*positional, *(f"{new}={old}" for new, old in keywords.items())]
+    )
     return forward

@@ -24,7 +24,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_report(commands)
     _add_audit(commands)
+    _add_guide(commands)
     return parser
+
+
+def _add_guide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    guide = commands.add_parser(
+        "guide",
+        help="write a Markdown migration guide for users upgrading PACKAGE to a version",
+        description=(
+            "Import PACKAGE and its submodules (it runs their code) and write a Markdown "
+            "guide of every API that version --to removes or changes: old and new spelling, "
+            "when it was deprecated, why, and the link. Exit status: 0; 2 on bad input."
+        ),
+    )
+    guide.add_argument("package", metavar="PACKAGE", help="a top-level import name")
+    guide.add_argument("--to", required=True, metavar="VERSION", help="the version upgraded to")
+    guide.add_argument(
+        "--usage",
+        metavar="LOGS",
+        action="append",
+        default=[],
+        help="only the APIs these usage logs show called (an application's own logs)",
+    )
+
+
+def _guide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .guide import guide
+
+    try:
+        stdout.write(guide(args.package, args.to, usage=args.usage))
+    except ValueError as error:
+        stderr.write(f"phaseout guide: {error}\n")
+        return EXIT_BAD_INPUT
+    stdout.flush()
+    return EXIT_OK
 
 
 def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -244,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
     if args.command == "audit":
         return _audit(args, sys.stdout, sys.stderr)
+    if args.command == "guide":
+        return _guide(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
 
 
