@@ -231,3 +231,97 @@ def test_policy_requirements_and_adapters(tmp_path: Path) -> None:
     assert ("PO500", "error", "auditlib.unmarked") in found
     assert not any(subject == "auditlib.marked" for _, _, subject in found)
     assert ("PO600", "error", "auditlib.Old") in found
+
+
+def test_rollouts_of_the_package_are_listed(tmp_path: Path) -> None:
+    (tmp_path / "auditlib").mkdir()
+    (tmp_path / "auditlib" / "__init__.py").write_text(
+        textwrap.dedent(
+            """
+            import phaseout
+
+            def legacy(x):
+                return x
+
+            def new(x):
+                return x
+
+            USERS = phaseout.Rollout("users-v2", legacy=legacy, new=new, percent=30)
+            """
+        )
+    )
+    report = json.loads(run(tmp_path, "--format", "json").stdout)
+    assert report["rollouts"] == [
+        {"name": "users-v2", "legacy": "auditlib.legacy", "new": "auditlib.new", "state": "30%"}
+    ]
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_is_one_rewritten_line_on_a_terminal_only(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phaseout import audit
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = audit._Progress("auditlib")
+    progress.step("auditlib.bad")
+    progress.step("auditlib.tools")
+    progress.done()
+    assert terminal.text == (
+        "\r\x1b[Kimporting auditlib.bad (1 modules)"
+        "\r\x1b[Kimporting auditlib.tools (2 modules)"
+        "\r\x1b[Kimported auditlib (2 modules)\n"
+    )
+    done = run(sample)  # a pipe: no control characters at all
+    assert "\x1b" not in done.stderr + done.stdout
+
+
+PYPROJECT = """
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "auditlib-dist"
+version = "2.5"
+
+[tool.hatch.build.targets.wheel]
+packages = ["auditlib"]
+"""
+
+
+def test_an_installed_distribution_is_audited_at_its_installed_version(
+    sample: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    source = sample
+    (source / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    init = source / "auditlib" / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "2.5"\n', ""))  # metadata only
+    (source / "auditlib" / "bad.py").unlink()
+    root = tmp_path_factory.mktemp("installed")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run(
+        [*pip, "wheel", "--no-build-isolation", "--no-deps", "-w", str(root / "w"), str(source)],
+        check=True,
+    )
+    wheel = next((root / "w").glob("auditlib_dist-2.5-*.whl"))
+    target = root / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    report = json.loads(run(target, "--format", "json", "--fail-on", "overdue").stdout)
+    assert report["installed"] == "2.5"
+    assert [f["kind"] for f in report["findings"]] == ["overdue", "unresolved-replacement"]

@@ -78,12 +78,22 @@ class Entry(NamedTuple):
     last_seen: str | None = None
 
 
+class RolloutEntry(NamedTuple):
+    """A rollout between a legacy and a new code path of the package."""
+
+    name: str
+    legacy: str
+    new: str
+    state: str  # "30%", or "rolled back"
+
+
 class Audit(NamedTuple):
     package: str
     installed: str | None
     at: str | None
     entries: list[Entry]
     findings: list[Finding]
+    rollouts: tuple[RolloutEntry, ...] = ()
 
     def boundaries(self) -> list[str]:
         """Every version a declaration changes phase at, in order: a release plan's columns."""
@@ -115,12 +125,35 @@ def _import_all(package: str) -> list[Finding]:
         error = sys.exc_info()[1]
         findings.append(_finding("import-error", name, f"{type(error).__name__}: {error}"))
 
+    progress = _Progress(package)
     for info in pkgutil.walk_packages(path, prefix=f"{package}.", onerror=failed):
+        progress.step(info.name)
         try:
             importlib.import_module(info.name)
         except Exception as error:
             findings.append(_finding("import-error", info.name, f"{type(error).__name__}: {error}"))
+    progress.done()
     return findings
+
+
+class _Progress:
+    """``importing mylib.tools (12 modules)`` on one line of a terminal's stderr; silent
+    otherwise (a log or a pipe gets no control characters)."""
+
+    def __init__(self, package: str) -> None:
+        self.count = 0
+        self.shown = sys.stderr.isatty()
+        self.package = package
+
+    def step(self, module: str) -> None:
+        self.count += 1
+        if self.shown:
+            sys.stderr.write(f"\r\x1b[Kimporting {module} ({self.count} modules)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write(f"\r\x1b[Kimported {self.package} ({self.count} modules)\n")
 
 
 def _resolves(path: str) -> bool:
@@ -187,7 +220,31 @@ def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> 
         entries.append(entry)
         findings += _findings_of(entry, decl)
     findings += _adapter_findings(package)
-    return Audit(package, None if installed is None else str(installed), at, entries, findings)
+    return Audit(
+        package,
+        None if installed is None else str(installed),
+        at,
+        entries,
+        findings,
+        _rollouts(package),
+    )
+
+
+def _rollouts(package: str) -> tuple[RolloutEntry, ...]:
+    rollout = sys.modules.get("phaseout.rollout")
+    if rollout is None:
+        return ()
+
+    def name(func: Any) -> str:
+        return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+    found = []
+    for item in list(rollout.ROLLOUTS):
+        if getattr(item.legacy, "__module__", "").split(".")[0] != package:
+            continue
+        state = "rolled back" if item.rolled_back else f"{item.percent:g}%"
+        found.append(RolloutEntry(item.name, name(item.legacy), name(item.new), state))
+    return tuple(sorted(found))
 
 
 def _findings_of(entry: Entry, decl: Declaration) -> Iterable[Finding]:
@@ -317,6 +374,7 @@ def render(result: Audit, fmt: str, *, matrix: bool = False) -> str:
                 "at": result.at,
                 "declarations": [entry._asdict() for entry in result.entries],
                 "findings": [finding._asdict() for finding in result.findings],
+                "rollouts": [item._asdict() for item in result.rollouts],
                 **({"matrix": _matrix_rows(result)} if matrix else {}),
             },
             indent=2,
@@ -353,6 +411,8 @@ def render(result: Audit, fmt: str, *, matrix: bool = False) -> str:
         "",
         _table(finding_rows, findings_header) if finding_rows else "no findings",
     ]
+    if result.rollouts:
+        parts += ["", _table([list(r) for r in result.rollouts], RolloutEntry._fields)]
     return "\n".join(parts) + "\n"
 
 

@@ -174,6 +174,10 @@ def _percentile(samples: Collection[float], fraction: float) -> float | None:
     return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
 
 
+# Every live rollout, for `phaseout audit` (held weakly: a rollout that goes away is gone).
+ROLLOUTS: Final[weakref.WeakSet[Rollout]] = weakref.WeakSet()
+
+
 class Rollout:
     """A callable that serves each call from ``legacy`` or ``new``; see the module docs."""
 
@@ -206,6 +210,7 @@ class Rollout:
         self.name = name
         self.legacy = legacy
         self.new = new
+        ROLLOUTS.add(self)  # for phaseout audit
         self.key = key
         self.fallback = fallback
         self.compare = compare if compare is not None else (lambda a, b: a == b)
