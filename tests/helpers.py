@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
+import textwrap
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
 from phaseout import (
     DeprecatedWarning,
@@ -34,3 +40,35 @@ def only(recorded: Iterable[warnings.WarningMessage]) -> PhaseoutWarning:
     message = record[0].message
     assert isinstance(message, PhaseoutWarning)
     return message
+
+
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    """Write *files* (relative path: text, dedented) under *root*; *root*."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def run_phaseout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m phaseout ARGS`` with *root* importable, as a user runs it (no PHASEOUT_*)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(root)
+    return subprocess.run(
+        [sys.executable, "-m", "phaseout", *args],
+        capture_output=True, text=True, check=False, env=env, cwd=root, timeout=120,
+    )  # fmt: skip
+
+
+def pyright(cwd: Path, *paths: str) -> list[dict[str, Any]]:
+    """pyright's diagnostics for *paths*, in strict mode with deprecations as errors."""
+    (cwd / "pyrightconfig.json").write_text(
+        '{"typeCheckingMode": "strict", "reportDeprecated": "error"}', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable, *paths],
+        capture_output=True, text=True, check=False, cwd=cwd,
+    )  # fmt: skip
+    diagnostics: list[dict[str, Any]] = json.loads(done.stdout)["generalDiagnostics"]
+    return diagnostics

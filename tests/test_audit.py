@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from .helpers import run_phaseout, write_tree
 
 FILES = {
     "auditlib/__init__.py": """
@@ -52,25 +53,11 @@ FILES = {
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
-    for name, text in FILES.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return tmp_path
+    return write_tree(tmp_path, FILES)
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
-    env["PYTHONPATH"] = str(root)
-    return subprocess.run(
-        [sys.executable, "-m", "phaseout", "audit", "auditlib", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=root,
-        timeout=60,
-    )
+    return run_phaseout(root, "audit", "auditlib", *args)
 
 
 def test_json_lists_every_declaration_and_finding(sample: Path) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from .helpers import run_phaseout, write_tree
 
 GOLDEN = Path(__file__).parent / "golden" / "guide_guidelib_3.0.md"
 FILES = {
@@ -70,20 +69,11 @@ FILES = {
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
-    for name, text in FILES.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return tmp_path
+    return write_tree(tmp_path, FILES)
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
-    env["PYTHONPATH"] = str(root)
-    return subprocess.run(
-        [sys.executable, "-m", "phaseout", "guide", "guidelib", *args],
-        capture_output=True, text=True, check=False, env=env, cwd=root, timeout=60,
-    )  # fmt: skip
+    return run_phaseout(root, "guide", "guidelib", *args)
 
 
 def test_the_guide_matches_the_golden_file(sample: Path) -> None:

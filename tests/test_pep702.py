@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import subprocess
 import sys
 import warnings
@@ -17,7 +16,7 @@ import typing_extensions
 import phaseout
 from phaseout import DeprecatedWarning
 
-from .helpers import here
+from .helpers import here, pyright
 
 SOFT: dict[str, Any] = {"since": "1.0", "removed_in": "2.0", "current_version": "1.5"}
 # Every PEP 702 decorator this Python has: typing_extensions', and warnings' from 3.13.
@@ -170,16 +169,8 @@ def test_both_checkers_report_each_kind_and_the_runtime_warns_once(tmp_path: Pat
         int(line.split(":")[1]) for line in mypy.stdout.splitlines() if "[deprecated]" in line
     ]
     assert reported == expected, mypy.stdout
-    (tmp_path / "pyrightconfig.json").write_text(
-        '{"typeCheckingMode": "strict", "reportDeprecated": "error"}', encoding="utf-8"
-    )
-    pyright = subprocess.run(
-        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
-         str(path)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
-    diagnostics = json.loads(pyright.stdout)["generalDiagnostics"]
-    assert [d["range"]["start"]["line"] + 1 for d in diagnostics] == expected, pyright.stdout
+    diagnostics = pyright(tmp_path, str(path))
+    assert [d["range"]["start"]["line"] + 1 for d in diagnostics] == expected, diagnostics
     assert {d["rule"] for d in diagnostics} == {"reportDeprecated"}
     run = subprocess.run(
         [sys.executable, "-W", "always", str(path)],

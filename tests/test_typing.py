@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
+
+from .helpers import pyright
 
 SNIPPET = """\
 import phaseout
@@ -117,18 +118,10 @@ def test_mypy_and_pyright_flag_the_old_spelling_of_a_parameter(tmp_path: Path) -
         old_spelling,
         wrong_type,
     ]
-    (tmp_path / "pyrightconfig.json").write_text(
-        '{"typeCheckingMode": "strict", "reportDeprecated": "error"}', encoding="utf-8"
-    )
-    pyright = subprocess.run(
-        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
-         str(path)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
-    report = json.loads(pyright.stdout)
+    diagnostics = pyright(tmp_path, str(path))
     found = [
         (d["range"]["start"]["line"] + 1, d["rule"], d["message"].splitlines()[0])
-        for d in report["generalDiagnostics"]
+        for d in diagnostics
     ]
     assert found == [
         (old_spelling, "reportDeprecated", 'The function "plot" is deprecated'),
@@ -138,7 +131,7 @@ def test_mypy_and_pyright_flag_the_old_spelling_of_a_parameter(tmp_path: Path) -
             "Argument of type \"Literal['b']\" cannot be assigned to "
             'parameter "dpi" of type "int" in function "save"',
         ),
-    ], pyright.stdout
+    ], diagnostics
 
 
 # How a library keeps moved and deprecated names type-checking during the window, and gets a
@@ -210,17 +203,10 @@ def test_mypy_and_pyright_see_moved_names_and_flag_them(tmp_path: Path) -> None:
         'app.py:7: error: Argument 1 to "parse" has incompatible type "int"; expected "str"  '
         "[arg-type]",
     ], mypy.stdout
-    (tmp_path / "pyrightconfig.json").write_text(
-        '{"typeCheckingMode": "strict", "reportDeprecated": "error"}', encoding="utf-8"
-    )
-    pyright = subprocess.run(
-        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
-         "app.py"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+    diagnostics = pyright(tmp_path, "app.py")
     found = [
         (d["range"]["start"]["line"] + 1, d["rule"], d["message"].splitlines()[0])
-        for d in json.loads(pyright.stdout)["generalDiagnostics"]
+        for d in diagnostics
     ]
     assert found == [
         (1, "reportDeprecated", 'The class "OldParser" is deprecated'),
@@ -240,7 +226,7 @@ def test_mypy_and_pyright_see_moved_names_and_flag_them(tmp_path: Path) -> None:
             'Argument of type "Literal[1]" cannot be assigned to '
             'parameter "text" of type "str" in function "parse"',
         ),
-    ], pyright.stdout
+    ], diagnostics
     # And at run time the names are the real ones, warned at the importing line.
     run = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "-c",

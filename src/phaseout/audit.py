@@ -156,8 +156,15 @@ class _Progress:
             sys.stderr.write(f"\r\x1b[Kimported {self.package} ({self.count} modules)\n")
 
 
-def _resolves(path: str) -> bool:
-    parts = path.removesuffix("()").replace(":", ".").split(".")
+_MISSING: Final = object()
+
+
+def resolve(path: str) -> Any:
+    """The object a dotted path names (``mylib.mod.Class.method``, ``mylib.mod:name``), read
+    without running descriptors (no deprecation is used), or ``_MISSING``."""
+    import inspect
+
+    parts = path.split("(", maxsplit=1)[0].replace(":", ".").split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:
             obj: Any = importlib.import_module(".".join(parts[:split]))
@@ -165,11 +172,15 @@ def _resolves(path: str) -> bool:
             continue
         try:
             for part in parts[split:]:
-                obj = getattr(obj, part)
+                obj = inspect.getattr_static(obj, part)
         except AttributeError:
-            return False
-        return True
-    return False
+            return _MISSING
+        return obj
+    return _MISSING
+
+
+def _resolves(path: str) -> bool:
+    return resolve(path) is not _MISSING
 
 
 def _phase_word(decl: Declaration, version: Version | None) -> str:

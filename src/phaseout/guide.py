@@ -8,7 +8,6 @@ module, after a short announcement. With usage logs, only what an application ca
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from ._config import normalize_name
 from ._hotpath import Declaration
-from .audit import _import_all, _usage_by_symbol
+from .audit import _MISSING, _import_all, _usage_by_symbol, resolve
 from .phases import Phase
 from .registry import declarations
 
@@ -26,19 +25,8 @@ __all__ = ["guide"]
 
 def _object(symbol: str) -> Any:
     """The object a symbol names (``mylib.mod.Class.method``), or None."""
-    parts = symbol.split("(", maxsplit=1)[0].split(".")
-    for split in range(len(parts) - 1, 0, -1):
-        try:
-            obj: Any = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        try:
-            for part in parts[split:]:
-                obj = inspect.getattr_static(obj, part)
-        except AttributeError:
-            return None
-        return getattr(obj, "__func__", obj)
-    return None
+    obj = resolve(symbol)
+    return None if obj is _MISSING else getattr(obj, "__func__", obj)
 
 
 def _arguments(obj: Any) -> str:
