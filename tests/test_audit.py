@@ -312,3 +312,15 @@ def test_an_installed_distribution_is_audited_at_its_installed_version(
     report = json.loads(run(target, "--format", "json", "--fail-on", "overdue").stdout)
     assert report["installed"] == "2.5"
     assert [f["kind"] for f in report["findings"]] == ["overdue", "unresolved-replacement"]
+
+
+def test_the_matrix_at_versions_given(sample: Path) -> None:
+    report = json.loads(run(sample, "--matrix", "1.5,2.9.1,5", "--format", "json").stdout)
+    assert report["versions"] == ["1.5", "2.9.1", "5"]
+    assert report["matrix"]["auditlib.old"] == ["pending", "soft", "removed"]
+    bad = run(sample, "--matrix", "2.0,later")
+    assert (bad.returncode, bad.stderr) == (
+        2,
+        "phaseout audit: --matrix takes PEP 440 versions separated by commas, such as "
+        "'2.0,3.0', got 'later'\n",
+    )

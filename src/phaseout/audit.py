@@ -375,8 +375,10 @@ def _cells(entry: Entry, with_at: bool) -> list[str]:
     return [*cells, entry.phase_at or ""] if with_at else cells
 
 
-def render(result: Audit, fmt: str, *, matrix: bool = False) -> str:
-    """*result* as ``table``, ``markdown`` or ``json`` text."""
+def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
+    """*result* as ``table``, ``markdown`` or ``json`` text; with *matrix* (``True`` or ``""``:
+    the boundary versions; ``"2.0,3.0"``: those), declarations x versions instead."""
+    columns = None if matrix is None or matrix is False else _columns(result, matrix)
     if fmt == "json":
         return json.dumps(
             {
@@ -386,7 +388,8 @@ def render(result: Audit, fmt: str, *, matrix: bool = False) -> str:
                 "declarations": [entry._asdict() for entry in result.entries],
                 "findings": [finding._asdict() for finding in result.findings],
                 "rollouts": [item._asdict() for item in result.rollouts],
-                **({"matrix": _matrix_rows(result)} if matrix else {}),
+                **({} if columns is None else {"matrix": _matrix_rows(result, columns)}),
+                **({} if columns is None else {"versions": [str(v) for v in columns]}),
             },
             indent=2,
             sort_keys=True,
@@ -396,9 +399,9 @@ def render(result: Audit, fmt: str, *, matrix: bool = False) -> str:
     if with_at:
         header.append(f"phase at {result.at}")
     rows = [_cells(entry, with_at) for entry in result.entries]
-    if matrix:
-        header = ["symbol", *result.boundaries()]
-        rows = [[symbol, *phases] for symbol, phases in _matrix_rows(result).items()]
+    if columns is not None:
+        header = ["symbol", *(str(v) for v in columns)]
+        rows = [[symbol, *phases] for symbol, phases in _matrix_rows(result, columns).items()]
     findings_header = ["code", "severity", "subject", "finding"]
     finding_rows = [[f.code, f.severity, f.subject, f.message] for f in result.findings]
     title = f"{result.package} {result.installed or '(version unknown)'}"
@@ -436,11 +439,25 @@ def _markdown(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _matrix_rows(result: Audit) -> dict[str, list[str]]:
-    """Each declaration's phase at each boundary version."""
+def _columns(result: Audit, matrix: str | bool) -> list[Version]:
+    if matrix is True or matrix == "":
+        return [Version(v) for v in result.boundaries()]
+    columns = []
+    for text in str(matrix).split(","):
+        try:
+            columns.append(Version(text.strip()))
+        except InvalidVersion:
+            raise ValueError(
+                f"--matrix takes PEP 440 versions separated by commas, such as '2.0,3.0', "
+                f"got {text.strip()!r}"
+            ) from None
+    return columns
+
+
+def _matrix_rows(result: Audit, columns: list[Version]) -> dict[str, list[str]]:
+    """Each declaration's phase at each of *columns*."""
     from .phases import Timeline
 
-    columns = [Version(v) for v in result.boundaries()]
     rows: dict[str, list[str]] = {}
     for entry in result.entries:
         timeline = Timeline.parse(

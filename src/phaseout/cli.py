@@ -78,8 +78,12 @@ def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     audit.add_argument("--at", metavar="VERSION", help="also show the phase at this version")
     audit.add_argument(
         "--matrix",
-        action="store_true",
-        help="declarations x every version a phase changes at, the phase in each cell",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="VERSIONS",
+        help="declarations x versions (every version a phase changes at, or these, "
+        "comma-separated), the phase in each cell",
     )
     audit.add_argument(
         "--format", choices=("table", "json", "markdown"), default="table", dest="fmt"
@@ -113,10 +117,11 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_BAD_INPUT
     try:
         result = audit(args.package, at=args.at, usage=args.usage)
+        text = render(result, args.fmt, matrix=args.matrix)
     except ValueError as error:
         stderr.write(f"phaseout audit: {error}\n")
         return EXIT_BAD_INPUT
-    stdout.write(render(result, args.fmt, matrix=args.matrix))
+    stdout.write(text)
     stdout.flush()
     failing = [finding for finding in result.findings if finding.kind in fail_on]
     return EXIT_USAGE_FOUND if failing else EXIT_OK
