@@ -23,6 +23,8 @@ PRETEND_ENV: Final = "PHASEOUT_PRETEND"
 USAGE_LOG_ENV: Final = "PHASEOUT_USAGE_LOG"
 FLUSH_INTERVAL_ENV: Final = "PHASEOUT_FLUSH_INTERVAL"
 SILENCE_ENV: Final = "PHASEOUT_SILENCE"
+OTEL_ENV: Final = "PHASEOUT_OTEL"  # "1": report to OpenTelemetry's global meter provider
+OTEL_ATTRIBUTES_ENV: Final = "PHASEOUT_OTEL_ATTRIBUTES"
 DEFAULT_FLUSH_INTERVAL: Final = 60.0
 MIN_FLUSH_INTERVAL: Final = 0.001
 MAX_FLUSH_INTERVAL: Final = 86_400.0
@@ -207,6 +209,31 @@ class _Config:
         self.usage_logger = None
         self.flush_interval = read(FLUSH_INTERVAL_ENV, parse_flush_interval, DEFAULT_FLUSH_INTERVAL)
         self.silence = read(SILENCE_ENV, parse_silence, frozenset())
+        self._read_otel(problems)
+
+    def _read_otel(self, problems: list[str]) -> None:
+        switch = os.environ.get(OTEL_ENV, "").strip().lower()
+        if switch in ("", "0", "false", "no", "off"):
+            return
+        if switch not in ("1", "true", "yes", "on"):
+            problems.append(f"{OTEL_ENV} must be 1 or 0, got {switch!r}; the variable is ignored")
+            return
+        from . import _otel
+
+        try:
+            attributes = _otel.parse_attributes(
+                os.environ.get(OTEL_ATTRIBUTES_ENV), OTEL_ATTRIBUTES_ENV
+            )
+        except ValueError as error:
+            problems.append(f"{error}; the default attributes are used")
+            attributes = _otel.DEFAULT_ATTRIBUTES
+        try:
+            _otel.install(_otel.global_provider(), attributes)
+        except ImportError:
+            problems.append(
+                f"{OTEL_ENV} is set but opentelemetry-api is not installed "
+                f"(pip install 'phaseout[otel]'); no metrics are reported"
+            )
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -229,6 +256,8 @@ def configure(
     flush_interval: object = _UNSET,
     silence: object = _UNSET,
     pretend: object = _UNSET,
+    meter_provider: object = _UNSET,
+    metric_attributes: object = _UNSET,
 ) -> None:
     """Change phaseout's settings for this process; arguments left out keep their value.
 
@@ -251,6 +280,12 @@ def configure(
     ``{"mylib": "3.0"}`` or ``"mylib==3.0,otherlib==2.0"`` (``None`` for none); defaults to
     ``PHASEOUT_PRETEND``. ``phaseout.pretend()`` does it for a block.
 
+    ``meter_provider``: an OpenTelemetry ``MeterProvider`` to report usage to, as observable
+    instruments read at collection time (``None``: none); ``PHASEOUT_OTEL=1`` uses the global
+    one. ``metric_attributes``: the attributes of ``phaseout.deprecated.uses``, among
+    ``symbol``, ``package``, ``phase`` (the default) and ``caller``, ``file``, ``line`` (many
+    values: the operator's choice); defaults to ``PHASEOUT_OTEL_ATTRIBUTES``.
+
     ``silence``: package names (an iterable, or ``"a,b"``) whose warnings are not emitted in
     this process, their uses still counted; defaults to ``PHASEOUT_SILENCE``. For a block of
     code, see ``phaseout.silence()``.
@@ -270,6 +305,25 @@ def configure(
         updates["silence"] = parse_silence(silence, "silence")
     if pretend is not _UNSET:
         updates["pretend_env"] = _pretend_setting(pretend)
+    if meter_provider is not _UNSET or metric_attributes is not _UNSET:
+        from . import _otel
+
+        attributes = (
+            _otel.DEFAULT_ATTRIBUTES
+            if metric_attributes is _UNSET
+            else _otel.parse_attributes(metric_attributes, "metric_attributes")
+        )
+        if (
+            meter_provider is not _UNSET
+            and meter_provider is not None
+            and not callable(getattr(meter_provider, "get_meter", None))
+        ):
+            raise TypeError(
+                f"meter_provider must be an OpenTelemetry MeterProvider or None, got "
+                f"{meter_provider!r}"
+            )
+        provider = meter_provider if meter_provider is not _UNSET else _otel.current_provider()
+        _otel.install(provider, attributes)
     for name, value in updates.items():
         setattr(config, name, value)
     config.changed()
