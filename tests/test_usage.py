@@ -231,12 +231,18 @@ class ObservedLock:
         self.lock = lock
         self.waiting = threading.Semaphore(0)
 
-    def __enter__(self) -> None:
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         self.waiting.release()
-        self.lock.acquire()
+        return bool(self.lock.acquire(blocking, timeout))
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
 
     def __exit__(self, *exc: object) -> None:
-        self.lock.release()
+        self.release()
 
 
 @pytest.mark.usefixtures("quiet")
@@ -295,6 +301,26 @@ def test_configure_does_not_write_again_what_an_unchanged_sink_was_told(tmp_path
     ]
     assert logger.events == ["deprecated_call", "deprecated_usage"]
     assert [json.loads(line).get("count") for line in stream.getvalue().splitlines()] == [None, 2]
+
+
+@pytest.mark.usefixtures("quiet")
+def test_flush_usage_gives_up_waiting_for_a_flush_stuck_in_a_sink() -> None:
+    stuck = BlockingLogger()
+    phaseout.configure(usage_logger=stuck)
+    old(1)
+    first = threading.Thread(target=phaseout.flush_usage, daemon=True)
+    first.start()
+    assert stuck.entered.wait(30)  # the first flush is stuck in the logger
+    started = time.monotonic()
+    assert phaseout.flush_usage(timeout=0.2) == 0
+    assert 0.2 <= time.monotonic() - started < 10
+    old(1)  # counted meanwhile, written by a later flush
+    stuck.release.set()
+    first.join(30)
+    phaseout.flush_usage()
+    assert stuck.events.count("deprecated_usage") == 2
+    with pytest.raises(ValueError, match="timeout must be a number of seconds >= 0, got -1"):
+        phaseout.flush_usage(timeout=-1)
 
 
 class FlakyStream:

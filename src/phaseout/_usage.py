@@ -489,25 +489,36 @@ def usage() -> list[SiteUsage]:
     ]
 
 
-def flush_usage() -> int:
-    """Write what the sinks have not been told yet, now; the number of events written."""
-    return flush()
+def flush_usage(timeout: float | None = None) -> int:
+    """Write what the sinks have not been told yet, now; the number of events written.
+
+    Another flush may be under way (the background thread's, stuck in a sink that blocks):
+    with *timeout* (seconds), give up waiting for it after that long and return 0, the
+    counts kept for the next flush, rather than wait as long as the sink does.
+    """
+    if timeout is not None and (isinstance(timeout, bool) or not timeout >= 0):
+        raise ValueError(f"flush_usage: timeout must be a number of seconds >= 0, got {timeout!r}")
+    return flush(timeout=timeout)
 
 
 _flushing = threading.local()
 
 
-def flush(*, calls_only: bool = False) -> int:
+def flush(*, calls_only: bool = False, timeout: float | None = None) -> int:
     if not _sinks() or getattr(_flushing, "active", False):
         # A sink that itself uses deprecated code (a processor, a stream) lands here from
         # inside a flush: its new site waits for the next flush instead of deadlocking.
         return 0
     _flushing.active = True
     try:
-        with STATE.flush_lock:
+        if not STATE.flush_lock.acquire(timeout=-1 if timeout is None else timeout):
+            return 0  # another flush is stuck in a sink: the counts wait for the next one
+        try:
             # The sinks are read under the lock: a flush that waited out a configure()
             # writes to the new sinks, not to the ones it saw before waiting.
             return _flush_locked(_sinks(), calls_only)
+        finally:
+            STATE.flush_lock.release()
     finally:
         _flushing.active = False
 
