@@ -97,13 +97,11 @@ def test_the_operator_chooses_the_attributes(reader: InMemoryMetricReader) -> No
 
     caller_a()
     first(2)
-    assert [
-        (value, attrs["caller"].split(":")[1])
+    # (Python 3.10 names a nested function without its "<locals>" path.)
+    assert sorted(
+        (value, attrs["caller"].split(":")[1].rsplit(".", 1)[-1])
         for value, attrs in points(reader2, "phaseout.deprecated.uses")
-    ] == [
-        (1, "test_the_operator_chooses_the_attributes"),
-        (1, "test_the_operator_chooses_the_attributes.<locals>.caller_a"),
-    ]
+    ) == [(1, "caller_a"), (1, "test_the_operator_chooses_the_attributes")]
     assert points(reader, "phaseout.deprecated.uses") == []  # the earlier provider: nothing
     with pytest.raises(ValueError, match="metric_attributes must name attributes among"):
         phaseout.configure(metric_attributes="symbol,host")
