@@ -452,8 +452,12 @@ def _policies() -> Any:
 
 
 def _policy_of(decl: Declaration) -> Any:
-    policies = _policies()
-    return policies.POLICIES.get(decl.source.top_level) if policies.POLICIES else None
+    # No policy exists unless phaseout.policies was imported: never import it to find none
+    # (declaring reads the reason for the docstring note, for every declaration).
+    policies = sys.modules.get("phaseout.policies")
+    if policies is None or not policies.POLICIES:
+        return None
+    return policies.POLICIES.get(decl.source.top_level)
 
 
 # The counter of uses that are not counted (a changed default that applies now).

@@ -171,19 +171,23 @@ def _check_forwardable(
 def _inner_pep702(obj: Any) -> tuple[Any, str | None]:
     """*obj* without an inner PEP 702 decorator's own warning, and its message (see
     ``_pep702``); a dict lookup when there is none, as decoration is paid at import."""
-    if isinstance(obj, (classmethod, staticmethod)):
+    kind = type(obj)
+    if kind is FunctionType:  # the common case first
+        if "__deprecated__" not in obj.__dict__:
+            return obj, None
+    elif kind is classmethod or kind is staticmethod:
         inner = obj.__func__
-        if type(inner) is FunctionType and "__deprecated__" in vars(inner):
+        if type(inner) is FunctionType and "__deprecated__" in inner.__dict__:
             from . import _pep702
 
             inner, static = _pep702.unwrap(inner)
-            return type(obj)(inner), static
+            return kind(inner), static
         return obj, None
-    if (type(obj) is FunctionType or isinstance(obj, type)) and "__deprecated__" in vars(obj):
-        from . import _pep702
+    elif not (isinstance(obj, type) and "__deprecated__" in vars(obj)):
+        return obj, None
+    from . import _pep702
 
-        return _pep702.unwrap(obj)
-    return obj, None
+    return _pep702.unwrap(obj)
 
 
 def _kind(qualname: str) -> str:
@@ -201,6 +205,7 @@ _OPTION_NAMES: Final = (
     "current_version", "replacement",
 )  # fmt: skip
 _CHECKED: Final[dict[tuple[object, ...], _Checked]] = {}
+_TEXT_OR_NONE: Final = (str, type(None))
 
 
 class _Deprecator:
@@ -262,12 +267,19 @@ class _Deprecator:
     def _checked_options(self, symbol: str) -> _Checked:
         """:meth:`_check_options`, remembered for equal options: a package's declarations
         mostly share them, and each ``@deprecated(...)`` line makes its own decorator."""
-        values = tuple(self._options[name] for name in _OPTION_NAMES)
-        # Only values that are text or absent: a key must not keep a replacement function
-        # (or anything else) alive, nor fail to hash.
-        if not all(value is None or type(value) is str for value in values):
+        options = self._options
+        # Only keys of text (or None): a key must not keep a replacement function (or any
+        # other object) alive. Every option but these two must be text to pass the checks.
+        if not (
+            type(options["replacement"]) in _TEXT_OR_NONE
+            and type(options["current_version"]) in _TEXT_OR_NONE
+        ):
             return self._check_options(symbol)
-        checked = _CHECKED.get(values)
+        values = tuple([options[name] for name in _OPTION_NAMES])
+        try:
+            checked = _CHECKED.get(values)
+        except TypeError:  # an unhashable option, refused by the checks below
+            checked = None
         if checked is None:
             checked = self._check_options(symbol)
             if len(_CHECKED) < 4096:
@@ -334,7 +346,9 @@ class _Deprecator:
             guide=options["guide"],
         )
         decl.static = static
-        decl.category = check_category(symbol, options.get("category"))
+        category = options.get("category")
+        if category is not None:
+            decl.category = check_category(symbol, category)
         return decl, forward
 
 
