@@ -30,8 +30,7 @@ from typing import Any, Final, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from ._config import normalize_name
-from ._hotpath import Declaration
+from ._hotpath import Declaration, _policy_of
 from .phases import Phase
 from .registry import declarations
 
@@ -189,22 +188,21 @@ def _phase_word(decl: Declaration, version: Version | None) -> str:
     return decl.timeline.phase_at(version).value
 
 
+def parse_version(option: str, text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise ValueError(
+            f"{option} must be a PEP 440 version such as '3.0', got {text!r}"
+        ) from None
+
+
 def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> Audit:
     """Import *package* (a top-level import name) and audit its declarations; with *usage*
     (usage log paths or globs, read as ``phaseout report`` reads them), join their uses."""
-    at_version = None
-    if at is not None:
-        try:
-            at_version = Version(at)
-        except InvalidVersion:
-            raise ValueError(f"--at must be a PEP 440 version such as '3.0', got {at!r}") from None
+    at_version = None if at is None else parse_version("--at", at)
     findings = _import_all(package)
-    wanted = normalize_name(package)
-    mine = [
-        decl
-        for decl in declarations()
-        if normalize_name(decl.source.top_level) == wanted or normalize_name(decl.package) == wanted
-    ]
+    mine = declarations(package)
     installed = mine[0].source.resolve(None) if mine else None
     used = _usage_by_symbol(usage) if usage else None
     entries: list[Entry] = []
@@ -298,12 +296,6 @@ def _findings_of(entry: Entry, decl: Declaration) -> Iterable[Finding]:
             f"{entry.last_seen}) and removed in {entry.removed_in}, the next release: tell "
             f"those callers, or move the removal",
         )
-
-
-def _policy_of(decl: Declaration) -> Any:
-    from .policies import POLICIES
-
-    return POLICIES.get(decl.source.top_level)
 
 
 def _usage_by_symbol(sources: Sequence[str]) -> dict[str, tuple[int, int, str | None]]:

@@ -12,11 +12,10 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
-from ._config import normalize_name
 from ._hotpath import Declaration
-from .audit import _MISSING, _import_all, _usage_by_symbol, resolve
+from .audit import _MISSING, _import_all, _usage_by_symbol, parse_version, resolve
 from .phases import Phase
 from .registry import declarations
 
@@ -111,18 +110,10 @@ def _removed_by(decl: Declaration, version: Version) -> bool:
 
 def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
     """The migration guide for users of *package* upgrading to version *to*."""
-    try:
-        target = Version(to)
-    except InvalidVersion:
-        raise ValueError(f"--to must be a PEP 440 version such as '3.0', got {to!r}") from None
+    target = parse_version("--to", to)
     problems = _import_all(package)
-    wanted = normalize_name(package)
     changed = sorted(
-        (
-            decl
-            for decl in declarations()
-            if normalize_name(decl.source.top_level) == wanted and _removed_by(decl, target)
-        ),
+        (decl for decl in declarations(package) if _removed_by(decl, target)),
         key=lambda decl: decl.symbol,
     )
     total = len(changed)
