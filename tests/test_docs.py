@@ -4,6 +4,7 @@ the docstring notes phaseout adds build under Sphinx with warnings as errors."""
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,8 @@ import pytest
 
 import phaseout
 from phaseout import names
+
+from .helpers import run_phaseout
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -46,13 +49,8 @@ def test_every_page_with_python_has_examples_found() -> None:
     assert {"README.md", "adapters.md", "report.md", "rollout.md", "usage.md"} <= found
 
 
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
-def test_every_example_runs_as_written(
-    document: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def run_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run *document*'s Python examples in order, in *tmp_path*, and clean up after them."""
     blocks = examples(document)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))  # the library files a page writes
@@ -80,7 +78,83 @@ def test_every_example_runs_as_written(
             file = getattr(getattr(value, "_logger", None), "_file", None)
             if file is not None:
                 file.close()
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_every_example_runs_as_written(
+    document: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_examples(document, tmp_path, monkeypatch)
     capsys.readouterr()
+
+
+def commands(document: Path) -> list[str]:
+    """The ``phaseout ...`` command lines of a page's ```sh blocks."""
+    blocks = re.findall(r"^```sh\n(.*?)^```$", document.read_text(encoding="utf-8"), re.M | re.S)
+    return [line for block in blocks for line in block.splitlines() if line.startswith("phaseout ")]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [document for document in DOCUMENTS if document.parent.name == "docs" and commands(document)],
+    ids=lambda path: path.name,
+)
+def test_every_command_runs_as_written(
+    document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the page's Python examples (which write the files the commands read)."""
+    run_examples(document, tmp_path, monkeypatch)
+    for command in commands(document):
+        done = run_phaseout(tmp_path, *shlex.split(command)[1:])
+        assert done.returncode == 0, (command, done.stderr)
+        assert done.stdout, command
+
+
+def test_the_alert_rules_name_metrics_and_labels_phaseout_exports() -> None:
+    """The PromQL on the fleet page, against the series a Prometheus exporter makes of the
+    instruments: counters get ``_total``, dots become underscores."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    phaseout.configure(meter_provider=MeterProvider(metric_readers=[reader]))
+    try:
+        legacy = phaseout.Rollout("docs-alert", legacy=lambda: 1, new=lambda: 2, percent=0)
+        legacy()
+
+        @phaseout.deprecated(since="1.0", hard_in="1.2", current_version="1.3")
+        def in_its_last_phase() -> None:
+            pass
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            in_its_last_phase()
+        data = reader.get_metrics_data()
+    finally:
+        phaseout.configure(meter_provider=None)
+    assert data is not None
+    series: dict[str, set[tuple[str, str]]] = {}
+    for resource in data.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                name = metric.name.replace(".", "_") + "_total"
+                for point in metric.data.data_points:
+                    labels = {(key, str(value)) for key, value in (point.attributes or {}).items()}
+                    series.setdefault(name, set()).update(labels)
+    text = (ROOT / "docs" / "fleet.md").read_text(encoding="utf-8")
+    rules = re.findall(r"^```promql\n(.*?)^```$", text, re.M | re.S)
+    assert len(rules) == 2
+    for rule in rules:
+        for name, matchers in re.findall(r"(phaseout_\w+)(?:\{([^}]*)\})?", rule):
+            assert name in series, name
+            for key, value in re.findall(r'(\w+)="([^"]*)"', matchers):
+                assert (key, value) in series[name], (name, key, value)
+        for grouped in re.findall(r"by \(([^)]*)\)", rule):
+            for key in filter(None, (part.strip() for part in grouped.split(","))):
+                assert any(key in {k for k, _ in labels} for labels in series.values()), key
 
 
 SPHINX_MODULE = '''

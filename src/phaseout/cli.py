@@ -182,6 +182,14 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="exit with status 1 when a matching symbol was used (repeatable)",
     )
     report.add_argument(
+        "--engine",
+        choices=("auto", "streaming", "duckdb"),
+        default="auto",
+        help="streaming reads in Python; duckdb has DuckDB sum the lines, with identical "
+        "results (pip install 'phaseout[duckdb]'); auto (default) uses DuckDB for large "
+        "input when it is installed",
+    )
+    report.add_argument(
         "--jobs",
         type=int,
         metavar="N",
@@ -223,6 +231,7 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             package=args.package,
             progress=progress,
             workers=args.jobs,
+            engine=args.engine,
         )
     except (LogError, ValueError, OSError) as error:
         return fail(error)

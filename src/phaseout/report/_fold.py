@@ -65,6 +65,13 @@ Rollbacks = dict[str, tuple[int, bytes, bytes, dict[str, float]]]
 
 _T = TypeVar("_T")
 
+
+def _latest(
+    seen: tuple[int, bytes, bytes, dict[str, float]],
+) -> tuple[bytes, list[tuple[str, float]]]:
+    return seen[2], sorted(seen[3].items())
+
+
 #: Plain files at least this large are split between worker processes.
 PARALLEL_INPUT: Final = 64 << 20
 
@@ -99,12 +106,12 @@ class Folder:
         for line in block.split(b"\n"):
             head = match(line)
             if head is None:
-                if b"deprecated_" in line:
-                    self._fold_slowly(line)
-                elif b"rollout_usage" in line:
-                    self._fold_rollout(line)
-                elif b"rollout_rolled_back" in line:
-                    self._fold_rollback(line)
+                if (
+                    b"deprecated_" in line
+                    or b"rollout_usage" in line
+                    or b"rollout_rolled_back" in line
+                ):
+                    self.fold_marked(line)
                 else:
                     ignored += 1
                 continue
@@ -147,19 +154,49 @@ class Folder:
         self.tallies[tail] = per_day
         return per_day
 
-    def _accepted(self, parse: Callable[[bytes], _T | None], line: bytes) -> _T | None:
+    def fold_marked(self, line: bytes, times: int = 1) -> None:
+        """Fold a line outside the sink's layout that mentions one of phaseout's events,
+        as if it had been read *times* times (the DuckDB engine hands over repeats once)."""
+        if b"deprecated_" in line:
+            self._fold_slowly(line, times)
+        elif b"rollout_usage" in line:
+            self._fold_rollout(line, times)
+        else:
+            self._fold_rollback(line, times)
+
+    def add_group(self, tail: bytes, day: bytes, sums: tuple[int, int, int, bytes, bytes]) -> bool:
+        """Add the sink-layout lines of one (tail, day) summed elsewhere: ``(count, calls,
+        events, first, last)``. False when the tail or the day is not valid: those lines
+        must then be folded one by one, as :meth:`fold` would."""
+        per_day = self.tallies.get(tail)
+        if per_day is None:
+            per_day = self._new_tail(tail)
+            if per_day is None:
+                return False
+        tally = per_day.get(day)
+        if tally is None and not self.parser.day_ok(day):
+            return False
+        seen = Tally(b"")
+        seen.__setstate__(sums)
+        if tally is None:
+            per_day[day] = seen
+        else:
+            tally.merge(seen)
+        return True
+
+    def _accepted(self, parse: Callable[[bytes], _T | None], line: bytes, times: int) -> _T | None:
         """What *parse* makes of *line*, counting it as skipped (broken) or ignored (other)."""
         try:
             parsed = parse(line)
         except _Broken:
-            self.stats.skipped += 1
+            self.stats.skipped += times
             return None
         if parsed is None:
-            self.stats.ignored += 1
+            self.stats.ignored += times
         return parsed
 
-    def _fold_slowly(self, line: bytes) -> None:
-        parsed = self._accepted(self.parser.slow, line)
+    def _fold_slowly(self, line: bytes, times: int = 1) -> None:
+        parsed = self._accepted(self.parser.slow, line, times)
         if parsed is None:
             return
         usage, stamp, count, _pid, site = parsed
@@ -167,7 +204,7 @@ class Folder:
             return
         day, time_of_day = stamp[:10], stamp[10:]
         one = Tally(time_of_day)
-        one.count, one.calls, one.events = (count, 0, 1) if usage else (0, 1, 1)
+        one.count, one.calls, one.events = (count * times, 0, times) if usage else (0, times, times)
         tail = self._tail_of.get(site)
         if tail is None:
             if len(self._tail_of) >= 100_000:  # bounded, whatever a hostile log holds
@@ -179,33 +216,34 @@ class Folder:
         else:
             per_day[day] = one
 
-    def _fold_rollout(self, line: bytes) -> None:
-        parsed = self._accepted(self.parser.rollout, line)
+    def _fold_rollout(self, line: bytes, times: int = 1) -> None:
+        parsed = self._accepted(self.parser.rollout, line, times)
         if parsed is None:
             return
         rollout, path, stamp, count = parsed
         if self._limited and not self._in_range(stamp):
             return
         per_path = self.rollouts.setdefault(rollout, {}).setdefault(stamp[:10], [0, 0])
-        per_path[path == "new"] += count
+        per_path[path == "new"] += count * times
 
-    def _fold_rollback(self, line: bytes) -> None:
-        parsed = self._accepted(self.parser.rollback, line)
+    def _fold_rollback(self, line: bytes, times: int = 1) -> None:
+        parsed = self._accepted(self.parser.rollback, line, times)
         if parsed is None:
             return
         rollout, stamp, numbers = parsed
         if self._limited and not self._in_range(stamp):
             return
-        self._add_rollbacks(rollout, (1, stamp, stamp, numbers))
+        self._add_rollbacks(rollout, (times, stamp, stamp, numbers))
 
     def _add_rollbacks(
         self, rollout: str, seen: tuple[int, bytes, bytes, dict[str, float]]
     ) -> None:
         known = self.rollbacks.get(rollout)
         if known is not None:
-            count, first, last, _ = known
-            later = seen if seen[2] >= last else known
-            seen = (count + seen[0], min(first, seen[1]), later[2], later[3])
+            # The latest rollback's numbers; of two at the same instant, the larger numbers,
+            # so that the result does not depend on the order in which lines were read.
+            later = max(seen, known, key=_latest)
+            seen = (known[0] + seen[0], min(known[1], seen[1]), later[2], later[3])
         self.rollbacks[rollout] = seen
 
     def merge(
