@@ -5,7 +5,9 @@
 Writes K gzip files holding N lines in all (default 10,000,000 lines in 20 files): four in
 five are phaseout events in the sink's layout, one in five other application lines. Then,
 for five sizes of the set (one file, a tenth, a fifth and half of the files, all of them)
-and two smaller files (a fiftieth and a twenty-fifth of the lines), sums each with
+and three smaller files (a hundredth, a fiftieth and a twenty-fifth of the lines), and a fifth
+of the set decompressed into one plain file (which the streaming engine splits between
+processes), sums each with
 ``--engine streaming``, ``--engine duckdb`` and ``--engine auto``, each in a fresh process
 (so peak memory is that engine's alone), and checks that all three print the same bytes.
 Rewrites the "Large log sets" section of benchmarks/RESULTS.md (not with --quick).
@@ -18,6 +20,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -100,15 +103,23 @@ def main() -> int:
         for seed, path in enumerate(paths):
             write_file(path, lines // args.files, seed)
         packed = sum(path.stat().st_size for path in paths)
-        # Below the auto threshold too: one file of a fiftieth and one of a twenty-fifth.
+        # Below the auto threshold too: files of a hundredth, a fiftieth and a twenty-fifth.
         inputs = []
-        for parts in (50, 25):
+        for parts in (100, 50, 25):
             inputs.append(([Path(tmp, f"small-{parts}.jsonl.gz")], lines // parts))
             write_file(inputs[-1][0][0], lines // parts, 99)
         for count in sorted({1, *(max(1, args.files // part) for part in (10, 5, 2)), args.files}):
             inputs.append((paths[:count], lines // args.files * count))
+        # One large plain file: the streaming engine splits it between processes.
+        plain = Path(tmp, "plain.jsonl")
+        with plain.open("wb") as out:
+            for path in paths[: max(1, args.files // 5)]:
+                with gzip.open(path, "rb") as inflated:
+                    shutil.copyfileobj(inflated, out)
+        inputs.append(([plain], lines // args.files * max(1, args.files // 5)))
         for subset, subset_lines in inputs:
             count = len(subset)
+            kind = "gzip file" if subset[0].suffix == ".gz" else "plain file"
             best: dict[str, tuple[float, float, str, int]] = {}
             outputs = set()
             for _ in range(rounds):
@@ -123,7 +134,7 @@ def main() -> int:
             for engine in ENGINES:
                 elapsed, peak, chosen, events = best[engine]
                 rows.append(
-                    f"| {subset_lines:,} lines, {count} file{'s' * (count > 1)} | {engine}"
+                    f"| {subset_lines:,} lines, {count} {kind}{'s' * (count > 1)} | {engine}"
                     f"{f' (chose {chosen})' if engine == 'auto' else ''} | {elapsed:.2f} | "
                     f"{events / elapsed:,.0f} | {peak:,.0f} MiB | {elapsed / faster:.2f} |"
                 )

@@ -252,6 +252,16 @@ def test_the_engine_is_chosen_by_size_and_duckdb_must_be_installed(
     assert summarize([small]).engine == "streaming"
     with pytest.raises(ValueError, match=r"engine must be one of auto, streaming, duckdb, got 'x'"):
         summarize([small], engine="x")
+    # A large plain file is split between processes instead: faster than DuckDB for it.
+    from phaseout.report import _aggregate
+
+    monkeypatch.setattr(_aggregate, "PARALLEL_INPUT", 100)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_bytes(sink_lines([("deprecated_usage", T0, 5, SITE)] * 40))
+    assert summarize([plain], workers=2).engine == "streaming"
+    assert summarize([plain, packed], workers=2).engine == "duckdb"  # the .gz one
+    assert summarize([plain], workers=2, engine="duckdb").engine == "duckdb"
+    assert summarize([plain], workers=2, engine="duckdb").total == 200
     monkeypatch.setattr(engine, "_installed", lambda: False)
     assert summarize([packed]).engine == "streaming"
     with pytest.raises(ValueError, match=r"pip install 'phaseout\[duckdb\]'"):

@@ -43,7 +43,7 @@ __all__ = ["DUCKDB_INPUT", "ENGINES", "SPILL_BYTES", "choose_engine", "fold_with
 ENGINES: Final = ("auto", "streaming", "duckdb")
 #: ``engine="auto"`` uses DuckDB, when it is installed, for inputs of at least this many
 #: bytes once decompressed (measured in benchmarks/bench_engines.py).
-DUCKDB_INPUT: Final = 128 << 20
+DUCKDB_INPUT: Final = 64 << 20
 #: Bytes of framed lines per spill file handed to DuckDB.
 SPILL_BYTES: Final = 256 << 20
 _BOM: Final = b"\xef\xbb\xbf"
