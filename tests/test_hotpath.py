@@ -10,7 +10,7 @@ from typing import Any, Literal, cast
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import phaseout
@@ -97,8 +97,13 @@ other_op = st.sampled_from(
         # A filter-version change with no filter change (what every catch_warnings exit
         # does), and the version observer taken away, then put back by a later slow path.
         ("bump",), ("unwatch",), ("rewatch",),
+        # The registry edited by hand: the warning marked as shown, a stale version; and the
+        # calling module renamed (filters match module names).
+        ("mark-registry",), ("stale-version",), ("rename",), ("unrename",),
     ]
 )  # fmt: skip
+# The registry keys of the warning under test at each call site, for "mark-registry".
+_KEYS: list[tuple[str, type[Warning], int]] = []
 operation = st.one_of(call_op, call_op, simple_op, filter_op, other_op)
 program = st.lists(
     st.one_of(operation, st.tuples(st.just("block"), st.lists(operation, max_size=6))),
@@ -138,6 +143,13 @@ def _execute(
             vars(sites).pop("__warningregistry__", None)
         elif name == "clear-once":
             _WARNINGS.onceregistry.clear()
+        elif name == "mark-registry":
+            registry = vars(sites).setdefault("__warningregistry__", {})
+            registry.update(dict.fromkeys(_KEYS, True))
+        elif name == "stale-version":
+            vars(sites).setdefault("__warningregistry__", {})["version"] = -1
+        elif name in ("rename", "unrename"):
+            sites.__name__ = "other" if name == "rename" else "tests.sites"
         elif name == "bump":
             _WARNINGS._filters_mutated()
         elif name == "unwatch":
@@ -161,14 +173,31 @@ def _run(ops: list[Any], target: Callable[[], int]) -> list[Event]:
             _execute(ops, target, record, out)
         finally:
             _WARNINGS.defaultaction = saved_default
+            sites.__name__ = "tests.sites"
             filter_state.watch_filter_versions()
     return out
 
 
+# Under "error", a call site raises by itself while nothing that decides it changes: each of
+# these changes one such thing after it has raised twice (random programs rarely do).
+_RAISING = [("simple", "error", Warning, False), ("call", 0), ("call", 0)]
+
+
 @settings(max_examples=500, deadline=None)
 @given(program, st.sampled_from(sorted(TARGETS)))
+@example([*_RAISING, ("pop",), ("call", 0), ("call", 0)], "soft")  # the list, changed directly
+@example([*_RAISING, ("mark-registry",), ("call", 0)], "soft")  # the registry says "shown"
+@example([*_RAISING, ("stale-version",), ("call", 0), ("mark-registry",), ("call", 0)], "hard")
+@example(  # the module renamed: the "error" filter named it
+    [("filter", "error", "", Warning, "tests.sites", 0, False), ("call", 1), ("call", 1),
+     ("rename",), ("call", 1), ("unrename",), ("call", 1)],
+    "soft",
+)  # fmt: skip
 def test_filters_behave_exactly_as_with_warnings_warn(ops: list[Any], which: str) -> None:
     target = TARGETS[which]
+    plan = declaration_of(target).plan()
+    assert plan.category is not None
+    _KEYS[:] = [(plan.text, plan.category, line) for line in SITE_LINES]
     expected = _run(ops, _reference_for(target))
     assert _run(ops, target) == expected
     # Once more: now every call site may have a remembered decision ("ignore", or where its

@@ -93,10 +93,17 @@ def ignored(filters: list[Any], category: type[Warning], text: str, frame: Frame
     False whenever the answer depends on anything else (the default action, a filter entry
     that is not what ``warnings`` expects, an error while matching).
     """
+    action = action_of(filters, category, text, _module_name(frame), frame.f_lineno)
+    return action == "ignore"
+
+
+def action_of(
+    filters: list[Any], category: type[Warning], text: str, module: object, lineno: int
+) -> str | None:
+    """The action of the first entry of *filters* that matches, as ``warn_explicit`` finds
+    it; None when no entry matches (the default action decides) or the list is malformed."""
     if _CONTEXT_FILTERS:
-        return False
-    module = _module_name(frame)
-    lineno = frame.f_lineno
+        return None
     try:
         for action, message, klass, mod, line in filters:
             if (
@@ -105,7 +112,7 @@ def ignored(filters: list[Any], category: type[Warning], text: str, frame: Frame
                 and issubclass(category, klass)
                 and line in (0, lineno)
             ):
-                return bool(action == "ignore")
+                return action if type(action) is str else None
     except Exception:  # a malformed filter list: let warnings.warn decide, every time
-        return False
-    return False
+        return None
+    return None

@@ -505,7 +505,8 @@ class KnownSite:
     """
 
     __slots__ = (
-        "category", "details", "filename", "key", "lineno", "shared", "shown", "target", "text",
+        "category", "details", "filename", "key", "lineno", "raising", "shared", "shown",
+        "target", "text",
     )  # fmt: skip
 
     def __init__(
@@ -528,6 +529,24 @@ class KnownSite:
         self.key = (text, category, lineno)  # the key of `__warningregistry__` entries
         # (filter token, registry, its version) when the registry said "already shown".
         self.shown: tuple[object, dict[Any, Any], Any] | None = None
+        # (filter token, registry, its version, filters, module) when the filters said
+        # "error": while all are the same, warn_explicit would raise the warning at once.
+        self.raising: tuple[object, dict[Any, Any], Any, list[Any], object] | None = None
+
+    def raised(self, error: BaseException, token: object, registry: object, module: object) -> None:
+        """``warn_explicit`` raised *error*: remember it if that was the warning itself and
+        the filters said "error" (not a ``showwarning`` hook, not an interrupt), so that the
+        next calls raise the warning themselves while nothing that decides it changes."""
+        filters = list(_wm.filters)
+        if (
+            type(error) is self.category
+            and error.args == (self.text,)
+            and type(registry) is dict
+            and not registry.get(self.key)
+            and _filters.action_of(filters, self.category, self.text, module, self.lineno)
+            == "error"
+        ):
+            self.raising = (token, registry, registry.get("version"), filters, module)
 
 
 # The wrapper every deprecated callable gets, as source: generated with the wrapped
@@ -565,6 +584,27 @@ def _phaseout_make(
                         or _phaseout_registry.get("version") != _phaseout_shown[2]
                         or _phaseout_warnings._filters_mutated is not _phaseout_observer
                     ):
+                        _phaseout_raising = _phaseout_target.raising
+                        if (
+                            _phaseout_raising is not None
+                            and _phaseout_raising[0] is _phaseout_filters.token
+                            and _phaseout_raising[1] is _phaseout_registry
+                            and _phaseout_registry.get("version") == _phaseout_raising[2]
+                            and not _phaseout_registry.get(_phaseout_target.key)
+                            and _phaseout_warnings.filters == _phaseout_raising[3]
+                            and _phaseout_globals.get("__name__") is _phaseout_raising[4]
+                            and _phaseout_warnings._filters_mutated is _phaseout_observer
+                        ):
+                            # The filters say "error" and nothing that decides it changed:
+                            # warn_explicit would raise the warning at once. (Not a local.)
+                            raise (
+                                _phaseout_bare_new(_phaseout_target.category, _phaseout_target.text)
+                                if _phaseout_target.shared
+                                else _phaseout_new(
+                                    _phaseout_target.category, _phaseout_target.text,
+                                    _phaseout_target.details, False,
+                                )
+                            )
                         _phaseout_token = _phaseout_filters.token
                         if _phaseout_registry is None and (
                             "__warningregistry__" not in _phaseout_globals
@@ -576,16 +616,23 @@ def _phaseout_make(
                         _phaseout_category = _phaseout_target.category
                         # The warning is never a local: under "error" it would hold its
                         # own traceback (through this frame) in a cycle, left to the GC.
-                        _phaseout_warn_explicit(
-                            _phaseout_bare_new(_phaseout_category, _phaseout_target.text)
-                            if _phaseout_target.shared
-                            else _phaseout_new(
-                                _phaseout_category, _phaseout_target.text,
-                                _phaseout_target.details, False,
-                            ),
-                            _phaseout_category, _phaseout_target.filename,
-                            _phaseout_target.lineno, _phaseout_module, _phaseout_registry,
-                        )
+                        try:
+                            _phaseout_warn_explicit(
+                                _phaseout_bare_new(_phaseout_category, _phaseout_target.text)
+                                if _phaseout_target.shared
+                                else _phaseout_new(
+                                    _phaseout_category, _phaseout_target.text,
+                                    _phaseout_target.details, False,
+                                ),
+                                _phaseout_category, _phaseout_target.filename,
+                                _phaseout_target.lineno, _phaseout_module, _phaseout_registry,
+                            )
+                        except BaseException as _phaseout_error:  # (unbound on leaving)
+                            _phaseout_target.raised(
+                                _phaseout_error, _phaseout_token, _phaseout_registry,
+                                _phaseout_module,
+                            )
+                            raise
                         if type(_phaseout_registry) is dict and _phaseout_registry.get(
                             _phaseout_target.key
                         ):
