@@ -317,3 +317,28 @@ def test_byte_order_marks_at_the_head_of_every_spill_file(tmp_path: Path) -> Non
         streamed, summed = both([path])
     assert (summed.events, summed.total) == (3, 9)  # json.loads reads past a leading mark
     assert_identical(streamed, summed)
+
+
+def test_auto_reads_in_python_when_duckdb_cannot_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "usage.jsonl.gz"
+    path.write_bytes(gzip.compress(sink_lines([("deprecated_usage", T0, 4, SITE)] * 5)))
+    monkeypatch.setattr(engine, "DUCKDB_INPUT", 1)
+
+    def no_room(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine.tempfile, "TemporaryDirectory", no_room)
+    summary = summarize([path])
+    assert (summary.engine, summary.total, summary.events) == ("streaming", 20, 5)
+    assert summary.notes == [
+        "the DuckDB engine could not run (OSError: [Errno 28] No space left on device); "
+        "read with the streaming reader instead"
+    ]
+    with pytest.raises(OSError, match="No space left"):
+        summarize([path], engine="duckdb")  # asked for: its failure is the answer
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # installed, but cannot be imported
+    assert summarize([path]).engine == "streaming"
+    with pytest.raises(ValueError, match=r"engine 'duckdb' needs DuckDB"):
+        summarize([path], engine="duckdb")

@@ -130,22 +130,12 @@ def summarize(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers!r}")
     names = expand(os.fspath(source) for source in sources)
-    # Large plain files are split between processes (unless DuckDB was asked for): that is
-    # faster than DuckDB for them. `auto` gives DuckDB the other inputs when they are large.
-    split = [] if engine == "duckdb" else [n for n in names if workers > 1 and _splittable(n)]
-    others = [name for name in names if name not in split]
-    engine = choose_engine(engine, others)
-    for name in split:
-        fold_in_parallel(folder, name, workers)
-        if progress is not None:
-            progress(folder.stats.bytes_read)
-    done = folder.stats.bytes_read
-    report = None if progress is None else lambda n: progress(done + n)
-    if engine == "duckdb":
-        fold_with_duckdb(folder, others, report)
-    else:
-        for block in read_blocks(others, folder.stats, report):
-            folder.fold(block)
+    engine = _read(folder, names, engine, workers, progress)
+    if engine == "failed":  # DuckDB could not run here: everything again, in Python
+        note = folder.stats.notes[-1]
+        folder = Folder(folder.low, folder.high)
+        engine = _read(folder, names, "streaming", workers, progress)
+        folder.stats.notes.append(note)
     tallies = _by_site(folder, normalize_name(package) if package else None)
     return Summary(
         by=grouping,
@@ -168,6 +158,43 @@ def summarize(
         notes=list(folder.stats.notes),
         engine=engine,
     )
+
+
+def _read(
+    folder: Folder,
+    names: list[str],
+    engine: str,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> str:
+    """Fold *names* into *folder*; the engine that summed them, or ``"failed"`` when DuckDB,
+    chosen by ``auto``, could not run (not importable, no room for its spill files)."""
+    # Large plain files are split between processes (unless DuckDB was asked for): that is
+    # faster than DuckDB for them. `auto` gives DuckDB the other inputs when they are large.
+    split = [] if engine == "duckdb" else [n for n in names if workers > 1 and _splittable(n)]
+    others = [name for name in names if name not in split]
+    chosen = choose_engine(engine, others)
+    for name in split:
+        fold_in_parallel(folder, name, workers)
+        if progress is not None:
+            progress(folder.stats.bytes_read)
+    done = folder.stats.bytes_read
+    report = None if progress is None else lambda n: progress(done + n)
+    if chosen == "duckdb":
+        try:
+            fold_with_duckdb(folder, others, report)
+        except (ImportError, OSError) as error:
+            if engine != "auto":
+                raise
+            folder.stats.notes.append(
+                f"the DuckDB engine could not run ({type(error).__name__}: {error}); "
+                f"read with the streaming reader instead"
+            )
+            return "failed"
+    else:
+        for block in read_blocks(others, folder.stats, report):
+            folder.fold(block)
+    return chosen
 
 
 def _splittable(name: str) -> bool:

@@ -115,7 +115,10 @@ def choose_engine(engine: str, names: list[str]) -> str:
 
 
 def _installed() -> bool:
-    return importlib.util.find_spec("duckdb") is not None
+    try:
+        return importlib.util.find_spec("duckdb") is not None
+    except (ImportError, ValueError):  # a broken install, or `sys.modules["duckdb"] = None`
+        return False
 
 
 def _inflated(names: list[str]) -> int:
