@@ -237,6 +237,25 @@ def test_a_huge_line_is_skipped_in_bounded_memory_and_reading_goes_on(tmp_path: 
     assert (summary.total, summary.events, summary.skipped, summary.ignored) == (9, 3, 1, 1)
 
 
+@pytest.mark.parametrize("offset", [0, 1, 1000, MAX_LINE // 2, MAX_LINE - 1])
+def test_the_line_length_limit_is_exact_wherever_the_line_starts(
+    tmp_path: Path, offset: int
+) -> None:
+    line = sink_lines([("deprecated_usage", T0, 7, SITE)]).rstrip(b"\n")
+
+    def of_length(length: int) -> bytes:  # a longer caller name: still a valid event
+        extra = b"x" * (length - len(line))
+        return line.replace(b'"app.views:index"', b'"app.views:index' + extra + b'"')
+
+    assert len(of_length(MAX_LINE)) == MAX_LINE
+    filler = b"#" * max(offset - 1, 0) + b"\n" if offset else b""  # puts the line at *offset*
+    lines = [of_length(MAX_LINE + 1), of_length(MAX_LINE + 100), of_length(MAX_LINE)]
+    path = write(tmp_path, b"".join(filler + line + b"\n" for line in lines))
+    summary = summarize([path])
+    assert (summary.events, summary.skipped, summary.total) == (1, 2, 7)
+    assert summary.ignored == (3 if offset else 0)
+
+
 def test_a_file_without_a_final_newline_and_a_truncated_gzip(tmp_path: Path) -> None:
     good = sink_lines([("deprecated_usage", T0, 3, SITE)] * 2)
     path = write(tmp_path, good.rstrip(b"\n"))

@@ -56,9 +56,9 @@ _EVENT_AT: Final = len('{"timestamp":"') + 27 + len('",') + 1
 _KIND_AT: Final = _EVENT_AT + len('"event":"deprecated_')
 _COUNT_AT: Final = _EVENT_AT + len(f'"event":"deprecated_usage","schema":{SCHEMA},"count":')
 # One row per line, as UTF-8 text (as written, so it encodes back to the same bytes); no
-# quoting, no escapes, no header. Framing lets lines up to twice MAX_LINE through (it drops
-# longer ones as they stream past); a line over max_line_size is an error, and the spill
-# file is then folded in Python. A buffer this size keeps DuckDB's scan at full speed.
+# quoting, no escapes, no header. Framing drops lines over MAX_LINE, so max_line_size is never
+# reached (were it, DuckDB would refuse the file, and Python would fold it). A buffer this
+# size keeps DuckDB's scan at full speed.
 _LINES: Final = (
     "read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\\x01', quote = '', "
     "escape = '', header = false, auto_detect = false, strict_mode = false, "

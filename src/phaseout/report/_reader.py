@@ -439,7 +439,7 @@ def _blocks(stream: Any, stats: ReadStats, limit: int | None = None) -> Iterator
     """Runs of complete lines joined by newlines (no final one), about a chunk at a time.
 
     A line longer than :data:`MAX_LINE` is dropped as it streams past, never held whole:
-    counted as skipped if its head mentions a phaseout event, else as ignored.
+    counted as skipped if its first MAX_LINE bytes mention a phaseout event, else ignored.
     """
     pending = b""
     dropping = False  # inside a line already known to be too long
@@ -468,17 +468,31 @@ def _blocks(stream: Any, stats: ReadStats, limit: int | None = None) -> Iterator
         if cut == -1:
             pending = data
         else:
-            yield data[:cut]
+            # Only the first line can be too long: it is the only one that began in an
+            # earlier chunk, and a chunk is no longer than MAX_LINE.
+            first = data.find(b"\n")
+            if first > MAX_LINE:
+                _drop(data, stats)
+                if first < cut:
+                    yield data[first + 1 : cut]
+            else:
+                yield data[:cut]
             pending = data[cut + 1 :]
         if len(pending) > MAX_LINE:
-            if b"deprecated_" in pending:
-                stats.skipped += 1
-            else:
-                stats.ignored += 1
+            _drop(pending, stats)
             dropping = True
             pending = b""
     if pending:
         yield pending
+
+
+def _drop(line: bytes, stats: ReadStats) -> None:
+    """Count a line longer than MAX_LINE (*line* holds at least its first MAX_LINE bytes):
+    skipped if those mention a phaseout event, else ignored."""
+    if line.find(b"deprecated_", 0, MAX_LINE) != -1:
+        stats.skipped += 1
+    else:
+        stats.ignored += 1
 
 
 def read_blocks(
