@@ -6,6 +6,7 @@ import gzip
 import json
 import subprocess
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -329,7 +330,7 @@ def test_auto_reads_in_python_when_duckdb_cannot_run(
     def no_room(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(engine.tempfile, "TemporaryDirectory", no_room)
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_room)  # for the spill files
     summary = summarize([path])
     assert (summary.engine, summary.total, summary.events) == ("streaming", 20, 5)
     assert summary.notes == [
