@@ -547,3 +547,21 @@ def test_a_filter_change_in_another_thread_applies_to_the_next_call() -> None:
         sites.site_2(soft)
         sites.site_2(soft)
     assert [(w.filename, w.lineno) for w in record] == [(sites.__file__, SITE_LINES[2])] * 3
+
+
+@pytest.mark.usefixtures("quiet")
+def test_a_raised_warning_shows_no_generated_source_in_its_traceback() -> None:
+    import traceback
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecatedWarning)
+        for call in range(3):  # the slow path, warn_explicit from a known site, by itself
+            with pytest.raises(DeprecatedWarning) as raised:
+                sites.site_3(soft)
+            text = "".join(traceback.format_exception(raised.value))
+            assert "return f()" in text  # the caller's line
+            assert "_codegen.py" not in text
+            if call:  # after the first call: only the wrapper, named as the function
+                assert "_phaseout_" not in text
+                last = traceback.extract_tb(raised.value.__traceback__)[-1]
+                assert (last.name, last.line) == ("soft", "")

@@ -3,12 +3,13 @@
 Both the exact-signature call wrapper and argument-mapping adapters need a ``def`` with the
 same parameters, kinds and default objects as a given function: Python then binds arguments
 (and reports binding errors) exactly as that function would, at native speed, with no
-``*args, **kwargs`` packing. Generated code is compiled as this file's, so frame walks treat
-it as phaseout's own.
+``*args, **kwargs`` packing. Generated code is compiled under a name in this package, so
+frame walks treat it as phaseout's own (see ``GENERATED``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from types import CodeType, FunctionType
 from typing import Any, Final, NamedTuple
@@ -94,8 +95,14 @@ def clashes(names: tuple[str, ...]) -> bool:
 
 def define(source: str, namespace: dict[str, Any], name: str) -> Any:
     """Execute *source* in *namespace* (as phaseout's code) and return what it defines."""
-    exec(compile(source, __file__, "exec"), namespace)
+    exec(compile(source, GENERATED, "exec"), namespace)
     return namespace[name]
+
+
+# The file name of generated code: in phaseout's directory, so frame walks take it for
+# phaseout's own, and no file, so a traceback through it shows no line (a real file's line
+# of that number would be some unrelated line; the template's, phaseout's private names).
+GENERATED: Final = os.path.join(os.path.dirname(os.path.abspath(__file__)), "<generated>")
 
 
 def named_code(code: CodeType, original: Any) -> CodeType:
