@@ -173,6 +173,8 @@ BROKEN_OR_OTHER: list[tuple[bytes, str]] = [
     (b'{"event":"deprecated_usage","schema":1,"count":', "skipped"),  # truncated
     (b'{"event": "deprecated_usage", "schema": 1}', "skipped"),  # fields missing
     (b'{"event":"deprecated_usage","schema":2,"count":1}', "skipped"),  # unknown schema
+    # Read as UTF-8, not as the UTF-16 that json.loads would guess from the NULs (a string).
+    (b'\x00"event":"deprecated_call"\x00"', "skipped"),
 ]
 
 

@@ -252,7 +252,7 @@ class LineParser:
             pass
         site: Site | None = None
         try:
-            data = json.loads(b"{" + tail)
+            data = _loads(b"{" + tail)
             if isinstance(data, dict) and data.keys() == _SITE_KEYS:
                 site = self.site(data)
         except (ValueError, RecursionError, _Broken):
@@ -317,12 +317,22 @@ class LineParser:
         return usage, _timestamp(data.get("timestamp")), count, pid, self.site(data)
 
 
+def _loads(data: bytes) -> Any:
+    """``json.loads`` of a log line, read as UTF-8 (a leading byte-order mark allowed).
+
+    ``json.loads`` of bytes would guess UTF-16 or UTF-32 from where NUL bytes fall, so a
+    line that begins with one could parse as a string of CJK characters, or not, depending
+    on its length: a log is UTF-8.
+    """
+    return json.loads(data.decode("utf-8-sig", "surrogatepass"))
+
+
 def _event(line: bytes, marker: re.Pattern[bytes], names: frozenset[str]) -> dict[str, Any] | None:
     """The JSON object of one of phaseout's events named *names*, of a schema this reader
     knows. None for any other line; ``_Broken`` for one that claims to be such an event
     (*marker* finds it in text that is not JSON) and is not valid."""
     try:
-        data = json.loads(line)
+        data = _loads(line)
     except (ValueError, RecursionError):
         if marker.search(line):
             raise _Broken from None
