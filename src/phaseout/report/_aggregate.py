@@ -131,11 +131,6 @@ def summarize(
         raise ValueError(f"workers must be at least 1, got {workers!r}")
     names = expand(os.fspath(source) for source in sources)
     engine = _read(folder, names, engine, workers, progress)
-    if engine == "failed":  # DuckDB could not run here: everything again, in Python
-        note = folder.stats.notes[-1]
-        folder = Folder(folder.low, folder.high)
-        engine = _read(folder, names, "streaming", workers, progress)
-        folder.stats.notes.append(note)
     tallies = _by_site(folder, normalize_name(package) if package else None)
     return Summary(
         by=grouping,
@@ -167,8 +162,9 @@ def _read(
     workers: int,
     progress: Callable[[int], None] | None,
 ) -> str:
-    """Fold *names* into *folder*; the engine that summed them, or ``"failed"`` when DuckDB,
-    chosen by ``auto``, could not run (not importable, no room for its spill files)."""
+    """Fold *names* into *folder*; the engine that summed them. When DuckDB, chosen by
+    ``auto``, cannot run (not importable, no room for its spill files), the streaming reader
+    reads what DuckDB would have: DuckDB's partial sums were kept apart, and are dropped."""
     # Large plain files are split between processes (unless DuckDB was asked for): that is
     # faster than DuckDB for them. `auto` gives DuckDB the other inputs when they are large.
     split = [] if engine == "duckdb" else [n for n in names if workers > 1 and _splittable(n)]
@@ -181,8 +177,9 @@ def _read(
     done = folder.stats.bytes_read
     report = None if progress is None else lambda n: progress(done + n)
     if chosen == "duckdb":
+        summed = Folder(folder.low, folder.high)
         try:
-            fold_with_duckdb(folder, others, report)
+            fold_with_duckdb(summed, others, report)
         except (ImportError, OSError) as error:
             if engine != "auto":
                 raise
@@ -190,10 +187,12 @@ def _read(
                 f"the DuckDB engine could not run ({type(error).__name__}: {error}); "
                 f"read with the streaming reader instead"
             )
-            return "failed"
-    else:
-        for block in read_blocks(others, folder.stats, report):
-            folder.fold(block)
+            chosen = "streaming"
+        else:
+            folder.merge(summed.tallies, summed.stats, summed.rollouts, summed.rollbacks)
+            return chosen
+    for block in read_blocks(others, folder.stats, report):
+        folder.fold(block)
     return chosen
 
 
