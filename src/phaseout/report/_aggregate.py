@@ -13,7 +13,15 @@ from typing import Final, TypeVar
 from .._config import normalize_name
 from ._duckdb import choose_engine, fold_with_duckdb
 from ._fold import PARALLEL_INPUT, Folder, Tally, fold_in_parallel
-from ._reader import LineParser, Rollback, Site, expand, parse_moment, read_blocks
+from ._reader import (
+    GZIP_MAGIC,
+    LineParser,
+    Rollback,
+    Site,
+    expand,
+    parse_moment,
+    read_blocks,
+)
 
 __all__ = ["GROUPINGS", "Row", "Summary", "summarize"]
 
@@ -200,7 +208,7 @@ def _splittable(name: str) -> bool:
     if name == "-" or os.path.getsize(name) < PARALLEL_INPUT:
         return False
     with open(name, "rb") as stream:
-        return stream.read(2) != b"\x1f\x8b"
+        return stream.read(2) != GZIP_MAGIC
 
 
 def _by_site(folder: Folder, package: str | None) -> SiteTallies:

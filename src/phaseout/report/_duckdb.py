@@ -3,7 +3,7 @@
 Results are identical to the streaming reader's, line for line, because the two engines
 share everything that decides what a line *is*:
 
-- Framing is the streaming reader's own code (``_Source`` and ``_blocks``): gzip detected by
+- Framing is the streaming reader's own code (``read_blocks``): gzip detected by
   content, gzip bombs, truncated members, over-long lines and standard input are handled
   before DuckDB sees a byte, with the same counts and notes.
 - DuckDB's CSV reader splits rows on carriage returns as well as newlines, in ways that
@@ -35,7 +35,7 @@ from typing import IO, Any, Final
 
 from ..processors import SCHEMA
 from ._fold import Folder
-from ._reader import HEAD, MAX_LINE, _blocks, _Source
+from ._reader import GZIP_MAGIC, HEAD, MAX_LINE, read_blocks
 
 __all__ = ["DUCKDB_INPUT", "ENGINES", "SPILL_BYTES", "choose_engine", "fold_with_duckdb"]
 
@@ -128,7 +128,7 @@ def _inflated(names: list[str]) -> int:
     for name in names:
         with open(name, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            if stream.read(2) == b"\x1f\x8b" and size >= 18:
+            if stream.read(2) == GZIP_MAGIC and size >= 18:
                 stream.seek(-4, os.SEEK_END)
                 size = max(size, int.from_bytes(stream.read(4), "little"))
             total += size
@@ -150,7 +150,7 @@ class _Spills:
     def write(self, block: bytes) -> None:
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n").removesuffix(b"\r")
-        if b"\r" in block or not (block.isascii() or _utf8(block)):
+        if not _fit(block):
             kept = self._fold_unfit(block)
             if kept is None:
                 return
@@ -175,7 +175,7 @@ class _Spills:
         """Fold in Python the lines DuckDB cannot be given; the others, or None if none."""
         kept = []
         for line in block.split(b"\n"):
-            if b"\r" in line or not (line.isascii() or _utf8(line)):
+            if not _fit(line):
                 self.folder.fold(line)
             else:
                 kept.append(line)
@@ -186,6 +186,11 @@ class _Spills:
             self.out.close()
             self.out = None
             self.full(self.path)
+
+
+def _fit(data: bytes) -> bool:
+    """Whether DuckDB reads *data* (lines) exactly as written: no ``\\r``, and UTF-8."""
+    return b"\r" not in data and (data.isascii() or _utf8(data))
 
 
 def _utf8(data: bytes) -> bool:
@@ -239,25 +244,17 @@ def fold_with_duckdb(
                 pending.append((path, pool.submit(scan, path)))
 
             spills = _Spills(directory, folder, full)
-            done = 0
+            blocks = read_blocks(names, folder.stats, progress)  # the streaming reader's framing
             try:
-                for name in names:
-                    source = _Source(name, folder.stats)
-                    try:
-                        for block in _blocks(source.stream, folder.stats):
-                            spills.write(block)
-                            if progress is not None:
-                                progress(done + source.position())
-                        done += source.position()
-                    finally:
-                        source.close()
+                for block in blocks:
+                    spills.write(block)
                 spills.close()
                 while pending:
                     settle()
             finally:
+                blocks.close()  # the input being read, at once
                 if pending:  # interrupted (^C, a full disk): stop the query in flight
                     worker.interrupt()
-    folder.stats.bytes_read += done
 
 
 def _apply(folder: Folder, path: str, rows: list[_Row]) -> None:

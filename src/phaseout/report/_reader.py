@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any, Final
@@ -47,7 +47,7 @@ __all__ = [
 #: Lines longer than this many bytes are skipped (phaseout never writes one).
 MAX_LINE: Final = 1 << 20
 _CHUNK: Final = 1 << 20
-_GZIP_MAGIC: Final = b"\x1f\x8b"
+GZIP_MAGIC: Final = b"\x1f\x8b"
 _PHASES: Final = frozenset(phase.value for phase in Phase)
 _SITE_KEYS: Final = frozenset(
     {"symbol", "package", "phase", "since", "removed_in", "replacement", "caller", "file", "line"}
@@ -429,7 +429,7 @@ class _Source:
         self.raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
         self.stream: Any = self.raw
         peek = getattr(self.raw, "peek", None)
-        if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+        if peek is not None and peek(2)[:2] == GZIP_MAGIC:
             self.stream = _Inflated(self.raw, name, stats)
 
     def position(self) -> int:
@@ -507,7 +507,7 @@ def _drop(line: bytes, stats: ReadStats) -> None:
 
 def read_blocks(
     names: Iterable[str], stats: ReadStats, progress: Callable[[int], None] | None = None
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Blocks of lines of every named log; *progress* gets the raw bytes consumed so far."""
     done = 0
     for name in names:
