@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import phaseout
 
@@ -294,3 +297,173 @@ def test_a_deprecated_class_may_take_a_parameter_named_cls() -> None:
     with pytest.warns(phaseout.DeprecatedWarning):
         made = deprecated_meta("Made", (), {}, cls=1)
     assert made.__name__ == "Made"
+
+
+# --- Binding by name (a property over random signatures and calls) -------------------------
+
+_NAMES = ("a", "b", "c", "d")
+_KINDS = ("positional-only", "positional", "keyword-only")
+
+
+@st.composite
+def _signatures(draw: st.DrawFn) -> str:
+    """A parameter list over a few shared names: kinds in a legal order, some defaults,
+    maybe *args and **kwargs."""
+    names = draw(st.lists(st.sampled_from(_NAMES), unique=True, max_size=4))
+    kinds = sorted(
+        draw(st.lists(st.sampled_from(_KINDS), min_size=len(names), max_size=len(names))),
+        key=_KINDS.index,
+    )
+    text: list[str] = []
+    seen_default = False
+    for name, kind in zip(names, kinds, strict=True):
+        if kind == "keyword-only" and not any(t.startswith("*") for t in text):
+            text.append("*args" if draw(st.booleans()) else "*")
+        default = draw(st.booleans())
+        if kind != "keyword-only":
+            default = default or seen_default  # no default may precede a required one
+            seen_default = seen_default or default
+        text.append(f"{name}={_NAMES.index(name) * 10}" if default else name)
+        if kind == "positional-only" and (len(text) == len(names) or kinds[len(text)] != kind):
+            text.append("/")
+    if not any(t.startswith("*") for t in text) and draw(st.booleans()):
+        text.append("*args")
+    if draw(st.booleans()):
+        text.append("**kwargs")
+    return ", ".join(text)
+
+
+def _define(name: str, params: str, body: str) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(f"def {name}({params}):\n    {body}\n", namespace)
+    return namespace[name]
+
+
+def _expected(
+    legacy: Any,
+    new: Any,
+    mapping: dict[str, str | None],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """The replacement called with the legacy call's arguments bound by name: positional-only
+    parameters by position, extra positional values after every positional parameter."""
+    bound = inspect.signature(legacy).bind(*args, **kwargs)
+    bound.apply_defaults()
+    by_name: dict[str, Any] = {}
+    extra: tuple[Any, ...] = ()
+    more: dict[str, Any] = {}
+    for param in inspect.signature(legacy).parameters.values():
+        value = bound.arguments[param.name]
+        if param.kind is param.VAR_POSITIONAL:
+            extra = value
+        elif param.kind is param.VAR_KEYWORD:
+            more = value
+        elif mapping.get(param.name, param.name) is not None:
+            by_name[mapping.get(param.name, param.name) or ""] = value
+    for key, value in more.items():
+        renamed = mapping.get(key, key)
+        if renamed is None:
+            continue
+        if renamed in by_name:
+            raise TypeError(f"both {key!r} and {renamed!r}")
+        by_name[renamed] = value
+    positional: list[Any] = []
+    for param in inspect.signature(new).parameters.values():
+        if param.kind is param.POSITIONAL_ONLY or (
+            extra and param.kind is param.POSITIONAL_OR_KEYWORD
+        ):
+            if param.name not in by_name:
+                break
+            positional.append(by_name.pop(param.name))
+    return new(*positional, *extra, **by_name)
+
+
+def _outcome(call: Callable[[], Any]) -> Any:
+    try:
+        return ("returned", call())
+    except TypeError:
+        return ("TypeError",)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    legacy_params=_signatures(),
+    new_params=_signatures(),
+    mapping=st.dictionaries(
+        st.sampled_from(_NAMES), st.one_of(st.none(), st.sampled_from(_NAMES)), max_size=2
+    ),
+    args=st.lists(st.integers(1, 9), max_size=5).map(tuple),
+    kwargs=st.dictionaries(st.sampled_from((*_NAMES, "e")), st.integers(1, 9), max_size=3),
+)
+@example("start, stop", "stop, start=0", {}, (1, 10), {})
+@example("a, /, b", "b, /, a", {}, (1, 2), {})
+@example("a, c", "a, b", {"c": "b"}, (1, 2), {})
+@example("a, *args", "a, *args", {}, (1, 2, 3), {})
+@example("a, **kwargs", "b, **kwargs", {"a": "b"}, (1,), {"b": 2})
+def test_forwarding_gives_what_the_replacement_gives_with_arguments_bound_by_name(
+    legacy_params: str,
+    new_params: str,
+    mapping: dict[str, str | None],
+    args: tuple[int, ...],
+    kwargs: dict[str, int],
+) -> None:
+    legacy = _define("legacy", legacy_params, "raise AssertionError('never called')")
+    new = _define("new", new_params, "return dict(locals())")
+    try:
+        wrapped = forwarding(replacement=new, args_map=mapping)(legacy)
+    except TypeError as refused:
+        assert ".legacy: " in str(refused)  # names the legacy function
+        return
+    expected = _outcome(lambda: _expected(legacy, new, mapping, args, kwargs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert _outcome(lambda: wrapped(*args, **kwargs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("legacy_params", "new_params", "message"),
+    [
+        ("a, c", "a, b", r"the replacement .*new has no parameter 'c'; map 'c'"),
+        (
+            "a",
+            "a, b",
+            r"the replacement .*new requires 'b', which no parameter of .*legacy is passed to",
+        ),
+        (
+            "a, *rest",
+            "a, b=1",
+            r"takes \*rest, so the replacement .*new must take the same positional parameters",
+        ),
+        ("a, *rest", "b, *rest", r"the replacement .*new has no parameter 'a'"),
+    ],
+)
+def test_a_forward_that_would_bind_by_position_is_refused(
+    legacy_params: str, new_params: str, message: str
+) -> None:
+    legacy = _define("legacy", legacy_params, "pass")
+    new = _define("new", new_params, "pass")
+    with pytest.raises(TypeError, match=r"\.legacy: " + message):
+        forwarding(replacement=new)(legacy)
+
+
+def test_arguments_reach_the_parameter_of_their_name_whatever_the_order() -> None:
+    def new_span(stop: int, start: int = 0) -> tuple[int, int]:
+        return start, stop
+
+    @forwarding(replacement=new_span)
+    def old_span(start: int, stop: int) -> tuple[int, int]:
+        raise AssertionError
+
+    def base_pow(a: int, b: int) -> int:
+        return int(a**b)
+
+    with pytest.warns(phaseout.DeprecatedWarning):
+        assert old_span(1, 10) == (1, 10)
+    with pytest.raises(
+        TypeError, match=r"\.pow_wrong: the replacement .*base_pow has no parameter 'c'"
+    ):
+
+        @forwarding(replacement=base_pow)
+        def pow_wrong(a: int, c: int) -> int:
+            raise AssertionError

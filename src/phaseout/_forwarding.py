@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from types import FunctionType
-from typing import Any
+from typing import Any, Final
 
 from . import _codegen
 
@@ -64,27 +64,6 @@ def _target_parameters(replacement: Callable[..., Any]) -> list[inspect.Paramete
         return None
 
 
-def _accepts(
-    params: list[inspect.Parameter] | None,
-) -> tuple[Callable[[str], bool], int | None]:
-    """Whether the replacement takes a keyword, and how many positional arguments it takes."""
-    if params is None:
-        return (lambda name: True), None
-    kinds = inspect.Parameter
-    if any(p.kind is kinds.VAR_KEYWORD for p in params):
-        takes_keyword: Callable[[str], bool] = lambda name: True  # noqa: E731
-    else:
-        keywords = {
-            p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
-        }
-        takes_keyword = keywords.__contains__
-    if any(p.kind is kinds.VAR_POSITIONAL for p in params):
-        return takes_keyword, None
-    return takes_keyword, sum(
-        p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD) for p in params
-    )
-
-
 def _check_legacy(symbol: str, legacy: object, result: object) -> FunctionType:
     if result is not None and not callable(result):
         raise TypeError(
@@ -104,12 +83,15 @@ def _route(
     params: _codegen.Parameters,
     mapping: dict[str, str | None],
     replacement: Callable[..., Any],
-) -> tuple[list[str], dict[str, str]]:
-    """Legacy parameters passed by position, and new name -> legacy name for the rest.
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """Legacy parameters passed by position, new name -> legacy name for the rest, and how
+    the positional ones read in the replacement's terms (``city=town``, for guides).
 
-    Every legacy parameter reaches the replacement, its default included, so a forwarded
-    call means what the legacy call meant; a map that would lose or double an argument
-    fails here.
+    Every legacy argument reaches the replacement parameter of its own name (or of the name
+    *mapping* gives it), its default included, so a forwarded call means what the legacy
+    call meant. A legacy parameter goes by position only where the replacement has the same
+    name at the same place (``self``, ``cls``, ...) or takes it by position only; everything
+    else goes by keyword. A map that would lose, double or misplace an argument fails here.
     """
     named = (*params.positional, *params.keyword_only)
     for old in mapping:
@@ -118,13 +100,22 @@ def _route(
                 f"{symbol}: args_map names {old!r}, which {symbol} does not take; "
                 f"its parameters are {', '.join(named) or 'none'}"
             )
-    target_params = _target_parameters(replacement)
-    takes_keyword, positional_room = _accepts(target_params)
     target = getattr(replacement, "__qualname__", repr(replacement))
-    # Unmapped leading parameters (self, cls, ...) keep their positions; the rest go by name.
+    target_params = _target_parameters(replacement)
+    if target_params is None:  # no signature to bind by (some builtins): as the legacy call
+        positional, routes = _route_unchecked(symbol, params, mapping)
+        return positional, routes, positional
+    kinds = inspect.Parameter
+    slots = [
+        p for p in target_params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
+    ]
+    by_name = {p.name: p for p in target_params if p.kind not in _VARIADIC}
+    takes_any_keyword = any(p.kind is kinds.VAR_KEYWORD for p in target_params)
+    # A leading run that lines up name for name goes by position: binding by position and by
+    # name agree there.
     positional: list[str] = []
     for index, name in enumerate(params.positional):
-        if name in mapping or (positional_room is not None and index >= positional_room):
+        if index >= len(slots) or mapping.get(name, name) != slots[index].name:
             break
         positional.append(name)
     routes: dict[str, str] = {}
@@ -132,24 +123,80 @@ def _route(
         new = mapping.get(name, name)
         if new is None:
             continue
-        if new in routes:
+        if new in routes or new in (mapping.get(p, p) for p in positional):
+            first = routes.get(new) or next(p for p in positional if mapping.get(p, p) == new)
             raise TypeError(
-                f"{symbol}: {routes[new]!r} and {name!r} would both be passed to the "
+                f"{symbol}: {first!r} and {name!r} would both be passed to the "
                 f"replacement {target} as {new!r}; map or drop one of them in args_map"
             )
-        routes[new] = name
-    if target_params is not None:
-        _place_positional_only(symbol, target, target_params, positional, routes)
-    for new, name in routes.items():
-        if not takes_keyword(new):
+        if new not in by_name and not takes_any_keyword:
             via = f" (args_map: {name!r} -> {new!r})" if name in mapping else ""
             raise TypeError(
                 f"{symbol}: the replacement {target} has no parameter {new!r}{via}; map "
                 f"{name!r} to one of its parameters, or drop it with {{{name!r}: None}}"
             )
-    if params.var_positional and len(positional) < len(params.positional):
-        raise TypeError(f"{symbol}: arguments cannot be renamed around *{params.var_positional}")
-    return positional, routes
+        routes[new] = name
+    _place_positional_only(symbol, target, slots, positional, routes)
+    if params.var_positional:
+        _check_var_positional(symbol, target, params, target_params, slots, positional)
+    fed = {slot.name for slot in slots[: len(positional)]} | set(routes)
+    for param in target_params:
+        if param.kind in _VARIADIC or param.default is not kinds.empty or param.name in fed:
+            continue
+        if params.var_keyword is not None and param.kind is not kinds.POSITIONAL_ONLY:
+            continue  # the legacy **kwargs may pass it
+        raise TypeError(
+            f"{symbol}: the replacement {target} requires {param.name!r}, which no parameter "
+            f"of {symbol} is passed to; name a legacy parameter {param.name!r} or map one to "
+            f"it in args_map ({{'old_name': {param.name!r}}})"
+        )
+    shown = [
+        name if slot.name == name or slot.kind is kinds.POSITIONAL_ONLY else f"{slot.name}={name}"
+        for slot, name in zip(slots[: len(positional)], positional, strict=True)
+    ]
+    return positional, routes, shown
+
+
+_VARIADIC: Final = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+def _route_unchecked(
+    symbol: str, params: _codegen.Parameters, mapping: dict[str, str | None]
+) -> tuple[list[str], dict[str, str]]:
+    """A replacement whose signature cannot be read gets the legacy positional arguments by
+    position, the keyword-only ones by (mapped) name: nothing can be renamed by position."""
+    for name in params.positional:
+        if name in mapping:
+            raise TypeError(
+                f"{symbol}: the replacement's signature cannot be read, so {name!r} cannot "
+                f"be renamed; forward to a function with a signature"
+            )
+    routes: dict[str, str] = {}
+    for name in params.keyword_only:
+        new = mapping.get(name, name)
+        if new is not None:
+            routes[new] = name
+    return list(params.positional), routes
+
+
+def _check_var_positional(
+    symbol: str,
+    target: str,
+    params: _codegen.Parameters,
+    target_params: list[inspect.Parameter],
+    slots: list[inspect.Parameter],
+    positional: list[str],
+) -> None:
+    """Extra positional arguments (legacy ``*args``) reach the replacement's ``*args`` after
+    the same parameters in the same places, or they would land in parameters by position."""
+    lined_up = len(positional) == len(params.positional) == len(slots)
+    if not lined_up or not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in target_params):
+        wanted = ", ".join([*positional, f"*{params.var_positional}"])
+        raise TypeError(
+            f"{symbol}: takes *{params.var_positional}, so the replacement {target} must take "
+            f"the same positional parameters in the same order, then *args ({wanted}); its "
+            f"own are ({', '.join(str(p) for p in target_params)})"
+        )
 
 
 def _place_positional_only(
@@ -205,14 +252,15 @@ def mapped_forward(
     params = _codegen.parameters_of(func.__code__, len(defaults), tuple(kw_defaults))
     if _codegen.clashes(params.names):
         raise TypeError(f"{symbol}: parameters named _phaseout_* cannot be forwarded with args_map")
-    positional, keywords = _route(symbol, params, mapping, replacement)
+    positional, keywords, shown = _route(symbol, params, mapping, replacement)
     call = [*positional]
     if params.var_positional:
         call.append(f"*{params.var_positional}")
     call += [f"{new}={old}" for new, old in keywords.items()]
     namespace: dict[str, Any] = {"_phaseout_target": replacement, "_phaseout_result": result}
     if params.var_keyword:
-        namespace["_phaseout_rename"] = _renamer(func.__name__, mapping, frozenset(keywords))
+        passed = frozenset(keywords) | {mapping.get(name) or name for name in positional}
+        namespace["_phaseout_rename"] = _renamer(func.__name__, mapping, passed)
         call.append(f"**_phaseout_rename({params.var_keyword})")
     invoke = f"_phaseout_target({', '.join(call)})"
     is_async = inspect.iscoroutinefunction(func) and result is not None
@@ -231,6 +279,6 @@ def mapped_forward(
     _codegen.name_like(forward, func)
     # How the replacement is called, for migration guides (``phaseout guide``).
     forward.__phaseout_call__ = ", ".join(  # type: ignore[attr-defined]
-        [*positional, *(f"{new}={old}" for new, old in keywords.items())]
+        [*shown, *(f"{new}={old}" for new, old in keywords.items())]
     )
     return forward
