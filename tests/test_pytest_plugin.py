@@ -201,3 +201,42 @@ def test_nothing_is_imported_when_unused(suite: pytest.Pytester) -> None:
     result = suite.runpytest_subprocess()
     result.assert_outcomes(passed=1)
     assert "phaseout:" not in result.stdout.str()  # no summary section
+
+
+@pytest.mark.parametrize("extra", [(), ("-W", "error"), ("-p", "no:phaseout")])
+def test_a_run_without_xdist_works(pytester: pytest.Pytester, extra: tuple[str, ...]) -> None:
+    # The plugin loads in every project that installs phaseout, most without pytest-xdist:
+    # pluggy refuses a plugin with an unknown hook unless it is optional.
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(test_it="def test_plain():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest_subprocess("-p", "no:xdist", *extra)
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2", "-p", "xdist")])
+def test_a_misspelt_own_package_is_reported(
+    suite: pytest.Pytester, workers: tuple[str, ...]
+) -> None:
+    suite.makepyfile(
+        test_it="""
+        import warnings, phaseout, mylib
+
+        def test_uses():
+            with phaseout.pretend({"mylib": "2.5"}), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mylib.old()
+        """
+    )
+    result = suite.runpytest_subprocess("--phaseout-own=mylb", "--phaseout-own=MyLib", *workers)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*phaseout: --phaseout-own checks nothing*",
+            "--phaseout-own=mylb: no package of that name declared a deprecation in this run "
+            "(packages with declarations: mylib); check the spelling",
+            "mylib.old (soft): 1 use",
+        ]
+    )
+    assert "--phaseout-own=MyLib:" not in result.stdout.str()  # a name that matches is quiet

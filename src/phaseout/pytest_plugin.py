@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 _USAGE_KEY = "phaseout_usage"
+_PACKAGES_KEY = "phaseout_declared_packages"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -123,6 +124,9 @@ def _usage(config: pytest.Config) -> list[dict[str, Any]]:
     return found
 
 
+# An xdist hook: optional, because this plugin loads (through its entry point) in every
+# project that installs phaseout, and pluggy refuses a plugin with an unknown required hook.
+@pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """An xdist worker finished: keep its counts for the summary (controller side)."""
     output = getattr(node, "workeroutput", {}) or {}
@@ -130,14 +134,33 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     merged = getattr(config, "_phaseout_worker_usage", [])
     merged += output.get(_USAGE_KEY, [])
     config._phaseout_worker_usage = merged
+    declared = getattr(config, "_phaseout_worker_packages", set())
+    declared.update(output.get(_PACKAGES_KEY, ()))
+    config._phaseout_worker_packages = declared
+
+
+def _declared_packages(config: pytest.Config) -> set[str]:
+    """The normalized names of every package with a declaration in this run (and workers)."""
+    found: set[str] = set(getattr(config, "_phaseout_worker_packages", ()))
+    registry: Any = sys.modules.get("phaseout.registry")
+    if registry is not None:  # else phaseout was never imported: nothing declared
+        for decl in registry.declarations():
+            found.add(_normal(decl.source.top_level))
+            if decl.source.package:
+                found.add(_normal(decl.source.package))
+    return found
+
+
+def _normal(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_").lower()
 
 
 def _own_uses(config: pytest.Config, uses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    own = {name.replace("-", "_").lower() for name in config.getoption("--phaseout-own")}
+    own = {_normal(name) for name in config.getoption("--phaseout-own")}
     found = []
     for use in uses:
         declared = use["symbol"].split(".")[0].lower()
-        package = use["package"].replace("-", "_").lower()
+        package = _normal(use["package"])
         caller = use["caller"].split(":")[0].split(".")[0].lower()
         if caller in own and (declared in own or package in own):
             found.append(use)
@@ -150,6 +173,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller reports
         workeroutput[_USAGE_KEY] = uses
+        if config.getoption("--phaseout-own"):
+            workeroutput[_PACKAGES_KEY] = sorted(_declared_packages(config))
         return
     log = config.getoption("--phaseout-usage-log")
     if log:
@@ -168,6 +193,7 @@ def _write_log(path: str, uses: list[dict[str, Any]]) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     if getattr(config, "workeroutput", None) is not None:
         return
+    _report_unknown_own(terminalreporter, config)
     uses = _usage(config)
     if not uses:
         return
@@ -180,7 +206,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for (symbol, phase), sites in sorted(
         by_symbol.items(), key=lambda item: (-sum(u["count"] for u in item[1]), item[0])
     ):
-        write(f"{symbol} ({phase}): {sum(u['count'] for u in sites)} uses")
+        write(f"{symbol} ({phase}): {_uses(sum(u['count'] for u in sites))}")
         merged: dict[tuple[str, int], int] = {}
         for use in sites:
             merged[use["file"], use["line"]] = (
@@ -196,3 +222,26 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                 f"{use['file']}:{use['line']}: {use['caller']} uses {use['symbol']} "
                 f"({use['count']}x)"
             )
+
+
+def _uses(count: int) -> str:
+    return f"{count:,} use" if count == 1 else f"{count:,} uses"
+
+
+def _report_unknown_own(terminalreporter: Any, config: pytest.Config) -> None:
+    """A --phaseout-own name that no declaration of the run belongs to checks nothing: a
+    misspelt name must not pass silently."""
+    wanted = config.getoption("--phaseout-own")
+    if not wanted:
+        return
+    declared = _declared_packages(config)
+    unknown = [name for name in wanted if _normal(name) not in declared]
+    if not unknown:
+        return
+    terminalreporter.section("phaseout: --phaseout-own checks nothing", yellow=True)
+    known = ", ".join(sorted(declared)) or "none"
+    for name in unknown:
+        terminalreporter.write_line(
+            f"--phaseout-own={name}: no package of that name declared a deprecation in this "
+            f"run (packages with declarations: {known}); check the spelling"
+        )
