@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
 import warnings
@@ -193,6 +194,17 @@ _RAISING = [("simple", "error", Warning, False), ("call", 0), ("call", 0)]
      ("rename",), ("call", 1), ("unrename",), ("call", 1)],
     "soft",
 )  # fmt: skip
+@example(  # renamed before the first call: an "ignore" decided for "other" must not stay
+    [("filter", "error", "", Warning, "tests.sites", 0, False), ("rename",), ("call", 1),
+     ("call", 1), ("unrename",), ("call", 1)],
+    "soft",
+)  # fmt: skip
+@example(  # shown, then ignored again: back on the fast path, still exact after a rename
+    [("simple", "default", Warning, False), ("call", 0), ("simple", "ignore", Warning, False),
+     ("call", 0), ("call", 0), ("filter", "error", "", Warning, "tests.sites", 0, True),
+     ("rename",), ("call", 0), ("unrename",), ("call", 0)],
+    "hard",
+)  # fmt: skip
 def test_filters_behave_exactly_as_with_warnings_warn(ops: list[Any], which: str) -> None:
     target = TARGETS[which]
     plan = declaration_of(target).plan()
@@ -360,6 +372,52 @@ def test_a_warning_shown_once_is_shown_again_after_any_filter_version_change() -
     assert shown(soft) == expected
     # ...and the repeats in between skipped warn_explicit: the site knows it was shown.
     assert skipping == [False, True]
+
+
+@pytest.mark.parametrize("shown_under", ["default", "module", "once", "always", "error"])
+def test_a_site_that_showed_its_warning_is_fast_again_when_the_filters_ignore_it(
+    shown_under: str,
+) -> None:
+    """ignore -> shown (any action) -> ignore: the call site ends with the entry a fresh
+    site gets under "ignore" (a filter snapshot), not the slow "goes through the filters"
+    one; and it leaves it again when the filters change back."""
+    decl = declaration_of(soft)
+
+    def entry() -> tuple[Any, ...]:
+        found = [
+            entry for table in decl._tables for entry in table.values()
+            if entry[0] is sites.site_3.__code__
+        ]  # fmt: skip
+        assert len(found) == 1
+        return found[0]
+
+    decl.forget_call_sites()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("ignore")
+        sites.site_3(soft)
+        sites.site_3(soft)
+        assert entry()[2] == warnings.filters  # ignored: a snapshot
+        warnings.simplefilter(shown_under)  # type: ignore[call-overload]
+        with contextlib.suppress(phaseout.DeprecatedWarning):
+            sites.site_3(soft)
+        assert entry()[2] is None  # its warning goes through the filters
+        assert len(record) == (0 if shown_under == "error" else 1)
+        warnings.simplefilter("ignore")
+        sites.site_3(soft)  # warn_explicit finds "ignore": the site settles
+        assert entry()[2] == list(warnings.filters)  # back on the fast path
+        before = dict(usage_counts())
+        sites.site_3(soft)
+        assert usage_counts()[SITE_3] == before[SITE_3] + 1  # still counted
+        warnings.simplefilter("always")
+        sites.site_3(soft)  # and off it again when the filters change
+        assert [w.lineno for w in record[-1:]] == [SITE_3[1]]
+
+
+SITE_3 = (sites.__file__, sites.site_3.__code__.co_firstlineno + 1)
+
+
+def usage_counts() -> dict[tuple[str, int], int]:
+    return declaration_of(soft).site_counts()
 
 
 def test_filter_changes_made_while_the_observer_was_away_are_not_missed() -> None:

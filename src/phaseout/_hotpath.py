@@ -43,10 +43,11 @@ _CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.HARD: RemovalWarning,
 }
 
-# (code, globals, filters snapshot, site counter, callable to call) for a site the filters
-# ignore; (code, globals, None, site counter, KnownSite) for one whose warning goes through
-# the filters.
-FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[int]", Any]
+# (code, globals, filters snapshot, site counter, callable to call, module name) for a site
+# the filters ignore (filters match module names, and a module can be renamed);
+# (code, globals, None, site counter, KnownSite, None) for one whose warning goes through the
+# filters.
+FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[int]", Any, object]
 FastTable = dict[int, FastEntry]
 AnyCallable = Callable[..., Any]
 
@@ -347,6 +348,7 @@ class Declaration:
                     list(_wm.filters),
                     _UNCOUNTED,
                     target,
+                    user.f_globals.get("__name__"),
                 )
                 _remember(table, generation, caller.f_lasti, entry)
             return target(*args, **kwargs)
@@ -365,7 +367,7 @@ class Declaration:
             # Counted, not shown: remembered while the filters are the same (a silence() or
             # pretend() block makes it depend on the context: then not remembered).
             if rememberable:
-                entry = (user.f_code, user.f_globals, list(_wm.filters), counter, target)
+                entry = _ignoring(user, list(_wm.filters), counter, target)
                 _remember(table, generation, caller.f_lasti, entry)
             return target(*args, **kwargs)
         self.shown_once = True
@@ -376,7 +378,7 @@ class Declaration:
         if rememberable:
             # Remembered before warning: under an "error" filter, warn() raises.
             if _filters.ignored(snapshot, category, plan.text, user):
-                entry = (user.f_code, user.f_globals, snapshot, counter, target)
+                entry = _ignoring(user, snapshot, counter, target)
                 _remember(table, generation, caller.f_lasti, entry)
             elif plan.budget != "always":  # "always" has no registry to take a shortcut by
                 _filters.watch_filter_versions()
@@ -389,7 +391,7 @@ class Declaration:
                     user.f_code.co_filename,
                     user.f_lineno,
                 )
-                entry = (user.f_code, user.f_globals, None, counter, site)
+                entry = (user.f_code, user.f_globals, None, counter, site, None)
                 _remember(table, generation, caller.f_lasti, entry)
         if plan.budget == "always":
             _warn_every_time(warning, category, user)
@@ -418,6 +420,14 @@ class Declaration:
             and not pretending()
             and not _frames.is_transparent(caller.f_code.co_filename)
         )
+
+
+def _ignoring(
+    user: FrameType, filters: list[Any], counter: itertools.count[int], target: AnyCallable
+) -> FastEntry:
+    """The entry of a call site whose uses the filters ignore while *filters* and its
+    module's name are the same."""
+    return (user.f_code, user.f_globals, filters, counter, target, user.f_globals.get("__name__"))
 
 
 def _import_probe() -> CodeType | None:
@@ -505,8 +515,8 @@ class KnownSite:
     """
 
     __slots__ = (
-        "category", "details", "filename", "key", "lineno", "raising", "shared", "shown",
-        "target", "text",
+        "category", "checked", "details", "filename", "key", "lineno", "raising", "shared",
+        "shown", "target", "text",
     )  # fmt: skip
 
     def __init__(
@@ -532,6 +542,35 @@ class KnownSite:
         # (filter token, registry, its version, filters, module) when the filters said
         # "error": while all are the same, warn_explicit would raise the warning at once.
         self.raising: tuple[object, dict[Any, Any], Any, list[Any], object] | None = None
+        # The filter token under which `settle` last found that the filters do not ignore
+        # the warning: not asked again until the filters change.
+        self.checked: object = None
+
+    def settle(
+        self, table: FastTable, key: int, entry: FastEntry, token: object, module: object
+    ) -> None:
+        """``warn_explicit`` neither showed nor raised the warning: if that is because the
+        filters now say "ignore", put the call site back on the fast path (a snapshot entry,
+        as a fresh site under these filters gets), so a site that once showed its warning
+        costs no more than a fresh one after the filters change back.
+
+        Checked once per filter token: under "always" the answer stays the same until the
+        filters change, and asking costs a walk of the filter list.
+        """
+        self.checked = token
+        filters = list(_wm.filters)
+        if _filters.action_of(filters, self.category, self.text, module, self.lineno) != "ignore":
+            return
+        with _lock:
+            if table.get(key) is entry:  # not replaced or forgotten meanwhile
+                table[key] = (
+                    entry[0],
+                    entry[1],
+                    filters,
+                    entry[3],
+                    self.target,
+                    entry[1].get("__name__"),
+                )
 
     def raised(self, error: BaseException, token: object, registry: object, module: object) -> None:
         """``warn_explicit`` raised *error*: remember it if that was the warning itself and
@@ -562,13 +601,16 @@ def _phaseout_make(
         _phaseout_entry = _phaseout_table_get(_phaseout_caller.f_lasti)
         if _phaseout_entry is not None:
             _phaseout_code, _phaseout_globals, _phaseout_snapshot, _phaseout_counter, \\
-                _phaseout_target = _phaseout_entry
+                _phaseout_target, _phaseout_name = _phaseout_entry
             if (
                 _phaseout_code is _phaseout_caller.f_code
                 and _phaseout_globals is _phaseout_caller.f_globals
                 and _phaseout_warnings.warn is _phaseout_original_warn
             ):
-                if _phaseout_warnings.filters == _phaseout_snapshot:  # the filters ignore it
+                if (  # the filters ignore it
+                    _phaseout_warnings.filters == _phaseout_snapshot
+                    and _phaseout_globals.get("__name__") is _phaseout_name
+                ):
                     _phaseout_next(_phaseout_counter)
                     return _phaseout_target({arguments})
                 if _phaseout_snapshot is None and not _phaseout_versions._active_blocks:
@@ -639,6 +681,16 @@ def _phaseout_make(
                             _phaseout_target.shown = (
                                 _phaseout_token, _phaseout_registry,
                                 _phaseout_registry.get("version"),
+                            )
+                        elif (
+                            _phaseout_target.checked is not _phaseout_token
+                            or _phaseout_warnings._filters_mutated is not _phaseout_observer
+                        ):
+                            # Not shown, not raised: "ignore" or "always". Under "ignore"
+                            # the site goes back on the fast path (checked once per token).
+                            _phaseout_target.settle(
+                                _phaseout_table, _phaseout_caller.f_lasti, _phaseout_entry,
+                                _phaseout_token, _phaseout_module,
                             )
                     return _phaseout_target.target({arguments})
         return _phaseout_use(
