@@ -36,10 +36,10 @@ def _suite(root: Path) -> None:
 
 def _run(root: Path, *options: str) -> float:
     started = time.perf_counter()
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *options],
-        cwd=root, capture_output=True, text=True, check=False, env=_ENV,
-    )  # fmt: skip
+        [*command, *options], cwd=root, capture_output=True, text=True, check=False, env=_ENV
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0 or f"{TESTS} passed" not in done.stdout:
         raise SystemExit(f"the dummy suite failed:\n{done.stdout}\n{done.stderr}")
