@@ -54,7 +54,7 @@ def _timer(action: str) -> Callable[[Callable[[int], Any], int], float]:
 def measure(sequence: tuple[str, ...], func: Callable[[int], Any], calls: int) -> float:
     with warnings.catch_warnings(record=True) as log:
         for action in sequence:
-            warnings.simplefilter(action)  # type: ignore[call-overload]
+            warnings.simplefilter(action)  # type: ignore[arg-type]
             _timer(action)(func, 10)  # the first show, and the call path warmed
         del log[:]
         return _timer(sequence[-1])(func, calls)

@@ -376,7 +376,7 @@ def test_a_warning_shown_once_is_shown_again_after_any_filter_version_change() -
 
 @pytest.mark.parametrize("shown_under", ["default", "module", "once", "always", "error"])
 def test_a_site_that_showed_its_warning_is_fast_again_when_the_filters_ignore_it(
-    shown_under: str,
+    shown_under: Literal["default", "module", "once", "always", "error"],
 ) -> None:
     """ignore -> shown (any action) -> ignore: the call site ends with the entry a fresh
     site gets under "ignore" (a filter snapshot), not the slow "goes through the filters"
@@ -397,7 +397,7 @@ def test_a_site_that_showed_its_warning_is_fast_again_when_the_filters_ignore_it
         sites.site_3(soft)
         sites.site_3(soft)
         assert entry()[2] == warnings.filters  # ignored: a snapshot
-        warnings.simplefilter(shown_under)  # type: ignore[call-overload]
+        warnings.simplefilter(shown_under)
         with contextlib.suppress(phaseout.DeprecatedWarning):
             sites.site_3(soft)
         assert entry()[2] is None  # its warning goes through the filters

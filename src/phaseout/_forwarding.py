@@ -103,8 +103,8 @@ def _route(
     target = getattr(replacement, "__qualname__", repr(replacement))
     target_params = _target_parameters(replacement)
     if target_params is None:  # no signature to bind by (some builtins): as the legacy call
-        positional, routes = _route_unchecked(symbol, params, mapping)
-        return positional, routes, positional
+        unchecked, keywords = _route_unchecked(symbol, params, mapping)
+        return unchecked, keywords, unchecked
     kinds = inspect.Parameter
     slots = [
         p for p in target_params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)

@@ -134,7 +134,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     merged = getattr(config, "_phaseout_worker_usage", [])
     merged += output.get(_USAGE_KEY, [])
     config._phaseout_worker_usage = merged
-    declared = getattr(config, "_phaseout_worker_packages", set())
+    declared: set[str] = getattr(config, "_phaseout_worker_packages", set())
     declared.update(output.get(_PACKAGES_KEY, ()))
     config._phaseout_worker_packages = declared
 
