@@ -443,13 +443,14 @@ def test_filter_changes_made_while_the_observer_was_away_are_not_missed() -> Non
 
 
 @pytest.mark.usefixtures("quiet")
-def test_the_first_use_gives_the_wrapper_the_functions_own_parameters() -> None:
+def test_the_wrapper_has_the_functions_own_parameters_from_the_start() -> None:
     def original(x: int, y: list[int] = SHARED_DEFAULT, *, z: int = 3) -> tuple[Any, ...]:
         return (x, y, z)
 
     wrapped = phaseout.deprecated(since="1.0", current_version="0.5")(original)
-    # Declared: a generic wrapper (compiling the exact one costs more than declaring).
-    assert wrapped.__code__.co_name == "_phaseout_wrapper"
+    # Introspection reads the wrapper's own code: the same API before any call.
+    assert wrapped.__code__.co_name == "original"
+    assert inspect.getfullargspec(wrapped) == inspect.getfullargspec(original)
     assert inspect.signature(wrapped) == inspect.signature(original)
     threads = 16
     barrier = threading.Barrier(threads)
@@ -474,8 +475,30 @@ def test_the_first_use_gives_the_wrapper_the_functions_own_parameters() -> None:
     assert wrapped.__code__.co_name == "original"
     assert wrapped.__defaults__ == (SHARED_DEFAULT,)
     assert wrapped.__kwdefaults__ == {"z": 3}
+    assert inspect.getfullargspec(wrapped) == inspect.getfullargspec(original)  # after calls
     with pytest.raises(TypeError, match=r"original\(\) missing 1 required positional"):
         wrapped()  # type: ignore[call-arg]
+
+
+def shadowing(type: Any, dict: Any = None, *, isinstance: Any = None) -> Any:
+    return (type, dict, isinstance)
+
+
+@pytest.mark.parametrize("action", ["default", "always", "error", "ignore"])
+def test_parameters_named_like_builtins_do_not_shadow_the_wrappers_own(
+    action: Literal["default", "always", "error", "ignore"],
+) -> None:
+    """The wrapper uses ``type``, ``dict`` and ``isinstance``: a function whose parameters
+    bear those names must still warn exactly as any other (under every filter action)."""
+    wrapped = phaseout.deprecated(since="1.0", current_version="1.5")(shadowing)
+    for _ in range(3):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter(action)
+            try:
+                assert wrapped("t", {"d": 1}, isinstance=2) == ("t", {"d": 1}, 2)
+            except DeprecatedWarning:
+                assert action == "error"
+        assert len(record) == (1 if action in ("default", "always") else 0)
 
 
 SHARED_DEFAULT: list[int] = []

@@ -8,6 +8,7 @@ import pickle
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import pytest
@@ -700,3 +701,52 @@ def test_parameter_uses_are_rows_of_their_own_in_the_report(tmp_path: Path) -> N
         (f"{__name__}.plot(color=)", 3, "soft"),
         (f"{__name__}.span(*, b, c)", 1, "soft"),
     ]
+
+
+def _spec_subject(a: int, b: int = 2, *, c: int = 3, dpi: Any = None, mode: str = "slow") -> int:
+    return a
+
+
+_LAYERS: dict[str, Callable[[Any], Any]] = {
+    "renamed_parameter": phaseout.renamed_parameter(
+        "colour", "c", since="1.0", current_version="1.5"
+    ),
+    "removed_parameter": phaseout.removed_parameter("dpi", since="1.0", current_version="1.5"),
+    "keyword_only": phaseout.keyword_only("b", since="1.0", current_version="1.5"),
+    "changed_default": phaseout.changed_default(
+        "mode", "fast", since="1.0", changes_in="3.0", current_version="1.5"
+    ),
+    "deprecated_value": phaseout.deprecated_value(
+        "mode", "old", since="1.0", current_version="1.5"
+    ),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(_LAYERS))
+@pytest.mark.parametrize("stacking", ["alone", "under deprecated", "over deprecated"])
+def test_introspection_shows_the_functions_own_api_before_and_after_calls(
+    layer: str, stacking: str
+) -> None:
+    """``getfullargspec`` reads a wrapper's own code and defaults (not ``__wrapped__``): the
+    layer's old keywords and "not passed" defaults must not show, before or after a call."""
+    deprecate = phaseout.deprecated(since="1.0", current_version="1.5")
+    copy = FunctionType(
+        _spec_subject.__code__, globals(), "_spec_subject", _spec_subject.__defaults__
+    )
+    copy.__kwdefaults__ = dict(_spec_subject.__kwdefaults__ or {})
+    copy.__annotations__ = dict(_spec_subject.__annotations__)
+    if stacking == "alone":
+        func = _LAYERS[layer](copy)
+    elif stacking == "under deprecated":
+        func = deprecate(_LAYERS[layer](copy))
+    else:
+        func = _LAYERS[layer](deprecate(copy))
+    expected = inspect.getfullargspec(_spec_subject)
+    assert inspect.getfullargspec(func) == expected
+    assert inspect.signature(func) == inspect.signature(_spec_subject)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert func(1, 2, c=3, mode="old") == 1
+        assert func(1) == 1
+    assert inspect.getfullargspec(func) == expected
+    assert "not passed" not in str(inspect.getfullargspec(func))

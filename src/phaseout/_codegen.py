@@ -55,13 +55,57 @@ def parameter_count(code: CodeType) -> int:
 def parameters_of(code: CodeType, defaults: int, kw_defaults: tuple[str, ...]) -> Parameters:
     """The parameters of a function with *code*, *defaults* positional defaults and
     keyword-only defaults for the names in *kw_defaults*."""
-    names = code.co_varnames
-    positional = names[: code.co_argcount]
-    keyword_only = names[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    index = code.co_argcount + code.co_kwonlyargcount
-    var_positional = names[index] if code.co_flags & CO_VARARGS else None
+    return _parameters(
+        code.co_varnames,
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        code.co_flags,
+        defaults,
+        kw_defaults,
+    )
+
+
+def placeholders(count: int) -> tuple[str, ...]:
+    """Parameter names that no function has (see :func:`clashes`), in order."""
+    return tuple(f"{PREFIX}p{index}" for index in range(count))
+
+
+def placeholder_parameters(
+    count: int, argcount: int, posonly: int, kwonly: int, var_flags: int
+) -> Parameters:
+    """Parameters of this structure, named by :func:`placeholders`, without defaults."""
+    return _parameters(placeholders(count), argcount, posonly, kwonly, var_flags, 0, ())
+
+
+def renamed_constants(consts: tuple[Any, ...], renaming: dict[str, str]) -> tuple[Any, ...]:
+    """*consts* with every string in *renaming* replaced, also inside tuples (keyword names
+    of calls and of dict displays are string constants)."""
+    return tuple(
+        renaming.get(const, const)
+        if type(const) is str
+        else renamed_constants(const, renaming)
+        if type(const) is tuple
+        else const
+        for const in consts
+    )
+
+
+def _parameters(
+    names: tuple[str, ...],
+    argcount: int,
+    posonly: int,
+    kwonly: int,
+    flags: int,
+    defaults: int,
+    kw_defaults: tuple[str, ...],
+) -> Parameters:
+    positional = names[:argcount]
+    keyword_only = names[argcount : argcount + kwonly]
+    index = argcount + kwonly
+    var_positional = names[index] if flags & CO_VARARGS else None
     index += var_positional is not None
-    var_keyword = names[index] if code.co_flags & CO_VARKEYWORDS else None
+    var_keyword = names[index] if flags & CO_VARKEYWORDS else None
 
     slots: list[str] = []
     text: list[str] = []
@@ -72,7 +116,7 @@ def parameters_of(code: CodeType, defaults: int, kw_defaults: tuple[str, ...]) -
             text.append(f"{name}={slots[-1]}")
         else:
             text.append(name)
-        if i + 1 == code.co_posonlyargcount:
+        if i + 1 == posonly:
             text.append("/")
     if var_positional is not None:
         text.append(f"*{var_positional}")

@@ -14,7 +14,6 @@ import itertools
 import sys
 import threading
 import warnings as _wm
-import weakref
 from collections.abc import Callable, Mapping
 from types import CodeType, FrameType, FunctionType
 from typing import Any, Final
@@ -201,7 +200,6 @@ class Declaration:
         "static",
         "symbol",
         "timeline",
-        "upgrades",
         "wording",
     )
 
@@ -238,8 +236,6 @@ class Declaration:
         self.sites: dict[tuple[int, int], itertools.count[int]] = {}
         self.code_refs: dict[int, tuple[Any, list[int]]] = {}
         self._tables: list[FastTable] = []
-        # Generic wrappers to give their function's exact parameters on first use.
-        self.upgrades: dict[int, tuple[weakref.ref[FunctionType], FunctionType]] = {}
         self._plan: Plan | None = None
         self._plans_by_phase: dict[tuple[Phase, Version | None], Plan] = {}
 
@@ -328,10 +324,6 @@ class Declaration:
     ) -> Any:
         """The slow path of one use from *caller*; *own* serves it unless the plan forwards."""
         generation = _generation
-        if self.upgrades:
-            upgrade = self.upgrades.pop(id(table), None)
-            if upgrade is not None:
-                _upgrade(*upgrade)
         plan = self.plan()
         if caller.f_code is _IMPORT_PROBE and plan.removed is None:
             # `from package import name` first asks hasattr(package, name) from inside the
@@ -775,52 +767,82 @@ def fast_caller(
     replaces, and so the call costs one Python frame. *depth* is how many frames up the
     caller is: 2 when the function is called by another wrapper layer.
 
-    With *exact* (a plain Python function *own*, called directly, nothing to forward), the
-    first use gives the wrapper *own*'s parameters and defaults (see :func:`_upgrade`):
-    compiling that costs more than the whole decoration, and most deprecated functions are
-    never called in a given process.
+    With *exact* (a plain Python function *own*, called directly, forwarding, if at all, to
+    a function with the same parameters), the wrapper gets *own*'s parameters and defaults
+    at once (see :func:`_exact_code`): ``inspect.getfullargspec`` and ``help()`` read the
+    wrapper's own code, and must show the same API before and after a first call.
     """
     table = decl.new_table()
     make = _MAKE_GENERIC.get(depth)
     if make is None:
         make = _MAKE_GENERIC[depth] = _compile(_GENERIC, depth)
     wrapper = make(table.get, table, decl.use, own, forward)
-    if exact and forward is None and depth == 1 and type(own) is FunctionType:
-        decl.upgrades[id(table)] = (weakref.ref(wrapper), own)
+    if (
+        exact
+        and depth == 1
+        and type(own) is FunctionType
+        and (forward is None or _same_parameters(own, forward))
+    ):
+        code = _exact_code(own.__code__)
+        if code is not None:
+            wrapper.__defaults__ = own.__defaults__
+            wrapper.__kwdefaults__ = own.__kwdefaults__ and dict(own.__kwdefaults__)
+            wrapper.__code__ = _codegen.named_code(code, own)
     return wrapper
 
 
-def _upgrade(wrapper_ref: weakref.ref[FunctionType], own: FunctionType) -> None:
-    """Swap the generic wrapper's code for code with *own*'s parameters, in place.
+def _same_parameters(own: FunctionType, forward: AnyCallable) -> bool:
+    """Whether *forward* takes *own*'s parameters (a forward generated with them)."""
+    if type(forward) is not FunctionType:
+        return False
+    a, b = own.__code__, forward.__code__
+    return _shape(a) == _shape(b) and own.__defaults__ == forward.__defaults__
 
-    Before the swap a call is packed into ``*args, **kwargs`` and bound by *own* itself, so
-    it succeeds or fails exactly as after it. The defaults are set first: a call in another
-    thread sees either the generic code or the exact code with its defaults.
-    """
-    wrapper = wrapper_ref()
-    code = own.__code__
-    shape = (
+
+def _shape(code: CodeType) -> tuple[Any, ...]:
+    return (
         code.co_varnames[: _codegen.parameter_count(code)],
         code.co_argcount,
         code.co_posonlyargcount,
         code.co_kwonlyargcount,
         code.co_flags & (_codegen.CO_VARARGS | _codegen.CO_VARKEYWORDS),
     )
-    if wrapper is None or _codegen.clashes(shape[0]):
-        return
+
+
+def _exact_code(code: CodeType) -> CodeType | None:
+    """The wrapper's code with the parameters of *code* (a function's); None where a
+    parameter name could clash with the wrapper's own.
+
+    Compiling the wrapper costs ≈ 450 µs, and parameter names differ from one function to
+    the next: the code is compiled once per *structure* (how many parameters of each kind)
+    with placeholder names, then given each function's names. Names are where a parameter
+    is bound (``co_varnames``) and where it is passed on by keyword (string constants);
+    everything else refers to it by position. A parameter named like a builtin the wrapper
+    uses (``type``, ``dict``) does not shadow it: the code was compiled without it.
+    """
+    shape = _shape(code)
+    names = shape[0]
+    if _codegen.clashes(names):
+        return None
     exact = _EXACT_CODES.get(shape)
     if exact is None:
-        if len(_EXACT_CODES) >= 512:
+        structure = shape[1:]
+        template = _STRUCTURE_CODES.get(structure)
+        if template is None:
+            placeholders = _codegen.placeholder_parameters(len(names), *structure)
+            template = _compile(placeholders)(None, None, None, None, None).__code__
+            _STRUCTURE_CODES[structure] = template
+        renaming = dict(zip(_codegen.placeholders(len(names)), names, strict=True))
+        exact = template.replace(
+            co_varnames=names + template.co_varnames[len(names) :],
+            co_consts=_codegen.renamed_constants(template.co_consts, renaming),
+        )
+        if len(_EXACT_CODES) >= 4096:
             _EXACT_CODES.clear()
-        made = _compile(_codegen.parameters_of(code, 0, ()))(None, None, None, None, None)
-        exact = _EXACT_CODES[shape] = made.__code__
-    if exact.co_freevars != wrapper.__code__.co_freevars:
-        return
-    wrapper.__defaults__ = own.__defaults__
-    wrapper.__kwdefaults__ = None if own.__kwdefaults__ is None else dict(own.__kwdefaults__)
-    wrapper.__code__ = _codegen.named_code(exact, own)
+        _EXACT_CODES[shape] = exact
+    return exact
 
 
-# One compiled wrapper code per parameter shape ("self, x"): compiling costs ~100 µs, and
-# most functions share a few shapes.
+# The wrapper's code per parameter structure (compiled), and per parameter list (renamed).
+_STRUCTURE_CODES: dict[tuple[Any, ...], CodeType] = {}
 _EXACT_CODES: dict[tuple[Any, ...], CodeType] = {}

@@ -111,6 +111,12 @@ class Layer:
         )
         if not self.flagged:
             _wrapping._copy_metadata(self.inner, func)
+            # The layer's own code takes old keywords and "not passed" defaults, which
+            # `inspect.getfullargspec` would read (it does not follow __wrapped__): it
+            # reads __signature__ first. (A flagged layer exposes the function's code.)
+            import inspect
+
+            self.inner.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
         self.exposed.__doc__ = self._doc()
         setattr(self.exposed, _wrapping.PARAMETER_LAYER, self)
 
@@ -137,6 +143,9 @@ class Layer:
         doc: str | None = self.func.__doc__
         for rule in self.rules:
             directive, text = rule.note()
+            reason = rule.decl.reason
+            if reason:
+                text = f"{text} {reason}"
             doc = _messages.docstring_with_note(doc, rule.note_version(), text, directive)
         return doc
 

@@ -140,10 +140,15 @@ def docstring_with_note(
     whole body would render as a block quote.
     """
     directive = f".. {directive}:: {since}"
+    lines = _note_lines(note)
     if not doc or not doc.strip():
-        # One line: as the only body line, an indented note would lose its indentation to
-        # cleandoc (what help() and Sphinx's autodoc apply), ending the directive early.
-        return f"{directive} {note}\n"
+        if len(lines) == 1:
+            # One line: as the only body line, an indented note would lose its indentation
+            # to cleandoc (what help() and Sphinx's autodoc apply), ending the directive.
+            return f"{directive} {note}\n"
+        # Several: cleandoc keeps the second line's indentation relative to the directive
+        # only when the directive is not the first line.
+        return "\n" + _directive_block(directive, lines, "")
     # The smallest indentation of the non-blank lines after the first (a plain loop: this
     # runs for every declaration at import, and a generator with min() costs four times as much).
     indent = -1
@@ -152,7 +157,23 @@ def docstring_with_note(
         if text and (indent < 0 or len(line) - len(text) < indent):
             indent = len(line) - len(text)
     pad = " " * max(indent, 0)
-    return f"{doc.rstrip()}\n\n{pad}{directive}\n{pad}   {note}\n"
+    return f"{doc.rstrip()}\n\n{_directive_block(directive, lines, pad)}"
+
+
+def _note_lines(note: str) -> list[str]:
+    """*note*'s lines, the common indentation of all but the first removed (a reason
+    written as an indented triple-quoted string), trailing blanks dropped."""
+    if "\n" not in note and "\r" not in note:  # the common case, paid per declaration
+        return [note.strip()]
+    lines = [line.rstrip() for line in note.strip().expandtabs().splitlines()] or [""]
+    indent = min((len(line) - len(line.lstrip()) for line in lines[1:] if line), default=0)
+    return [lines[0].lstrip(), *(line[indent:] for line in lines[1:])]
+
+
+def _directive_block(directive: str, lines: list[str], pad: str) -> str:
+    """The directive at *pad*, every line of its body three columns further in."""
+    body = "".join(f"{pad}   {line}\n" if line else "\n" for line in lines)
+    return f"{pad}{directive}\n{body}"
 
 
 def doc_note(timeline: Timeline, replacement: str | None, reason: str | None) -> str:
