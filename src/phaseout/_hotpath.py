@@ -14,6 +14,7 @@ import itertools
 import sys
 import threading
 import warnings as _wm
+import weakref
 from collections.abc import Callable, Mapping
 from types import CodeType, FrameType, FunctionType
 from typing import Any, Final
@@ -200,6 +201,7 @@ class Declaration:
         "static",
         "symbol",
         "timeline",
+        "unnamed",
         "wording",
     )
 
@@ -236,6 +238,8 @@ class Declaration:
         self.sites: dict[tuple[int, int], itertools.count[int]] = {}
         self.code_refs: dict[int, tuple[Any, list[int]]] = {}
         self._tables: list[FastTable] = []
+        # Wrappers (by the id of their table) whose code is yet to be named (see `_name`).
+        self.unnamed: dict[int, tuple[weakref.ref[FunctionType], FunctionType]] = {}
         self._plan: Plan | None = None
         self._plans_by_phase: dict[tuple[Phase, Version | None], Plan] = {}
 
@@ -324,6 +328,10 @@ class Declaration:
     ) -> Any:
         """The slow path of one use from *caller*; *own* serves it unless the plan forwards."""
         generation = _generation
+        if self.unnamed:
+            unnamed = self.unnamed.pop(id(table), None)
+            if unnamed is not None:
+                _name(*unnamed)
         plan = self.plan()
         if caller.f_code is _IMPORT_PROBE and plan.removed is None:
             # `from package import name` first asks hasattr(package, name) from inside the
@@ -787,8 +795,19 @@ def fast_caller(
         if code is not None:
             wrapper.__defaults__ = own.__defaults__
             wrapper.__kwdefaults__ = own.__kwdefaults__ and dict(own.__kwdefaults__)
-            wrapper.__code__ = _codegen.named_code(code, own)
+            wrapper.__code__ = code
+            # Named like *own* on its first use (see `_name`): a replace() of this code
+            # costs ≈ 2 µs, and most deprecated functions are never called in a process.
+            decl.unnamed[id(table)] = (weakref.ref(wrapper), own)
     return wrapper
+
+
+def _name(wrapper_ref: weakref.ref[FunctionType], own: FunctionType) -> None:
+    """Give the wrapper's code *own*'s name, which tracebacks through it show (argument
+    errors take the function's ``__qualname__``). A call already running keeps its code."""
+    wrapper = wrapper_ref()
+    if wrapper is not None:
+        wrapper.__code__ = _codegen.named_code(wrapper.__code__, own)
 
 
 def _same_parameters(own: FunctionType, forward: AnyCallable) -> bool:
