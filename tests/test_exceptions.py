@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import pickle
 import warnings
+from typing import Literal
 
 import pytest
 
@@ -109,3 +110,91 @@ def test_facts_are_shared_only_by_equal_facts() -> None:
     # Facts given to the constructor take precedence over shared ones.
     assert DeprecatedWarning(text, symbol="b.g").symbol == "b.g"
     assert DeprecatedWarning(text).symbol is None
+
+
+class NotedWarning(DeprecationWarning):
+    """A category whose ``__str__`` reads what its ``__init__`` sets."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.note = f"[noted] {message}"
+
+    def __str__(self) -> str:
+        return self.note
+
+
+class SlottedWarning(DeprecationWarning):
+    __slots__ = ("extra",)
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.extra = len(message)
+
+
+class NeedsTwo(DeprecationWarning):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ViaNew(phaseout.DeprecatedWarning):
+    def __new__(cls, message: str) -> ViaNew:
+        made = super().__new__(cls, message)
+        made.seen_new = True  # type: ignore[attr-defined]
+        return made
+
+
+@pytest.mark.parametrize("category", [NotedWarning, SlottedWarning, ViaNew])
+@pytest.mark.parametrize("action", ["always", "default", "error"])
+def test_a_category_of_ones_own_is_built_as_warnings_warn_builds_it(
+    category: type[Warning], action: Literal["always", "default", "error"]
+) -> None:
+    @phaseout.deprecated(since="1.0", current_version="1.5", category=category)
+    def old() -> int:
+        return 1
+
+    for _ in range(3):  # the slow path, then the call site's fast one
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter(action)
+            try:
+                old()
+                shown = [w.message for w in record]
+            except Warning as raised:
+                shown = [raised]
+        assert len(shown) == 1
+        (warning,) = shown
+        assert type(warning) is category
+        with warnings.catch_warnings(record=True) as reference:  # what warnings.warn makes
+            warnings.simplefilter("always")
+            warnings.warn(str(warning.args[0]), category, stacklevel=1)
+        assert str(warning) == str(reference[0].message)
+        assert warning.symbol.endswith("old")  # type: ignore[attr-defined]
+        assert warning.phase is phaseout.Phase.SOFT  # type: ignore[attr-defined]
+        if category is NotedWarning:
+            assert str(warning).startswith("[noted] ")
+        if category is SlottedWarning:
+            assert warning.extra == len(warning.args[0])  # type: ignore[attr-defined]
+        if category is ViaNew:
+            assert warning.seen_new  # type: ignore[attr-defined]
+
+
+def test_a_category_that_needs_more_than_the_message_is_refused_at_declaration() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"\.old: category tests\.test_exceptions\.NeedsTwo must be constructible from the "
+        r"message alone, as warnings\.warn builds it \(category\(message\)\); calling it "
+        r"failed with TypeError: .*missing 1 required positional argument: 'code'",
+    ):
+
+        @phaseout.deprecated(since="1.0", current_version="1.5", category=NeedsTwo)
+        def old() -> None:
+            pass
+
+    class NeedsTwoToo(phaseout.DeprecatedWarning):
+        def __init__(self, message: str, code: int) -> None:
+            super().__init__(message)
+
+    with pytest.raises(
+        TypeError, match=r"policy needs_two: deprecated: category .*NeedsTwoToo must"
+    ):
+        phaseout.policy("needs_two", deprecated=NeedsTwoToo)

@@ -32,6 +32,7 @@ from .exceptions import (
     RemovedError,
     UnknownVersionError,
     UnknownVersionWarning,
+    built_plainly,
     share_facts,
 )
 from .phases import Phase, Timeline
@@ -165,8 +166,10 @@ class Plan:
                 forwarded=forward,
             )
         # Facts are shared through phaseout's warning classes only (see exceptions._Fact).
-        self.shared = issubclass(self.category, PhaseoutWarning) and share_facts(
-            self.category, self.text, self.details
+        self.shared = (
+            issubclass(self.category, PhaseoutWarning)
+            and built_plainly(self.category)
+            and share_facts(self.category, self.text, self.details)
         )
         strict = CONFIG.load().strict
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
@@ -487,8 +490,10 @@ def _new_warning(
 ) -> Warning:
     """What ``category(text, **details)`` makes, without eight keyword arguments through
     ``_Details.__init__`` (≈ 800 ns): ``BaseException.__new__`` sets ``args``, and the facts
-    are the plan's shared ones (see ``exceptions._Fact``) unless they could not be shared."""
-    warning: Warning = _new(category, text)
+    are the plan's shared ones (see ``exceptions._Fact``) unless they could not be shared.
+    A category with a ``__new__`` or ``__init__`` of its own is called, as ``warnings.warn``
+    calls it (its ``__init__`` may set what its ``__str__`` reads)."""
+    warning: Warning = _new(category, text) if built_plainly(category) else category(text)
     if not shared:
         warning.__dict__.update(details)
     return warning

@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 from . import _messages, _wrapping
 from ._hotpath import AnyCallable, Declaration
 from ._versions import VersionSource, VersionSpec
+from .exceptions import check_constructible
 from .phases import Timeline
 from .registry import register
 
@@ -100,7 +101,10 @@ def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None
 
 
 def check_category(symbol: str, category: object) -> type[Warning] | None:
-    if category is None or (isinstance(category, type) and issubclass(category, Warning)):
+    if category is None:
+        return None
+    if isinstance(category, type) and issubclass(category, Warning):
+        check_constructible(symbol, category)
         return category
     raise TypeError(f"{symbol}: category must be a Warning subclass or None, got {category!r}")
 

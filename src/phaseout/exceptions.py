@@ -39,6 +39,43 @@ _FACT_NAMES = (
 _SHARED_FACTS: dict[tuple[type[BaseException], str], dict[str, Any]] = {}
 
 
+def built_plainly(category: type[BaseException]) -> bool:
+    """Whether ``category(text)`` makes what ``BaseException.__new__(category, text)`` makes:
+    neither ``__new__`` nor ``__init__`` is the category's own (only a builtin's, or
+    phaseout's, whose facts are optional keywords). Otherwise a warning must be built as
+    ``warnings.warn`` builds it, by calling the category."""
+    known = _PLAIN.get(category)
+    if known is None:
+        known = _PLAIN[category] = all(
+            _definer(category, name) in ("builtins", __name__) for name in ("__new__", "__init__")
+        )
+    return known
+
+
+def _definer(category: type, name: str) -> str:
+    """The module of the first class in *category*'s MRO that defines *name*."""
+    owner = next(klass for klass in category.__mro__ if name in vars(klass))
+    return str(owner.__module__)
+
+
+_PLAIN: dict[type[BaseException], bool] = {}
+
+
+def check_constructible(symbol: str, category: type[BaseException]) -> None:
+    """Refuse, at declaration, a category that ``category(message)`` cannot build (a
+    required extra argument): every use would fail."""
+    if built_plainly(category):
+        return
+    try:
+        category(f"{symbol} is deprecated")
+    except Exception as error:
+        raise TypeError(
+            f"{symbol}: category {category.__module__}.{category.__qualname__} must be "
+            f"constructible from the message alone, as warnings.warn builds it "
+            f"(category(message)); calling it failed with {type(error).__name__}: {error}"
+        ) from None
+
+
 def share_facts(category: type[BaseException], text: str, facts: dict[str, Any]) -> bool:
     """Let every *category* warning with exactly *text* (and no facts of its own) read
     *facts*; False when that text already stands for other facts (give each its own)."""

@@ -32,6 +32,7 @@ from .exceptions import (
     PendingWarning,
     PhaseoutWarning,
     RemovalWarning,
+    check_constructible,
 )
 from .phases import Phase
 
@@ -179,6 +180,7 @@ def policy(
                 f"policy {package}: {name} must be a subclass of phaseout.{base.__name__} "
                 f"(so filters on it keep matching), got {category!r}"
             )
+        check_constructible(f"policy {package}: {name}", category)
         categories[name] = category
     made = Policy(
         package, distribution, guide, reason, categories, budget, require_guide, require_static
