@@ -460,3 +460,27 @@ def test_an_enum_member_renamed_with_a_descriptor_keeps_enum_semantics(
     assert [(w.filename, w.lineno) for w in record] == [(__file__, here() - 1)]
     with pytest.raises(KeyError):  # as docs/names.md says: not by name
         Color["RED"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from {package}.old_mod import helper, VALUE, helper as again",
+        "def f():\n    from {package}.old_mod import helper, VALUE\n    return helper\nf()",
+        "def f():\n    from {package}.old_mod import helper, VALUE\n    def g():\n        return helper, VALUE\nf()",
+        "global helper, VALUE\nfrom {package}.old_mod import (\n    helper,\n    VALUE,\n)",
+    ],
+)
+def test_one_import_statement_is_one_warning_and_one_use(
+    package: str, record: list[warnings.WarningMessage], statement: str
+) -> None:
+    with phaseout.pretend({PKG: "2.5"}):
+        load(package)
+        source = textwrap.dedent(statement.format(package=package))
+        namespace: dict[str, Any] = {}
+        exec(compile(source, "importer.py", "exec"), namespace)
+        exec(compile(f"from {package}.old_mod import VALUE\n", "second.py", "exec"), namespace)
+    decl = next(d for d in phaseout.declarations() if d.symbol == f"{package}.old_mod")
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if "import" in text)
+    assert [(w.filename, w.lineno) for w in record] == [("importer.py", line), ("second.py", 1)]
+    assert sorted(decl.site_counts().values()) == [1, 1]  # each statement once

@@ -82,6 +82,29 @@ def _caller_instruction_is_import_from(frame: FrameType) -> bool:
     return 0 <= lasti < len(code) and code[lasti] == _IMPORT_FROM
 
 
+def _later_name_of_the_statement(frame: FrameType) -> bool:
+    """Whether *frame* is reading the second or a later name of ``from module import A, B``:
+    its IMPORT_FROM follows a STORE of the name the previous IMPORT_FROM read."""
+    code = frame.f_code.co_code
+    lasti = frame.f_lasti
+    if not (0 <= lasti < len(code) and code[lasti] == _IMPORT_FROM):
+        return False
+    store = _previous(code, lasti)
+    if store < 0 or code[store] not in _STORES:
+        return False
+    before = _previous(code, store)
+    return before >= 0 and code[before] == _IMPORT_FROM
+
+
+def _previous(code: bytes, offset: int) -> int:
+    """The offset of the instruction before the one at *offset* (-1 at the start): its
+    EXTENDED_ARG prefixes belong to it. Neither IMPORT_FROM nor a STORE has cache entries."""
+    offset -= 2
+    while offset >= 2 and code[offset - 2] == _EXTENDED_ARG:
+        offset -= 2
+    return offset
+
+
 def _opcode(name: str) -> int:
     import opcode  # what dis reads its table from, without dis's own imports
 
@@ -90,6 +113,9 @@ def _opcode(name: str) -> int:
 
 _IMPORT_FROM: Final = _opcode("IMPORT_FROM")
 _EXTENDED_ARG: Final = _opcode("EXTENDED_ARG")
+_STORES: Final = frozenset(
+    _opcode(name) for name in ("STORE_NAME", "STORE_FAST", "STORE_GLOBAL", "STORE_DEREF")
+)
 
 
 class _Name:
@@ -363,6 +389,10 @@ class _AliasModule(ModuleType):
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         if name.startswith("__") and name.endswith("__"):
             return getattr(target, name)  # the import system and tools probing: not a use
+        if _later_name_of_the_statement(sys._getframe(1)):
+            # `from old import A, B, C` is one use, warned once, as Python's own module
+            # deprecations are: the statement was counted with its first name.
+            return getattr(target, name)
         return self._phaseout_read(target, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
