@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import inspect
 import pickle
@@ -19,6 +20,7 @@ from phaseout import (
     RemovalWarning,
     RemovedError,
 )
+from phaseout.registry import declaration_of
 
 from .helpers import here, only
 
@@ -258,8 +260,8 @@ def test_pickling_by_reference() -> None:
         line = here() + 1
         clone = pickle.loads(pickle.dumps(Gizmo(4)))
     assert (clone.a, type(clone)) == (4, Gizmo)
-    # Creating the original and restoring the copy are both uses, both at this line.
-    assert [(w.filename, w.lineno) for w in record] == [(__file__, line)] * 2
+    # Creating the original is a use; restoring the copy of an existing object is not.
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, line)]
 
 
 def test_subclasses_warn_at_the_class_statement_and_not_when_instantiated() -> None:
@@ -313,14 +315,14 @@ def test_subclass_statement_through_a_metaclass_and_init_subclass_chain() -> Non
 
 
 def test_class_instantiation_through_the_standard_library_points_at_the_user() -> None:
-    import copy
+    import argparse
 
-    with phaseout.pretend({PKG: "1.2"}):
-        with pytest.warns(DeprecatedWarning):
-            gizmo = Gizmo(1)
-        with pytest.warns(DeprecatedWarning) as record:
-            line = here() + 1
-            copy.copy(gizmo)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--gizmo", type=Gizmo)  # type: ignore[arg-type]  # calls Gizmo("1")
+    with phaseout.pretend({PKG: "1.2"}), pytest.warns(DeprecatedWarning) as record:
+        line = here() + 1
+        made = parser.parse_args(["--gizmo", "1"]).gizmo
+    assert (type(made), made.a) == (Gizmo, "1")
     assert (only(record) and record[0].filename, record[0].lineno) == (__file__, line)
 
 
@@ -490,3 +492,121 @@ def test_explicit_current_version_wins_over_pretend() -> None:
     with phaseout.pretend({PKG: "3.0"}), pytest.warns(DeprecatedWarning):
         assert pinned() == 1
     assert phaseout.phase_of(pinned) is Phase.SOFT
+
+
+class _Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a: int, b: int = 2) -> None:
+        self.a = a
+        self.b = b
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Slotted) and (self.a, self.b) == (other.a, other.b)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _NewArgs:
+    a: int
+    b: int
+
+    def __new__(cls, a: int, *, b: int = 2) -> _NewArgs:
+        made = super().__new__(cls)
+        made.a, made.b = a, b
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.a,), {"b": self.b}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _NewArgs) and (self.a, self.b) == (other.a, other.b)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Reduced:
+    """A __reduce__ that rebuilds through copyreg and __setstate__."""
+
+    def __init__(self, a: int) -> None:
+        self.a = a
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        import copyreg
+
+        return (copyreg.__newobj__, (type(self),), {"a": self.a})  # type: ignore[attr-defined]
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reduced) and self.a == other.a
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Point(NamedTuple):
+    x: int
+    y: int
+
+
+def _rebuilt_classes() -> list[Any]:
+    """Deprecated classes of every shape, defined at module level (pickled by reference)."""
+    made = []
+    for klass in (_Slotted, _NewArgs, _Reduced, _Point):
+        deprecated = phaseout.deprecated(since="1.0", removed_in="3.0", package="rebuilt-lib")(
+            klass
+        )
+        made.append(deprecated)
+    return made
+
+
+_REBUILT = _rebuilt_classes()
+_MAKE: dict[str, Callable[[Any], Any]] = {
+    "_Slotted": lambda k: k(1, b=3),
+    "_NewArgs": lambda k: k(1, b=3),
+    "_Reduced": lambda k: k(1),
+    "_Point": lambda k: k(1, 2),
+}
+_REBUILD: dict[str, Callable[[Any], Any]] = {
+    **{
+        f"pickle protocol {p}": functools.partial(
+            lambda o, p: pickle.loads(pickle.dumps(o, p)), p=p
+        )
+        for p in range(pickle.HIGHEST_PROTOCOL + 1)
+    },
+    "pure-Python pickle": lambda o: pickle._loads(pickle._dumps(o, 4)),  # type: ignore[attr-defined]
+    "copy.copy": copy.copy,
+    "copy.deepcopy": copy.deepcopy,
+}
+
+
+@pytest.mark.parametrize(
+    ("klass", "rebuild"),
+    [
+        pytest.param(klass, rebuild, id=f"{klass.__name__}-{rebuild}")
+        for klass in _REBUILT
+        for rebuild in sorted(_REBUILD)
+        # Python itself cannot pickle a __slots__ class without __getstate__ below protocol 2.
+        if not (
+            klass.__name__ == "_Slotted" and rebuild in ("pickle protocol 0", "pickle protocol 1")
+        )
+    ],
+)
+def test_copies_and_unpickled_objects_are_not_new_uses(klass: Any, rebuild: str) -> None:
+    with phaseout.pretend({"rebuilt-lib": "2.0"}), warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        originals = [_MAKE[klass.__name__](klass) for _ in range(10)]
+        assert len(record) == 10  # instantiating is a use
+        before = sum(declaration_of(klass).site_counts().values())
+        rebuilt = [_REBUILD[rebuild](obj) for obj in originals]
+        assert record[10:] == []
+        assert sum(declaration_of(klass).site_counts().values()) == before
+    assert rebuilt == originals
+    assert all(type(obj) is klass for obj in rebuilt)
+    # Strict mode raises for a new use in the HARD phase, never for a rebuilt object.
+    phaseout.configure(strict="hard")  # (the settings are reset after each test)
+    with phaseout.pretend({"rebuilt-lib": "3.0rc1"}):
+        assert [_REBUILD[rebuild](obj) for obj in originals] == originals
+        with pytest.raises(phaseout.RemovalWarning):
+            _MAKE[klass.__name__](klass)

@@ -9,6 +9,7 @@ carries ``__wrapped__``, PEP 702's ``__deprecated__`` and ``__phaseout__`` (its 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Final
@@ -213,11 +214,29 @@ def _class_signature(klass: type) -> inspect.Signature | None:
     return sig.replace(parameters=[cls, *sig.parameters.values()])
 
 
+# Modules whose code rebuilds existing objects (copy, deepcopy, the pure-Python unpickler,
+# copyreg's reconstructors): a class called from there is not being instantiated anew.
+_REBUILDERS: Final = frozenset({"copy", "copyreg", "pickle"})
+
+
+def _rebuilding(frame: Any) -> bool:
+    return frame.f_globals.get("__name__") in _REBUILDERS
+
+
 def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> type:
-    """Patch *klass* in place: warn on instantiation and on subclassing, nothing else changes."""
+    """Patch *klass* in place: warn on instantiation and on subclassing, nothing else changes.
+
+    A use is an instantiation, ``Cls(...)``: the warning comes from ``__init__``, which
+    copying and unpickling do not call (they make the object with ``__new__`` and restore
+    its state), so rebuilding existing objects is neither warned nor counted. A class that
+    forwards to its replacement decides in ``__new__`` (it returns the replacement's
+    instance); there a ``__new__`` called by the standard library's copy and pickle code is
+    taken for rebuilding.
+    """
     decl.owner = klass
     signature = _class_signature(klass)
     original_new: Any = klass.__new__
+    original_init: Any = klass.__init__  # type: ignore[misc]
     own_init_subclass = klass.__dict__.get("__init_subclass__")
     owner: Any = klass
 
@@ -226,9 +245,19 @@ def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> t
             return original_new(cls, *args, **kwargs)
         # What object.__new__ itself checks, which it can no longer do once a class has a
         # __new__ of its own.
-        if (args or kwargs) and cls.__init__ is object.__init__:  # type: ignore[misc]
+        if (args or kwargs) and (
+            cls.__init__ is object.__init__  # type: ignore[misc]
+            or (cls.__init__ is patched_init and original_init is object.__init__)  # type: ignore[misc]
+        ):
             raise TypeError(f"{cls.__name__}() takes no arguments")
         return object.__new__(cls)
+
+    def initialize(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        if original_init is object.__init__:
+            # object.__init__ ignores the arguments when __new__ is the class's own (and
+            # would refuse them now that __init__ is).
+            return
+        original_init(self, *args, **kwargs)
 
     forward_new = None
     if forward is not None:
@@ -248,11 +277,20 @@ def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> t
             return replacement(*bound.args, **bound.kwargs)
 
     instantiate = fast_caller(decl, construct, forward_new, depth=2)
+    initialize_use = fast_caller(decl, initialize, None, depth=2)
 
     def __new__(cls: type, /, *args: Any, **kwargs: Any) -> Any:
-        if cls is klass:
+        if cls is klass and forward is not None and not _rebuilding(sys._getframe(1)):
             return instantiate(cls, *args, **kwargs)
         return construct(cls, *args, **kwargs)
+
+    def __init__(self: Any, /, *args: Any, **kwargs: Any) -> None:
+        if type(self) is klass and forward is None and not _rebuilding(sys._getframe(1)):
+            initialize_use(self, *args, **kwargs)
+        else:
+            initialize(self, *args, **kwargs)
+
+    patched_init: Any = __init__
 
     def init_parent(cls: Any, /, *args: Any, **kwargs: Any) -> None:
         if own_init_subclass is not None:
@@ -271,8 +309,14 @@ def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> t
         __new__.__signature__ = signature  # type: ignore[attr-defined]
     __init_subclass__.__qualname__ = f"{klass.__qualname__}.__init_subclass__"
     __init_subclass__.__module__ = klass.__module__
+    __init__.__name__ = "__init__"
+    __init__.__qualname__ = f"{klass.__qualname__}.__init__"
+    __init__.__module__ = klass.__module__
+    __init__.__doc__ = getattr(original_init, "__doc__", None)
+    __init__.__wrapped__ = original_init  # type: ignore[attr-defined]  # for inspect.signature
     patched: Any = klass  # mypy cannot follow assignments to these special methods
     patched.__new__ = staticmethod(__new__)
+    patched.__init__ = __init__
     patched.__init_subclass__ = classmethod(__init_subclass__)
     _mark(klass, decl)
     return klass
