@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -126,15 +127,67 @@ def test_bad_input_is_exit_2_with_a_clear_message(sample: Path) -> None:
     assert "got typo" in bad_kind.stderr
 
 
-def test_a_package_that_fails_to_import_is_a_finding(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fail_on", [[], ["--fail-on", "overdue"], ["--fail-on", "import-error"]])
+@pytest.mark.parametrize("command", ["audit", "guide"])
+def test_a_package_that_cannot_be_imported_fails_the_gate(
+    tmp_path: Path, fail_on: list[str], command: str
+) -> None:
+    """Nothing can be checked: exit 2 with one line saying why, whatever --fail-on says."""
     (tmp_path / "auditlib").mkdir()
     (tmp_path / "auditlib" / "__init__.py").write_text("import does_not_exist\n")
+    extra = ["--to", "3.0"] if command == "guide" else ["--at", "3.0", *fail_on]
+    done = run_phaseout(tmp_path, command, "auditlib", *extra)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"phaseout {command}: cannot import 'auditlib': ModuleNotFoundError: No module named "
+        f"'does_not_exist'\n"
+    )
+    missing = run_phaseout(tmp_path, command, "nosuchpkg", *extra)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == (
+        f"phaseout {command}: cannot import 'nosuchpkg': ModuleNotFoundError: No module named "
+        f"'nosuchpkg' (install it, or run phaseout in the directory that holds it)\n"
+    )
+
+
+def test_a_submodule_that_fails_to_import_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "auditlib").mkdir()
+    (tmp_path / "auditlib" / "__init__.py").write_text("")
+    (tmp_path / "auditlib" / "broken.py").write_text("import does_not_exist\n")
     done = run(tmp_path, "--format", "json", "--fail-on", "import-error")
     assert done.returncode == 1
     findings = json.loads(done.stdout)["findings"]
-    assert [(f["code"], f["message"]) for f in findings] == [
-        ("PO100", "ModuleNotFoundError: No module named 'does_not_exist'")
+    assert [(f["code"], f["subject"], f["message"]) for f in findings] == [
+        ("PO100", "auditlib.broken", "ModuleNotFoundError: No module named 'does_not_exist'")
     ]
+
+
+def test_the_console_script_finds_a_package_in_the_working_directory(tmp_path: Path) -> None:
+    """Like ``python -m phaseout``: the console script's directory is what Python puts on
+    sys.path, not the working directory."""
+    script = Path(sys.executable).with_name("phaseout")
+    assert script.exists()
+    (tmp_path / "auditlib.py").write_text(
+        "import phaseout\n"
+        "@phaseout.deprecated(since='1.0', removed_in='2.0', current_version='1.5')\n"
+        "def old(): pass\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PHASEOUT_", "PYTHONPATH"))}
+    done = subprocess.run(
+        [str(script), "audit", "auditlib"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, env=env, timeout=120,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("1 declaration in auditlib 1.5\n")
+    assert "auditlib.old" in done.stdout
+
+
+def test_an_installed_package_without_declarations_shows_its_version() -> None:
+    from importlib.metadata import version
+
+    done = run_phaseout(Path.cwd(), "audit", "structlog")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"0 declarations in structlog {version('structlog')}\n")
 
 
 def _event(symbol: str, caller: str, count: int, day: str) -> str:
@@ -179,6 +232,15 @@ def test_usage_logs_are_joined(sample: Path) -> None:
     assert usage["auditlib.overdue"] == (0, 0, None)
     unused = sorted(f["subject"] for f in report["findings"] if f["kind"] == "unused")
     assert unused == ["auditlib.overdue", "auditlib.tools.broken", "auditlib.tools.plot(color=)"]
+    # The table shows the same join.
+    table = run(sample, "--usage", str(log)).stdout.splitlines()
+    header = table[2].split()
+    assert header[-4:] == ["calls", "callers", "last", "seen"]
+    rows = {line.split()[0]: line for line in table[4:] if line.startswith("auditlib.")}
+    assert rows["auditlib.old"].split()[-3:] == ["5", "2", "2026-11-20T10:00:00.000000Z"]
+    assert rows["auditlib.overdue"].split()[-2:] == ["0", "0"]
+    plain = run(sample).stdout.splitlines()
+    assert "calls" not in plain[2]  # no logs given: no usage columns
 
 
 def test_policy_requirements_and_adapters(tmp_path: Path) -> None:

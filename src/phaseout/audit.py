@@ -31,6 +31,7 @@ from typing import Any, Final, NamedTuple
 from packaging.version import InvalidVersion, Version
 
 from ._hotpath import Declaration, _policy_of
+from ._versions import VersionSource
 from .phases import Phase
 from .registry import declarations
 
@@ -115,7 +116,13 @@ def _import_all(package: str) -> list[Finding]:
     try:
         root = importlib.import_module(package)
     except Exception as error:
-        return [_finding("import-error", package, f"{type(error).__name__}: {error}")]
+        # Nothing can be audited: a gate that passed here would check nothing.
+        hint = ""
+        if isinstance(error, ModuleNotFoundError) and error.name == package:
+            hint = " (install it, or run phaseout in the directory that holds it)"
+        raise ValueError(
+            f"cannot import {package!r}: {type(error).__name__}: {error}{hint}"
+        ) from None
     path = getattr(root, "__path__", None)
     if path is None:
         return findings
@@ -203,7 +210,9 @@ def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> 
     at_version = None if at is None else parse_version("--at", at)
     findings = _import_all(package)
     mine = declarations(package)
-    installed = mine[0].source.resolve(None) if mine else None
+    # The version of the package audited (also with no declarations: its distribution's).
+    source = mine[0].source if mine else VersionSource(package, package, None, None)
+    installed = source.resolve(None)
     used = _usage_by_symbol(usage) if usage else None
     entries: list[Entry] = []
     for decl in sorted(mine, key=lambda d: d.symbol):
@@ -354,7 +363,7 @@ def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _cells(entry: Entry, with_at: bool) -> list[str]:
+def _cells(entry: Entry, with_at: bool, with_usage: bool) -> list[str]:
     cells = [
         entry.symbol,
         entry.kind,
@@ -364,7 +373,14 @@ def _cells(entry: Entry, with_at: bool) -> list[str]:
         entry.replacement or "",
         entry.phase,
     ]
-    return [*cells, entry.phase_at or ""] if with_at else cells
+    if with_at:
+        cells.append(entry.phase_at or "")
+    if with_usage:
+        cells += [f"{entry.calls or 0:,}", f"{entry.callers or 0:,}", entry.last_seen or ""]
+    return cells
+
+
+_USAGE_COLUMNS: Final = ["calls", "callers", "last seen"]
 
 
 def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
@@ -387,10 +403,14 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
             sort_keys=True,
         )
     with_at = result.at is not None
+    # Usage logs were joined (even if they hold no use of any declaration).
+    with_usage = any(entry.calls is not None for entry in result.entries)
     header = ["symbol", "kind", "since", "hard_in", "removed_in", "replacement", "phase"]
     if with_at:
         header.append(f"phase at {result.at}")
-    rows = [_cells(entry, with_at) for entry in result.entries]
+    if with_usage:
+        header += _USAGE_COLUMNS
+    rows = [_cells(entry, with_at, with_usage) for entry in result.entries]
     if columns is not None:
         header = ["symbol", *(str(v) for v in columns)]
         rows = [[symbol, *phases] for symbol, phases in _matrix_rows(result, columns).items()]
@@ -411,7 +431,7 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
             ]
         )
     parts = [
-        f"{len(result.entries)} declarations in {title}",
+        f"{len(result.entries)} declaration{'' if len(result.entries) == 1 else 's'} in {title}",
         "",
         _table(rows, header),
         "",

@@ -290,11 +290,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"it with the input that caused it)\n"
             )
             return EXIT_BAD_INPUT
-    if args.command == "audit":
-        return _audit(args, sys.stdout, sys.stderr)
-    if args.command == "guide":
-        return _guide(args, sys.stdout, sys.stderr)
+    if args.command in ("audit", "guide"):
+        _importable_from_here()
+        command = _audit if args.command == "audit" else _guide
+        return command(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
+
+
+def _importable_from_here() -> None:
+    """Find PACKAGE in the working directory, as ``python -m phaseout`` does: the console
+    script's own directory (the environment's bin/) is what Python puts first instead."""
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
 
 
 def _silence_stdout() -> None:
