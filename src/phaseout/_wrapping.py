@@ -223,6 +223,15 @@ def _rebuilding(frame: Any) -> bool:
     return frame.f_globals.get("__name__") in _REBUILDERS
 
 
+def _as_method(func: Any, klass: type, name: str, original: object) -> None:
+    """Name *func* as *klass*'s method *name*, with *original*'s docstring."""
+    func.__name__ = name
+    func.__qualname__ = f"{klass.__qualname__}.{name}"
+    func.__module__ = klass.__module__
+    if original is not None:
+        func.__doc__ = getattr(original, "__doc__", None)
+
+
 def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> type:
     """Patch *klass* in place: warn on instantiation and on subclassing, nothing else changes.
 
@@ -301,18 +310,11 @@ def wrap_class(decl: Declaration, klass: type, forward: AnyCallable | None) -> t
     # Bound by classmethod to each new subclass; called by type.__new__ from the line with
     # the class statement (or from a metaclass, which the caller search skips).
     __init_subclass__ = fast_caller(decl, init_parent, None)
-    __init_subclass__.__name__ = "__init_subclass__"
-    __new__.__qualname__ = f"{klass.__qualname__}.__new__"
-    __new__.__module__ = klass.__module__
-    __new__.__doc__ = getattr(original_new, "__doc__", None)
+    _as_method(__new__, klass, "__new__", original_new)
     if signature is not None:
         __new__.__signature__ = signature  # type: ignore[attr-defined]
-    __init_subclass__.__qualname__ = f"{klass.__qualname__}.__init_subclass__"
-    __init_subclass__.__module__ = klass.__module__
-    __init__.__name__ = "__init__"
-    __init__.__qualname__ = f"{klass.__qualname__}.__init__"
-    __init__.__module__ = klass.__module__
-    __init__.__doc__ = getattr(original_init, "__doc__", None)
+    _as_method(__init_subclass__, klass, "__init_subclass__", None)
+    _as_method(__init__, klass, "__init__", original_init)
     __init__.__wrapped__ = original_init  # type: ignore[attr-defined]  # for inspect.signature
     patched: Any = klass  # mypy cannot follow assignments to these special methods
     patched.__new__ = staticmethod(__new__)
