@@ -89,7 +89,7 @@ def test_after_removal_warn_raises_the_removed_error(cplib_package: object) -> N
             cplib.connect(legacy=True)  # type: ignore[attr-defined]
         assert str(raised.value) == (
             "cplib.connect(legacy=True) was removed in cplib 3.0 (deprecated since 2.0; 3.0 is "
-            "installed). Use cplib.connect(mode='modern') instead."
+            "pretended). Use cplib.connect(mode='modern') instead."
         )
         assert phase_of_legacy(cplib) is Phase.REMOVED
     assert phase_of_legacy(cplib) is Phase.SOFT  # the version is unknown outside the block

@@ -183,7 +183,7 @@ def test_every_kind_raises_after_removal(kind: str) -> None:
     assert info.value.symbol == f"{__name__}.{name}"
     assert info.value.phase is Phase.REMOVED
     assert info.value.removed_in == "2.0"
-    assert f"was removed in {PKG} 2.0 (deprecated since 1.0; 2.0 is installed)" in str(info.value)
+    assert f"was removed in {PKG} 2.0 (deprecated since 1.0; 2.0 is pretended)" in str(info.value)
 
 
 def test_results_and_bindings_are_unchanged() -> None:

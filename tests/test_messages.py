@@ -48,7 +48,7 @@ def test_warning_texts_per_phase() -> None:
 
 def test_removed_text_names_symbol_version_replacement_and_guide() -> None:
     text = removed_text(
-        kind=KIND_FUNCTION, symbol="m.f", package="mlib", timeline=TIMELINE, installed="2.1",
+        kind=KIND_FUNCTION, symbol="m.f", package="mlib", timeline=TIMELINE, installed="2.1 is installed",
         replacement="m.g", reason=None, guide="https://x.org/g",
     )  # fmt: skip
     assert text == (

@@ -117,7 +117,7 @@ def test_a_module_attribute_in_each_phase(
                 exec(f"from {package} import OLD_LIMIT", {})
             expected = (
                 f"{package}.OLD_LIMIT was removed in namelib 3.0 (deprecated since 2.0; 3.0 is "
-                f"installed). Use {package}.LIMIT instead."
+                f"pretended). Use {package}.LIMIT instead."
             )
             assert str(read.value) == str(imported.value) == expected
             assert imported.value.symbol == f"{package}.OLD_LIMIT"

@@ -79,7 +79,7 @@ def test_a_renamed_keyword_in_each_phase(
             assert isinstance(raised.value, TypeError)
             assert str(raised.value) == (
                 f"{__name__}.plot(color=) was removed in {PKG} 3.0 (deprecated since 2.0; "
-                f"3.0 is installed). Use {__name__}.plot(colour=) instead."
+                f"3.0 is pretended). Use {__name__}.plot(colour=) instead."
             )
             assert raised.value.symbol == f"{__name__}.plot(color=)"
             assert raised.traceback[-1].lineno + 1 != line  # raised from the layer
@@ -141,7 +141,7 @@ def test_positional_use_of_keyword_only_to_be_parameters_in_each_phase(
                 span(1, 5)
             assert str(raised.value) == (
                 f"Passing b, c to {__name__}.span() by position is an error since {PKG} 3.0 "
-                f"(deprecated since 2.0; 3.0 is installed). Pass them by keyword: "
+                f"(deprecated since 2.0; 3.0 is pretended). Pass them by keyword: "
                 f"{__name__}.span(a, b=..., c=...)."
             )
             return

@@ -134,7 +134,7 @@ def test_pretend_environment_variable(installed: Path, name: str) -> None:
     )
     assert out["error"] == (
         "po_sample.old() was removed in po-sample-dist 2.0 (deprecated since 1.0; "
-        "2.0 is installed)."
+        "2.0 is pretended)."
     )
 
 
@@ -396,3 +396,23 @@ def test_pretend_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match=r"^pretend\(\) keys must be package names, got ''$"):
         with phaseout.pretend({"": "1.0"}):
             pass
+
+
+def test_a_removed_error_says_whether_the_version_is_installed_or_pretended() -> None:
+    @phaseout.deprecated(since="1.0", removed_in="2.0", current_version="2.1")
+    def declared() -> None: ...
+
+    @phaseout.deprecated(since="1.0", removed_in="2.0", package="po-pretended-only")
+    def pretended() -> None: ...
+
+    with pytest.raises(
+        phaseout.RemovedError, match=r"\(deprecated since 1\.0; 2\.1 is installed\)\.$"
+    ):
+        declared()
+    with (
+        phaseout.pretend({"po-pretended-only": "2.5"}),
+        pytest.raises(
+            phaseout.RemovedError, match=r"\(deprecated since 1\.0; 2\.5 is pretended\)\.$"
+        ),
+    ):
+        pretended()

@@ -82,7 +82,13 @@ class Plan:
         "silent", "strict", "text", "unknown",
     )  # fmt: skip
 
-    def __init__(self, decl: Declaration, phase: Phase, installed: Version | None) -> None:
+    def __init__(
+        self,
+        decl: Declaration,
+        phase: Phase,
+        installed: Version | None,
+        pretend: Mapping[str, Version] | None = None,
+    ) -> None:
         self.phase = phase
         # An unknown version is never a reason to forward a call or to call an API removed.
         forward = (
@@ -132,15 +138,17 @@ class Plan:
             self.silent = self.forward = True
             return
         if phase is Phase.REMOVED:
+            # Under pretend() or PHASEOUT_PRETEND, the version is not what is installed.
+            state = f"{installed} is {'pretended' if decl.source.pretends(pretend) else 'installed'}"
             if wording is not None:
-                self.removed = wording.removed_text(decl, package, str(installed))
+                self.removed = wording.removed_text(decl, package, state)
                 return
             self.removed = _messages.removed_text(
                 kind=decl.kind,
                 symbol=decl.symbol,
                 package=package,
                 timeline=decl.timeline,
-                installed=str(installed),
+                installed=state,
                 replacement=decl.replacement_name,
                 reason=decl.reason,
                 guide=decl.guide,
@@ -304,7 +312,7 @@ class Declaration:
         key = (self._phase_at(installed), installed)
         plan = self._plans_by_phase.get(key)
         if plan is None:
-            plan = self._plans_by_phase[key] = Plan(self, key[0], installed)
+            plan = self._plans_by_phase[key] = Plan(self, key[0], installed, pretend)
         return plan
 
     def _phase_at(self, installed: Version | None) -> Phase:

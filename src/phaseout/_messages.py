@@ -91,10 +91,11 @@ def removed_text(
     reason: str | None,
     guide: str | None,
 ) -> str:
-    """The message of ``RemovedError``: what is gone, since when, and what to use instead."""
+    """The message of ``RemovedError``: what is gone, since when, and what to use instead.
+    *installed* says which version counts and why: "3.0 is installed", "3.0 is pretended"."""
     return (
         f"{label(kind, symbol)} was removed in {package} {timeline.texts['removed_in']} "
-        f"(deprecated since {timeline.texts['since']}; {installed} is installed)."
+        f"(deprecated since {timeline.texts['since']}; {installed})."
         f"{_tail(replacement, reason, guide)}"
     )
 
@@ -223,7 +224,7 @@ def usage_removed_text(
     """The error once that way of calling is gone: "*subject* *gone* mylib 3.0 (...)"."""
     return (
         f"{subject} {gone} {package} {timeline.texts['removed_in']} "
-        f"(deprecated since {timeline.texts['since']}; {installed} is installed)."
+        f"(deprecated since {timeline.texts['since']}; {installed})."
         f"{f' {advice}' if advice else ''}{_tail(None, reason, guide)}"
     )
 

@@ -229,6 +229,16 @@ class VersionSource:
             return installed
         return self._from_dunder_version()
 
+    def pretends(self, pretend: Mapping[str, Version] | None) -> bool:
+        """Whether :meth:`resolve` takes the version from a ``pretend()`` block or
+        ``PHASEOUT_PRETEND`` rather than from what is installed."""
+        if self.explicit is not None:
+            return False
+        return any(
+            mapping and self._pretended(mapping) is not None
+            for mapping in (pretend, CONFIG.load().pretend_env)
+        )
+
     def _from_explicit(self, explicit: VersionSpec) -> Version | None:
         # A string was checked at decoration; a callable can only fail now, and a failure
         # makes the version unknown (reported once) rather than breaking the call.
