@@ -139,7 +139,8 @@ class Plan:
             return
         if phase is Phase.REMOVED:
             # Under pretend() or PHASEOUT_PRETEND, the version is not what is installed.
-            state = f"{installed} is {'pretended' if decl.source.pretends(pretend) else 'installed'}"
+            how = "pretended" if decl.source.pretends(pretend) else "installed"
+            state = f"{installed} is {how}"
             if wording is not None:
                 self.removed = wording.removed_text(decl, package, state)
                 return
