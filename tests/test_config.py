@@ -112,6 +112,12 @@ def test_configure_rejects_bad_strict_value() -> None:
             "garbage",
             "PHASEOUT_PRETEND must be a comma-separated list of name==version, got 'garbage'",
         ),
+        (  # more digits than CPython converts to an int: the same message as any bad version
+            "PHASEOUT_PRETEND",
+            "mylib==" + "1" * 5000,
+            "PHASEOUT_PRETEND: the version of 'mylib' must be a PEP 440 version, got "
+            f"'{'1' * 5000}'",
+        ),
     ],
 )
 def test_a_bad_environment_variable_is_reported_once_and_ignored(

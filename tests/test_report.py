@@ -25,6 +25,7 @@ from phaseout.report import (
     MAX_LINE,
     LogError,
     ReadStats,
+    _aggregate,
     _fold,
     _progress,
     read_events,
@@ -446,7 +447,11 @@ def test_cli_exit_codes_stdin_and_output_file(tmp_path: Path) -> None:
     assert phaseout_cli(str(path), "--by", "user").returncode == 2
     no_workers = phaseout_cli(str(path), "--jobs", "0")
     assert no_workers.returncode == 2
-    assert "workers must be at least 1, got 0" in no_workers.stderr
+    assert "argument --jobs: must be at least 1, got '0'" in no_workers.stderr
+    for text in ("many", "1.5"):
+        bad = phaseout_cli(str(path), "--jobs", text)
+        assert bad.returncode == 2
+        assert f"argument --jobs: must be a whole number, got {text!r}" in bad.stderr
     piped = phaseout_cli("-", "--format", "json", "--by", "symbol", input=data.decode())
     assert json.loads(piped.stdout)["rows"][0]["count"] == 1234
     out = tmp_path / "report.md"
@@ -622,3 +627,32 @@ def test_a_gzip_bomb_stops_with_a_note(tmp_path: Path, monkeypatch: pytest.Monke
     normal = tmp_path / "normal.jsonl.gz"
     normal.write_bytes(gzip.compress(line * 5_000))
     assert summarize([normal]).total == 5_000  # a real log inflates far less
+
+
+def test_worker_processes_are_capped_by_the_cpus_and_the_file(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """--jobs 1000000000 neither hangs (a split per requested part) nor starts a process per
+    part: as many as CPUs are available, and no piece smaller than MIN_PART."""
+    events = [("deprecated_usage", T0 + i, i, SITE) for i in range(2000)]
+    path = write(tmp_path, sink_lines(events))
+    monkeypatch.setattr(_fold, "PARALLEL_INPUT", 0)
+    started: list[int] = []
+    real = _fold.ProcessPoolExecutor  # type: ignore[attr-defined]
+
+    def counting(workers: int, **options: Any) -> Any:
+        started.append(workers)
+        return real(workers, **options)
+
+    monkeypatch.setattr(_fold, "ProcessPoolExecutor", counting)
+    monkeypatch.setattr(_fold, "MIN_PART", 1)
+    alone = summarize([path], workers=1)
+    huge = summarize([path], workers=1_000_000_000)
+    assert huge.rows == alone.rows
+    assert huge.total == alone.total == sum(range(2000))
+    cpus = _aggregate.available_cpus()
+    assert started == ([cpus] if cpus > 1 else [])
+    monkeypatch.setattr(_fold, "MIN_PART", os.path.getsize(path))  # one piece's worth
+    started.clear()
+    assert summarize([path], workers=40).rows == alone.rows
+    assert started == ([1] if cpus > 1 else [])

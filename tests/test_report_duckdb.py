@@ -258,9 +258,9 @@ def test_the_engine_is_chosen_by_size_and_duckdb_must_be_installed(
     with pytest.raises(ValueError, match=r"engine must be one of auto, streaming, duckdb, got 'x'"):
         summarize([small], engine="x")
     # A large plain file is split between processes instead: faster than DuckDB for it.
-    from phaseout.report import _aggregate
+    from phaseout.report import _fold
 
-    monkeypatch.setattr(_aggregate, "PARALLEL_INPUT", 100)
+    monkeypatch.setattr(_fold, "PARALLEL_INPUT", 100)
     plain = tmp_path / "plain.jsonl"
     plain.write_bytes(sink_lines([("deprecated_usage", T0, 5, SITE)] * 40))
     assert summarize([plain], workers=2).engine == "streaming"

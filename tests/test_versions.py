@@ -416,3 +416,60 @@ def test_a_removed_error_says_whether_the_version_is_installed_or_pretended() ->
         ),
     ):
         pretended()
+
+
+def test_pretend_takes_the_environment_variables_spelling_too() -> None:
+    @phaseout.deprecated(since="1.0", removed_in="2.0", package="po-spelled")
+    def old() -> None: ...
+
+    with phaseout.pretend("other==1.0, po-spelled==2.0"), pytest.raises(phaseout.RemovedError):
+        old()
+    with pytest.raises(
+        ValueError,
+        match=r"^pretend\(\) must be a comma-separated list of name==version, got 'po-spelled'$",
+    ):
+        with phaseout.pretend("po-spelled"):
+            pass
+    with pytest.raises(
+        TypeError,
+        match=r"^pretend\(\) takes a mapping such as \{'mylib': '3\.0'\} or the text 'mylib==3\.0,other==2\.0', got \['po-spelled==2\.0'\]$",
+    ):
+        with phaseout.pretend(["po-spelled==2.0"]):  # type: ignore[arg-type]
+            pass
+
+
+HUGE = "1" * 5000  # more digits than CPython converts to an int
+
+
+@pytest.mark.parametrize("field", ["since", "removed_in", "current_version"])
+def test_a_version_of_thousands_of_digits_gets_the_usual_message(field: str) -> None:
+    options = {"since": "1.0", field: HUGE}
+    with pytest.raises(ValueError, match=rf"\.old: {field} must be a PEP 440 version.*, got '1111"):
+
+        @phaseout.deprecated(**options)  # type: ignore[arg-type]
+        def old() -> None: ...
+
+
+def test_a_pretended_version_of_thousands_of_digits_gets_the_usual_message() -> None:
+    with pytest.raises(
+        ValueError, match=r"the version of 'mylib' must be a PEP 440 version, got '1111"
+    ):
+        with phaseout.pretend({"mylib": HUGE}):
+            pass
+    with pytest.raises(
+        ValueError, match=r"the version of 'mylib' must be a PEP 440 version, got '1111"
+    ):
+        with phaseout.pretend(f"mylib=={HUGE}"):
+            pass
+
+
+def test_the_decorator_without_parentheses_says_how_to_write_it() -> None:
+    def old() -> None: ...
+
+    with pytest.raises(
+        TypeError,
+        match=r"^phaseout\.deprecated takes its options and returns the decorator: write "
+        r"@phaseout\.deprecated\(since=\.\.\., removed_in=\.\.\.\), with the parentheses \(got "
+        r"<function .*old at 0x[0-9a-f]+> as a positional argument\)$",
+    ):
+        phaseout.deprecated(old)  # type: ignore[call-arg, arg-type]

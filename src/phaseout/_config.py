@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal, TextIO
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 Strict = Literal["off", "hard", "all"]
 _STRICT_VALUES: Final = ("off", "hard", "all")
@@ -68,7 +68,7 @@ def parse_pretend(text: str, source: str, errors: list[str] | None = None) -> di
                 )
             try:
                 versions[normalize_name(name.strip())] = Version(version.strip())
-            except InvalidVersion:
+            except ValueError:  # InvalidVersion, or an int over 4,300 digits
                 raise ValueError(
                     f"{source}: the version of {name.strip()!r} must be a PEP 440 version, "
                     f"got {version.strip()!r}"

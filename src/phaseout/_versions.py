@@ -15,7 +15,7 @@ from typing import Final, Union
 
 from packaging.version import InvalidVersion, Version
 
-from ._config import CONFIG, normalize_name
+from ._config import CONFIG, normalize_name, parse_pretend
 
 VersionSpec = Union[str, Version, Callable[[], Union[str, Version]]]  # noqa: UP007 (runtime alias on 3.10)
 
@@ -52,14 +52,22 @@ def active_pretend() -> Mapping[str, Version] | None:
 
 
 @contextmanager
-def pretend(versions: Mapping[str, str | Version]) -> Iterator[None]:
+def pretend(versions: Mapping[str, str | Version] | str) -> Iterator[None]:
     """Run a block as if other versions of some packages were installed.
 
     ``with phaseout.pretend({"mylib": "3.0"}):`` makes every declaration of ``mylib`` take
     the phase it would have in 3.0. Keys are distribution or top-level import names. The
     override is context-local: other threads and asyncio tasks are not affected, and tasks
-    created inside the block inherit it. Blocks nest; inner versions win.
+    created inside the block inherit it. Blocks nest; inner versions win. The text form of
+    ``PHASEOUT_PRETEND`` works too: ``pretend("mylib==3.0,otherlib==2.0")``.
     """
+    if isinstance(versions, str):  # the spelling of PHASEOUT_PRETEND: "mylib==3.0,other==2.0"
+        versions = parse_pretend(versions, "pretend()")
+    elif not isinstance(versions, Mapping):
+        raise TypeError(
+            f"pretend() takes a mapping such as {{'mylib': '3.0'}} or the text "
+            f"'mylib==3.0,other==2.0', got {versions!r}"
+        )
     parsed: dict[str, Version] = {}
     for name, version in versions.items():
         if not isinstance(name, str) or not name:
@@ -68,7 +76,7 @@ def pretend(versions: Mapping[str, str | Version]) -> Iterator[None]:
             parsed[normalize_name(name)] = (
                 version if isinstance(version, Version) else Version(version)
             )
-        except (InvalidVersion, TypeError):
+        except (ValueError, TypeError):  # ValueError: also an int over 4,300 digits
             raise ValueError(
                 f"pretend(): the version of {name!r} must be a PEP 440 version, got {version!r}"
             ) from None
@@ -251,7 +259,7 @@ class VersionSource:
             return value
         try:
             return Version(value)
-        except (InvalidVersion, TypeError):
+        except (ValueError, TypeError):  # ValueError: also an int over 4,300 digits
             self._problem = f"current_version() must return a PEP 440 version, got {value!r}"
             return None
 
@@ -305,6 +313,6 @@ class VersionSource:
         if raw is not None:
             try:
                 return Version(str(raw))
-            except InvalidVersion:
+            except ValueError:  # InvalidVersion, or an int over 4,300 digits
                 pass
         return None

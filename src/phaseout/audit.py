@@ -28,7 +28,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, NamedTuple
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from ._hotpath import Declaration, _policy_of
 from ._versions import VersionSource
@@ -198,7 +198,7 @@ def _phase_word(decl: Declaration, version: Version | None) -> str:
 def parse_version(option: str, text: str) -> Version:
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an int over 4,300 digits
         raise ValueError(
             f"{option} must be a PEP 440 version such as '3.0', got {text!r}"
         ) from None
@@ -458,7 +458,7 @@ def _columns(result: Audit, matrix: str | bool) -> list[Version]:
     for text in str(matrix).split(","):
         try:
             columns.append(Version(text.strip()))
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or an int over 4,300 digits
             raise ValueError(
                 f"--matrix takes PEP 440 versions separated by commas, such as '2.0,3.0', "
                 f"got {text.strip()!r}"

@@ -133,6 +133,16 @@ EXIT_USAGE_FOUND = 1  # --fail-if-any matched
 EXIT_BAD_INPUT = 2  # like argparse's own errors
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return jobs
+
+
 def _grouping(text: str) -> list[str]:
     from .report import GROUPINGS
 
@@ -191,7 +201,7 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     report.add_argument(
         "--jobs",
-        type=int,
+        type=_jobs,
         metavar="N",
         help="processes for large plain files (default: one per CPU, at most 8)",
     )

@@ -6,13 +6,14 @@ here reads package metadata (that happens on the first use, see ``_versions``).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Mapping
 from types import FunctionType
 from typing import Any, Final, TypeVar
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from . import _messages, _wrapping
 from ._hotpath import AnyCallable, Declaration
@@ -24,6 +25,7 @@ from .registry import register
 __all__ = ["deprecated"]
 
 _T = TypeVar("_T")
+_C = TypeVar("_C", bound=Callable[..., Any])
 
 # Version strings repeat across a package's declarations; parse each timeline once.
 _TIMELINES: dict[tuple[object, ...], Timeline] = {}
@@ -138,7 +140,7 @@ def _check_current_version(symbol: str, current: object) -> VersionSpec | None:
             return known
         try:
             parsed = Version(current)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or an int over 4,300 digits
             raise ValueError(
                 f"{symbol}: current_version must be a PEP 440 version such as '1.4', "
                 f"got {current!r}"
@@ -412,6 +414,26 @@ def deprecated(
             "category": category,
         }
     )
+
+
+def _refusing_bare_use(func: _C) -> _C:
+    """``@phaseout.deprecated`` without its parentheses hands the function over as a
+    positional argument: say how to write it instead of "takes 0 positional arguments"."""
+
+    @functools.wraps(func)
+    def checked(*args: Any, **options: Any) -> Any:
+        if args:
+            raise TypeError(
+                f"phaseout.deprecated takes its options and returns the decorator: write "
+                f"@phaseout.deprecated(since=..., removed_in=...), with the parentheses "
+                f"(got {args[0]!r} as a positional argument)"
+            )
+        return func(**options)
+
+    return checked  # type: ignore[return-value]
+
+
+deprecated = _refusing_bare_use(deprecated)
 
 
 def self_serving(**options: Any) -> _Deprecator:

@@ -11,7 +11,7 @@ import functools
 import itertools
 from typing import Final, final
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 __all__ = ["Phase", "Timeline"]
 
@@ -58,7 +58,7 @@ def parse_boundary(symbol: str, name: str, value: object) -> Version:
     elif isinstance(value, str):
         try:
             version = Version(value)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or an int over 4,300 digits
             raise ValueError(f"{symbol}: {name} must be a PEP 440 version, got {value!r}") from None
     else:
         hint = f"; write {name}={str(value)!r}" if isinstance(value, (int, float)) else ""

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 from .._config import normalize_name
+from . import _fold
 from ._duckdb import choose_engine, fold_with_duckdb
-from ._fold import PARALLEL_INPUT, Folder, Tally, fold_in_parallel
+from ._fold import Folder, Tally, fold_in_parallel
 from ._reader import (
     GZIP_MAGIC,
     LineParser,
@@ -134,9 +135,11 @@ def summarize(
         parse_moment(until, end_of_day=True) if until else None,
     )
     if workers is None:
-        workers = min(os.cpu_count() or 1, 8)
+        workers = min(available_cpus(), 8)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers!r}")
+    # More processes than CPUs only compete for them (and a huge number would never start).
+    workers = min(workers, available_cpus())
     names = expand(os.fspath(source) for source in sources)
     engine = _read(folder, names, engine, workers, progress)
     tallies = _by_site(folder, normalize_name(package) if package else None)
@@ -204,8 +207,16 @@ def _read(
     return chosen
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity), else the machine's."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on every platform
+        return max(1, os.cpu_count() or 1)
+
+
 def _splittable(name: str) -> bool:
-    if name == "-" or os.path.getsize(name) < PARALLEL_INPUT:
+    if name == "-" or os.path.getsize(name) < _fold.PARALLEL_INPUT:  # (read now: tests set it)
         return False
     with open(name, "rb") as stream:
         return stream.read(2) != GZIP_MAGIC

@@ -282,13 +282,18 @@ def _fold_range(
     return folder.tallies, folder.stats, folder.rollouts, folder.rollbacks
 
 
+MIN_PART: Final = 64 * 1024
+
+
 def fold_in_parallel(folder: Folder, path: str, workers: int) -> None:
     """Fold a large plain file in *workers* processes, merging their tallies into *folder*.
 
     Workers are forked while this process runs a single thread (fast: nothing to import);
     otherwise they are spawned, because forking beside other threads can deadlock the child.
     """
-    points = split_points(path, workers)
+    # No piece smaller than MIN_PART: a process costs more than reading that much.
+    parts = max(1, min(workers, os.path.getsize(path) // MIN_PART))
+    points = split_points(path, parts)
     ranges = [(a, b) for a, b in itertools.pairwise(points) if b > a]
     method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
     with ProcessPoolExecutor(len(ranges), mp_context=get_context(method)) as pool:
