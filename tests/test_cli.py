@@ -88,3 +88,15 @@ def test_the_demo_runs_whatever_the_shell_exports(tmp_path: Path) -> None:
         "phaseout:0: SettingsWarning: PHASEOUT_FLUSH_INTERVAL must be a positive number of "
         "seconds from 0.001 to 86400, got 'soon'; the variable is ignored\n"
     )
+
+
+def test_the_demo_ends_quietly_when_its_reader_leaves() -> None:
+    piped = subprocess.run(
+        f"{sys.executable} -m phaseout demo | head -n 2; echo exit=${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert piped.stderr == ""
+    lines = piped.stdout.splitlines()
+    assert lines[0].startswith("weatherlib is retiring get_temp()")
+    assert lines[2:] == ["exit=0"]

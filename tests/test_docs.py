@@ -55,7 +55,8 @@ def run_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))  # the library files a page writes
     modules = set(sys.modules)
-    namespace: dict[str, object] = {"__name__": f"docs_{document.stem}"}
+    # As a script pasted from the page runs: expected text names `__main__`, not the harness.
+    namespace: dict[str, object] = {"__name__": "__main__"}
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")  # examples may show warnings: that is their story

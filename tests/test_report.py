@@ -656,3 +656,49 @@ def test_worker_processes_are_capped_by_the_cpus_and_the_file(
     started.clear()
     assert summarize([path], workers=40).rows == alone.rows
     assert started == ([1] if cpus > 1 else [])
+
+
+def test_the_output_is_never_one_of_the_logs(tmp_path: Path) -> None:
+    data = sink_lines([("deprecated_usage", T0, 5, SITE)])
+    log = write(tmp_path, data)
+    (tmp_path / "link.jsonl").symlink_to(log)
+    for output, inputs in [
+        (log, [str(log)]),
+        (tmp_path / "link.jsonl", [str(log)]),
+        (log, [str(tmp_path / "*.jsonl")]),
+        (log, [str(tmp_path / "link.jsonl")]),
+    ]:
+        done = phaseout_cli(*inputs, "--output", str(output))
+        assert done.returncode == 2
+        assert done.stderr == (
+            f"phaseout report: --output {str(output)!r} is one of the logs being read: write "
+            f"the report somewhere else (it would replace the log)\n"
+        )
+        assert log.read_bytes() == data  # untouched
+    assert (tmp_path / "link.jsonl").is_symlink()
+
+
+def test_the_output_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: Any) -> None:
+    from phaseout import cli
+
+    out = tmp_path / "report.txt"
+    out.write_text("yesterday's report\n")
+    out.chmod(0o640)
+
+    def interrupted(source: str, target: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cli._write_atomically(str(out), "today's report\n" * 1000)
+    assert out.read_text() == "yesterday's report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # no temporary left
+    monkeypatch.undo()
+    cli._write_atomically(str(out), "today's report\n")
+    assert out.read_text() == "today's report\n"
+    assert out.stat().st_mode & 0o777 == 0o640  # the file's own permissions kept
+    fresh = tmp_path / "fresh.txt"
+    cli._write_atomically(str(fresh), "new\n")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -347,3 +347,45 @@ def test_auto_reads_in_python_when_duckdb_cannot_run(
     assert summarize([path]).engine == "streaming"
     with pytest.raises(ValueError, match=r"engine 'duckdb' needs DuckDB"):
         summarize([path], engine="duckdb")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)  # fmt: skip
+_FIELDS = sorted(as_dict(("deprecated_usage", T0, 5, SITE)))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["deprecated_usage", "deprecated_call"]),
+    field=st.sampled_from(_FIELDS),
+    value=_JSON,
+    canonical=st.booleans(),
+    by=st.sampled_from([("symbol", "caller"), ("site", "day"), ("package", "phase")]),
+)
+@example("deprecated_usage", "phase", ["soft"], True, ("package", "phase"))
+@example("deprecated_call", "phase", {"soft": 1}, False, ("site", "day"))
+@example("deprecated_usage", "line", [12], True, ("site", "day"))
+def test_any_json_value_in_any_field_is_read_the_same_by_both_engines(
+    tmp_path_factory: pytest.TempPathFactory,
+    kind: str,
+    field: str,
+    value: Any,
+    canonical: bool,
+    by: tuple[str, ...],
+) -> None:
+    """One field of an event holding any JSON value (a list or an object where text or a
+    number belongs): never an abort; skipped or ignored and counted, by both engines alike."""
+    good = sink_lines([("deprecated_usage", T0 + 60, 3, SITE)])
+    data = {**as_dict((kind, T0 + 120, 5, SITE)), field: value}
+    line = json.dumps(data, separators=(",", ":") if canonical else (", ", ": ")).encode()
+    path = tmp_path_factory.mktemp("fuzz") / "usage.jsonl"
+    path.write_bytes(good + line + b"\n" + good)
+    streamed, summed = both([path], by=by)
+    assert_identical(streamed, summed)
+    assert summed.events + summed.skipped + summed.ignored == 3
+    assert summed.events >= 2  # the good lines, whatever the bad one holds
+    assert summed.total >= 6

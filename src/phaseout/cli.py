@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -227,6 +229,11 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         names = expand(args.logs)
     except LogError as error:
         return fail(error)
+    if args.output and any(_same_file(args.output, name) for name in names):
+        return fail(
+            f"--output {args.output!r} is one of the logs being read: write the report "
+            f"somewhere else (it would replace the log)"
+        )
     total = input_size(names)
     show = args.progress == "always" or (
         args.progress == "auto" and stderr.isatty() and (total is None or total >= LARGE_INPUT)
@@ -253,8 +260,7 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     text = render(summary, args.format)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as output:
-                output.write(text)
+            _write_atomically(args.output, text)
         except OSError as error:
             return fail(f"cannot write --output {args.output!r}: {error.strerror or error}")
     else:
@@ -283,7 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from . import _demo
 
-        return _demo.run(sys.stdout)
+        try:
+            status = _demo.run(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `phaseout demo | head`: the reader left; say nothing more
+            _silence_stdout()
+            return EXIT_OK
+        return status
     if args.command == "report":
         try:
             return _report(args, sys.stdout, sys.stderr)
@@ -305,6 +317,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = _audit if args.command == "audit" else _guide
         return command(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
+
+
+def _same_file(output: str, name: str) -> bool:
+    """Whether writing *output* would write the log *name* (the same path, a link to it)."""
+    if name == "-":
+        return False
+    try:
+        return os.path.samefile(output, name)
+    except OSError:  # the output does not exist yet: it cannot be a log
+        return False
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write *text* to a temporary file beside *path*, then rename it into place: an
+    interrupted run leaves the old file or the new one, never half of one. Writing through
+    a link writes its target, as ``open(path, "w")`` would."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target) or "."
+    handle, temporary = tempfile.mkstemp(prefix=".phaseout-report-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as output:
+            output.write(text)
+            output.flush()
+            os.fsync(output.fileno())
+        try:  # the permissions of the file replaced, or those open() would give a new one
+            mode = os.stat(target).st_mode & 0o7777
+        except OSError:
+            mask = os.umask(0o022)  # read the process's mask (the CLI runs one thread)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _importable_from_here() -> None:

@@ -225,7 +225,7 @@ class LineParser:
 
     def site(self, data: dict[str, Any]) -> Site:
         phase = data.get("phase")
-        if phase not in _PHASES:
+        if type(phase) is not str or phase not in _PHASES:  # (a list is not even hashable)
             raise _Broken
         package = _text(data.get("package"))
         site = Site(
@@ -283,10 +283,11 @@ class LineParser:
         data = _event(line, _ROLLOUT_MARKER, _ROLLOUT_EVENT)
         if data is None:
             return None
-        if data.get("path") not in _PATHS:
+        path = data.get("path")
+        if type(path) is not str or path not in _PATHS:
             raise _Broken
         stamp = _timestamp(data.get("timestamp"))
-        return _text(data.get("rollout")), data["path"], stamp, _natural(data.get("count"))
+        return _text(data.get("rollout")), path, stamp, _natural(data.get("count"))
 
     def rollback(self, line: bytes) -> tuple[str, bytes, dict[str, float]] | None:
         """``(rollout, timestamp, numbers)`` of a ``rollout_rolled_back`` line; None for
@@ -337,7 +338,10 @@ def _event(line: bytes, marker: re.Pattern[bytes], names: frozenset[str]) -> dic
         if marker.search(line):
             raise _Broken from None
         return None
-    if not isinstance(data, dict) or data.get("event") not in names:
+    if not isinstance(data, dict):
+        return None
+    event = data.get("event")
+    if type(event) is not str or event not in names:
         return None
     schema = data.get("schema")
     if schema != SCHEMA or isinstance(schema, bool):
