@@ -436,6 +436,11 @@ def test_cli_exit_codes_stdin_and_output_file(tmp_path: Path) -> None:
         "lib.old is still used (1,200 uses, from app.views:index) and matches 'lib.*'"
         in done.stderr
     )
+    one = write(tmp_path, sink_lines([("deprecated_usage", T0, 1, SITE)]), "one.jsonl")
+    assert (
+        "lib.old is still used (1 use, from app.views:index)"
+        in phaseout_cli(str(one), "--fail-if-any", "lib.*").stderr
+    )
     assert phaseout_cli(str(path), "--fail-if-any", "other.*").returncode == 0
     assert (
         phaseout_cli(str(path), "--fail-if-any", "lib.*", "--until", "2024-12-31").returncode == 0
@@ -702,3 +707,35 @@ def test_the_output_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch:
     mask = os.umask(0o022)
     os.umask(mask)
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_rows_by_site_name_the_symbol_called_there(tmp_path: Path) -> None:
+    other = {**SITE, "symbol": "lib.other", "line": 40}
+    both_here = {**SITE, "symbol": "lib.other"}  # the same line calls two deprecated APIs
+    path = write(
+        tmp_path,
+        sink_lines(
+            [
+                ("deprecated_usage", T0, 5, SITE),
+                ("deprecated_usage", T0, 2, other),
+                ("deprecated_usage", T0 + 1, 1, both_here),
+                ("deprecated_usage", T0 + 2, 7, {**SITE, "file": "/srv/app/jobs.py"}),
+            ]
+        ),
+    )
+    summary = summarize([path], by=("site",))
+    table = render(summary, "table").splitlines()
+    assert table[0].split() == ["site", "symbol", "phase", "count", "first", "seen", "last", "seen"]
+    cells = {line.split()[0]: line.split()[1:3] for line in table[2:5]}
+    assert cells == {
+        "/srv/app/views.py:12": ["(several)", "soft"],
+        "/srv/app/views.py:40": ["lib.other", "soft"],
+        "/srv/app/jobs.py:12": ["lib.old", "soft"],
+    }
+    rows = list(csv.reader(io.StringIO(render(summary, "csv"))))
+    assert rows[0][:3] == ["site", "symbol", "phase"]
+    assert sorted((row[0], row[1], row[3]) for row in rows[1:]) == [
+        ("/srv/app/jobs.py:12", "lib.old", "7"),
+        ("/srv/app/views.py:12", "(several)", "6"),
+        ("/srv/app/views.py:40", "lib.other", "2"),
+    ]

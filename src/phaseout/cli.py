@@ -271,7 +271,8 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         for row in matched:
             caller = f", from {row.caller}" if row.caller else ""
             stderr.write(
-                f"phaseout report: {visible(row.symbol)} is still used ({row.count:,} uses"
+                f"phaseout report: {visible(row.symbol)} is still used ({row.count:,} "
+                f"use{'' if row.count == 1 else 's'}"
                 f"{visible(caller)}) and matches {visible(repr(pattern))}\n"
             )
             status = EXIT_USAGE_FOUND

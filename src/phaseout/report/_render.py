@@ -38,7 +38,8 @@ _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 # (heading, value of a row) for each column a grouping shows, in display order.
 _COLUMNS: Final[dict[str, tuple[str, Callable[[Row], object]]]] = {
-    "symbol": ("symbol", lambda row: row.symbol),
+    # None: the rows of one line of code that calls several deprecated APIs.
+    "symbol": ("symbol", lambda row: "(several)" if row.symbol is None else row.symbol),
     "package": ("package", lambda row: row.package),
     "phase": ("phase", lambda row: row.phase),
     "caller": ("caller", lambda row: row.caller),
@@ -51,8 +52,11 @@ _COLUMNS: Final[dict[str, tuple[str, Callable[[Row], object]]]] = {
 
 
 def columns(summary: Summary) -> list[str]:
-    """The grouping's own columns, then phase (if not grouped on), count and times."""
+    """The grouping's own columns (a site with the symbol it calls), then phase (if not
+    grouped on), count and times."""
     shown = list(summary.by)
+    if "site" in shown and "symbol" not in shown:
+        shown.insert(shown.index("site") + 1, "symbol")
     if "phase" not in shown:
         shown.append("phase")
     return [*shown, "count", "first_seen", "last_seen"]
