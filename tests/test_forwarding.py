@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import warnings
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 import pytest
@@ -353,13 +354,19 @@ def _expected(
     """The replacement called with the legacy call's arguments bound by name: positional-only
     parameters by position, extra positional values after every positional parameter, what
     the legacy ``**kwargs`` took by keyword."""
-    bound = inspect.signature(legacy).bind(*args, **kwargs)
-    bound.apply_defaults()
+    # Bound by Python itself (inspect.Signature.bind refuses a positional-only name passed
+    # by keyword where **kwargs would take it): the legacy parameters, returning locals().
+    probe = FunctionType(
+        _define("probe", str(inspect.signature(legacy))[1:-1], "return dict(locals())").__code__,
+        {},
+    )
+    probe.__defaults__, probe.__kwdefaults__ = legacy.__defaults__, legacy.__kwdefaults__
+    bound = probe(*args, **kwargs)
     by_name: dict[str, Any] = {}
     extra: tuple[Any, ...] = ()
     more: dict[str, Any] = {}
     for param in inspect.signature(legacy).parameters.values():
-        value = bound.arguments[param.name]
+        value = bound[param.name]
         if param.kind is param.VAR_POSITIONAL:
             extra = value
         elif param.kind is param.VAR_KEYWORD:
@@ -407,6 +414,7 @@ def _outcome(call: Callable[[], Any]) -> Any:
 @example("a, c", "a, b", {"c": "b"}, (1, 2), {})
 @example("a, *args", "a, *args", {}, (1, 2, 3), {})
 @example("a, **kwargs", "b, **kwargs", {"a": "b"}, (1,), {"b": 2})
+@example("a=0, c=20, /, **kwargs", "c, /", {"a": None}, (), {"a": 1})  # `a` lands in kwargs
 def test_forwarding_gives_what_the_replacement_gives_with_arguments_bound_by_name(
     legacy_params: str,
     new_params: str,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable, Mapping
 from types import FunctionType
 from typing import Any, Final, TypeVar
@@ -47,6 +48,16 @@ class AdapterError(PhaseoutError, TypeError):
 
 def _dotted(obj: Any) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def _public_path(target: type) -> str:
+    """Where callers import *target* from: its top-level package when that exports it by
+    its own name (``mylib.Store`` for ``mylib.core.Store``), else where it is defined.
+    ``target_name=`` says it when the package exports it only later, or elsewhere."""
+    top = sys.modules.get(target.__module__.partition(".")[0])
+    if "." not in target.__qualname__ and getattr(top, target.__name__, None) is target:
+        return f"{top.__name__}.{target.__name__}"  # type: ignore[union-attr]
+    return _dotted(target)
 
 
 def _function_of(member: Any) -> Any:
@@ -292,7 +303,12 @@ class LegacyAdapter:
     target: Any
 
     def __init_subclass__(
-        cls, *, target: type | None = None, errors: ErrorMap | None = None, **options: Any
+        cls,
+        *,
+        target: type | None = None,
+        target_name: str | None = None,
+        errors: ErrorMap | None = None,
+        **options: Any,
     ) -> None:
         unknown = set(options) - set(_TIMELINE)
         if unknown:
@@ -302,6 +318,17 @@ class LegacyAdapter:
         settings.update({key: value for key, value in options.items() if value is not None})
         if target is not None:
             settings["target"] = target
+            settings.pop("target_name", None)  # named for another target
+        if target_name is not None:
+            if not (
+                isinstance(target_name, str)
+                and all(part.isidentifier() for part in target_name.split("."))
+            ):
+                raise TypeError(
+                    f"{cls.__qualname__}: target_name must be the dotted path callers import "
+                    f"the target by, such as 'mylib.Store', got {target_name!r}"
+                )
+            settings["target_name"] = target_name
         if errors is not None:
             settings["errors"] = errors
         if not isinstance(settings.get("target"), type) or "since" not in settings:
@@ -387,14 +414,21 @@ def _legacy_member(owner: type, name: str, member: Any, settings: dict[str, Any]
     options: dict[str, Any] = {key: settings[key] for key in _TIMELINE if key in settings}
     options.update({key: own[key] for key in _TIMELINE if key in own})
     target = settings["target"]
+    named = settings.get("target_name") or _public_path(target)
     wanted = own.get("replacement")
     spec = getattr(func, "__phaseout_maps__", None)
     if spec is not None:
         wanted = wanted or spec.method
     if isinstance(wanted, str) and wanted.isidentifier() and hasattr(target, wanted):
-        options["replacement"] = f"{_dotted(target)}.{wanted}"
+        options["replacement"] = f"{named}.{wanted}"
     else:
-        options["replacement"] = wanted or _dotted(target)
+        options["replacement"] = wanted or named
+        if not wanted and "reason" not in options:
+            # No method of the target to name: say where a caller finds one to call.
+            options["reason"] = (
+                f"Call its methods on a {target.__name__}; {owner.__name__}(...).target is "
+                f"the one an adapter wraps"
+            )
     errors = {**settings.get("errors", {}), **own.get("errors", {})}
     if errors and inspect.isfunction(member):
         member = _translating(member, errors)

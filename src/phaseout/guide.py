@@ -8,8 +8,12 @@ module, after a short announcement. With usage logs, only what an application ca
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
+import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 from packaging.version import Version
@@ -52,6 +56,100 @@ def _arguments(obj: Any) -> str:
 _GONE = "# removed, with no replacement"
 
 
+def _instance(class_name: str) -> str:
+    """How code names an instance of a class: ``StoreV1`` -> ``store_v1``."""
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
+
+
+def _public(dotted: str) -> str:
+    """*dotted* as callers import it: ``mylib.Store.write`` when the top-level package
+    exports ``Store`` itself, else as defined (``mylib.core.Store.write``)."""
+    parts = dotted.split(".")
+    top = sys.modules.get(parts[0])
+    for index in range(1, len(parts)):
+        obj = resolve(".".join(parts[: index + 1]))
+        if obj is _MISSING:
+            break
+        if not isinstance(obj, ModuleType):  # the first part that is not a module
+            if index > 1 and getattr(top, parts[index], None) is obj:
+                return ".".join([parts[0], *parts[index:]])
+            break
+    return dotted
+
+
+def _call_by_name(legacy: Any, new: Any, *, skip_first: bool) -> str | None:
+    """The arguments of a call of *new* that passes each argument of a *legacy* call under
+    its own name (renamed by an adapter's ``maps(args=...)``, injected values written out),
+    or None when that call would not bind: then the spelling is unknown, and the guide shows
+    no code rather than code that fails."""
+    if legacy is None or new is None:
+        return None
+    try:
+        old_parameters = list(inspect.signature(legacy).parameters.values())
+        new_signature = inspect.signature(new)
+    except (TypeError, ValueError):
+        return None
+    spec = getattr(legacy, "__phaseout_maps__", None)
+    renamed: dict[str, str | None] = dict(spec.args) if spec is not None else {}
+    pieces: list[tuple[str, str]] = []  # (the new parameter, what the caller passes)
+    for parameter in old_parameters[1:] if skip_first else old_parameters:
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            return None  # what they hold cannot be named
+        name = renamed.get(parameter.name, parameter.name)
+        if name is not None:
+            pieces.append((name, parameter.name))
+    for name, value in spec.inject.items() if spec is not None else ():
+        text = repr(value)
+        try:
+            if ast.literal_eval(text) != value:  # written as a literal, or no code at all
+                return None
+        except Exception:
+            return None
+        pieces.append((name, text))
+    try:
+        new_signature.bind(*[None] * skip_first, **{name: None for name, _ in pieces})
+    except TypeError:
+        return None
+    # `x` where the argument lines up with a parameter of its own name, `key=k` elsewhere.
+    order = list(new_signature.parameters)[skip_first:]
+    return ", ".join(
+        passed if passed == name and order[index : index + 1] == [name] else f"{name}={passed}"
+        for index, (name, passed) in enumerate(pieces)
+    )
+
+
+def _unknown_call(replacement: str) -> str:
+    return f"# call {_public(replacement)}: its arguments are not the old ones (see its docs)"
+
+
+def _method_spelling(decl: Declaration) -> tuple[str, str]:
+    """An instance method, called on an instance (``store_v1.get(key)``), and what to call
+    instead: a method of the new class on an instance of it (``store.read(key=key)``)."""
+    symbol, replacement = decl.symbol, decl.replacement_name
+    owner, _, name = symbol.rpartition(".")
+    legacy = _object(symbol)
+    arguments = "..." if legacy is None else _arguments(legacy)
+    old = f"{_instance(owner.rpartition('.')[2])}.{name}({arguments})"
+    if replacement is None:
+        return old, _GONE
+    target = resolve(replacement.removesuffix("()"))
+    if isinstance(target, type):  # a class, no method of it: nothing one-to-one to show
+        return old, (
+            f"# call the methods of a {_public(replacement)} instead (an adapter's .target is one)"
+        )
+    new_owner, _, new_name = replacement.removesuffix("()").rpartition(".")
+    if not isinstance(resolve(new_owner), type):  # a plain function
+        call = _call_by_name(legacy, _object(replacement), skip_first=True)
+        if call is None:
+            return old, _unknown_call(replacement)
+        return old, f"{_public(replacement)}({call})"
+    call = _call_by_name(legacy, target, skip_first=True)
+    if call is None:
+        return old, _unknown_call(replacement)
+    return old, f"{_instance(new_owner.rpartition('.')[2])}.{new_name}({call})"
+
+
 def _spelling(decl: Declaration) -> tuple[str, str]:
     """The old and the new spelling of *decl*'s API, as code."""
     symbol, replacement, kind = decl.symbol, decl.replacement_name, decl.kind
@@ -76,14 +174,20 @@ def _spelling(decl: Declaration) -> tuple[str, str]:
             if replacement
             else f"{function}(...)  # another value: {inside} is removed"
         )
-    if kind in ("function", "method", "classmethod", "staticmethod", "class"):
+    if kind == "method":
+        return _method_spelling(decl)
+    if kind in ("function", "classmethod", "staticmethod", "class"):
         obj = _object(symbol)
         arguments = "..." if obj is None else _arguments(obj)
         old = f"{symbol}({arguments})"
         if replacement is None:
             return old, _GONE
         call = getattr(decl.forward, "__phaseout_call__", None)
-        return old, f"{replacement.removesuffix('()')}({arguments if call is None else call})"
+        if call is None:
+            call = _call_by_name(obj, _object(replacement.removesuffix("()")), skip_first=False)
+        if call is None:
+            return old, _unknown_call(replacement.removesuffix("()"))
+        return old, f"{_public(replacement.removesuffix('()'))}({call})"
     if kind == "property":
         return f"obj.{symbol.rsplit('.', 1)[1]}", replacement or _GONE
     if kind == "moved module":
@@ -98,8 +202,9 @@ def _spelling(decl: Declaration) -> tuple[str, str]:
         name = symbol.rsplit("(", 1)[1].rstrip("=)")
         function = symbol.rsplit("(", 1)[0]
         return (
-            f"{function}()  # relies on the default {name}={wording.old}",
-            f"{function}({name}={wording.old})  # to keep it; the new default is {wording.new}",
+            f"{function}(...)  # relies on the default {name}={wording.old}",
+            f"{function}(..., {name}={wording.old})  # to keep it; the new default is "
+            f"{wording.new}",
         )
     return symbol, replacement or _GONE
 
