@@ -23,7 +23,8 @@ from packaging.version import Version
 
 from . import _codegen, _filters, _frames, _messages, _notices, _versions
 from ._config import CONFIG
-from ._versions import VersionSource, active_pretend, pretending
+from ._declaration import AnyCallable, DeclarationRecord, FastEntry, FastTable, policy_of
+from ._versions import active_pretend, pretending
 from .exceptions import (
     DeprecatedWarning,
     PendingWarning,
@@ -35,7 +36,7 @@ from .exceptions import (
     built_plainly,
     share_facts,
 )
-from .phases import Phase, Timeline
+from .phases import Phase
 
 _CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.PENDING: PendingWarning,
@@ -44,13 +45,6 @@ _CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.HARD: RemovalWarning,
 }
 
-# (code, globals, filters snapshot, site counter, callable to call, module name) for a site
-# the filters ignore (filters match module names, and a module can be renamed);
-# (code, globals, None, site counter, KnownSite, None) for one whose warning goes through the
-# filters.
-FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[int]", Any, object]
-FastTable = dict[int, FastEntry]
-AnyCallable = Callable[..., Any]
 
 _lock = threading.Lock()
 _generation = 0
@@ -115,7 +109,7 @@ class Plan:
         self.strict = False
         wording = decl.wording
         self.error: type[RemovedError] = RemovedError if wording is None else wording.error
-        policy = _policy_of(decl)
+        policy = policy_of(decl)
         self.budget = "call site" if policy is None else policy.budget
         if self.budget == "process" and _policies().BUDGET_OVERRIDE is not None:
             self.budget = _policies().BUDGET_OVERRIDE
@@ -186,123 +180,23 @@ class Plan:
         )
 
 
-class Declaration:
-    """One deprecated symbol: its timeline, its wording, and the state of its call path.
+class Declaration(DeclarationRecord):
+    """One deprecated symbol: its record, and what its uses do in each phase.
 
     Read by ``phaseout.declarations()``: ``symbol``, ``kind``, ``package``, ``timeline``,
     ``replacement`` (a dotted name or None), ``reason``, ``guide`` and ``phase`` (the phase
     in the current context, resolving the installed version on first use).
     """
 
-    __slots__ = (
-        "__weakref__",
-        "_guide",
-        "_plan",
-        "_plans_by_phase",
-        "_reason",
-        "_tables",
-        "category",
-        "code_refs",
-        "forward",
-        "kind",
-        "owner",
-        "replacement_name",
-        "shown_once",
-        "sites",
-        "source",
-        "static",
-        "symbol",
-        "timeline",
-        "unnamed",
-        "wording",
-    )
-
-    def __init__(
-        self,
-        *,
-        symbol: str,
-        kind: str,
-        timeline: Timeline,
-        source: VersionSource,
-        replacement_name: str | None,
-        forward: AnyCallable | None,
-        reason: str | None,
-        guide: str | None,
-    ) -> None:
-        self.symbol = symbol
-        self.kind = kind
-        self.timeline = timeline
-        self.source = source
-        self.replacement_name = replacement_name
-        self.forward = forward
-        self._reason = reason
-        self._guide = guide
-        self.category: type[Warning] | None = None  # the declaration's own, if given
-        self.shown_once = False  # for a policy's "process" budget
-        self.owner: type | None = None  # the class itself, for kind "class"
-        # Texts, categories and error of a declaration that is not a callable's (parameters,
-        # code paths): see `phaseout.parameters`.
-        self.wording: Any = None
-        # The message of an inner PEP 702 decorator (what type checkers show), if any.
-        self.static: str | None = None
-        # Counters per (id of the calling code, instruction offset); code_refs drops a code's
-        # entries when it is freed (see _usage.new_site).
-        self.sites: dict[tuple[int, int], itertools.count[int]] = {}
-        self.code_refs: dict[int, tuple[Any, list[int]]] = {}
-        self._tables: list[FastTable] = []
-        # Wrappers (by the id of their table) whose code is yet to be named (see `_name`).
-        self.unnamed: dict[int, tuple[weakref.ref[FunctionType], FunctionType]] = {}
-        self._plan: Plan | None = None
-        self._plans_by_phase: dict[tuple[Phase, Version | None], Plan] = {}
-
-    @property
-    def package(self) -> str:
-        return self.source.display_name()
-
-    @property
-    def replacement(self) -> str | None:
-        return self.replacement_name
-
-    @property
-    def guide(self) -> str | None:
-        """The declaration's guide, or its package policy's (see ``phaseout.policy``)."""
-        if self._guide is not None:
-            return self._guide
-        policy = _policy_of(self)
-        return None if policy is None else policy.guide_for(self)
-
-    @property
-    def reason(self) -> str | None:
-        """The declaration's reason, or its package policy's."""
-        if self._reason is not None:
-            return self._reason
-        policy = _policy_of(self)
-        return None if policy is None else policy.reason
+    __slots__ = ()
 
     @property
     def phase(self) -> Phase:
         return self.plan().phase
 
-    def __repr__(self) -> str:
-        return f"<Declaration {self.kind} {self.symbol} {self.timeline!r}>"
-
-    def new_table(self) -> FastTable:
-        table: FastTable = {}
-        self._tables.append(table)
-        return table
-
-    def invalidate(self) -> None:
-        self._plan = None
-        self._plans_by_phase.clear()
-        self.forget_call_sites()
-
-    def forget_call_sites(self) -> None:
-        """Send the next use from every call site down the slow path."""
-        for table in self._tables:
-            table.clear()
-
     def plan(self) -> Plan:
         pretend = active_pretend()
+        plan: Plan | None
         if pretend is None:
             plan = self._plan
             if plan is None:
@@ -471,15 +365,6 @@ def _policies() -> Any:
 
         _POLICIES_MODULE = policies
     return _POLICIES_MODULE
-
-
-def _policy_of(decl: Declaration) -> Any:
-    # No policy exists unless phaseout.policies was imported: never import it to find none
-    # (declaring reads the reason for the docstring note, for every declaration).
-    policies = sys.modules.get("phaseout.policies")
-    if policies is None or not policies.POLICIES:
-        return None
-    return policies.POLICIES.get(decl.source.top_level)
 
 
 # The counter of uses that are not counted (a changed default that applies now).

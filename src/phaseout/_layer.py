@@ -14,7 +14,8 @@ from types import FunctionType
 from typing import Any, Final, Protocol
 
 from . import _codegen, _messages, _wrapping
-from ._hotpath import AnyCallable, Declaration, use_marker
+from ._declaration import AnyCallable
+from ._hotpath import Declaration, use_marker
 
 
 class Rule(Protocol):

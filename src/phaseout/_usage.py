@@ -42,7 +42,7 @@ from .phases import Phase
 from .processors import USAGE_PIPELINE, EventDict, render_json_line, utc_timestamp
 
 if TYPE_CHECKING:
-    from ._hotpath import Declaration
+    from ._declaration import DeclarationRecord as Declaration
 
 # O_NONBLOCK: opening a FIFO with no reader fails at once (ENXIO) instead of waiting forever.
 _APPEND: Final = (

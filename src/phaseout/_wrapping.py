@@ -15,7 +15,8 @@ from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _codegen, _messages
-from ._hotpath import AnyCallable, Declaration, fast_caller
+from ._declaration import AnyCallable
+from ._hotpath import Declaration, fast_caller
 
 
 def tag(target: Any, decl: Declaration) -> None:

@@ -30,7 +30,8 @@ from typing import Any, Final, NamedTuple
 
 from packaging.version import Version
 
-from ._hotpath import Declaration, _policy_of
+from ._declaration import policy_of
+from ._hotpath import Declaration
 from ._versions import VersionSource
 from .phases import Phase
 from .registry import declarations
@@ -280,7 +281,7 @@ def _findings_of(entry: Entry, decl: Declaration) -> Iterable[Finding]:
             entry.symbol,
             f"replacement {replacement!r} does not resolve: fix the dotted path",
         )
-    policy = _policy_of(decl)
+    policy = policy_of(decl)
     if entry.guide is None:
         yield _finding(
             "no-guide",

@@ -16,7 +16,8 @@ from typing import Any, Final, TypeVar
 from packaging.version import Version
 
 from . import _messages, _wrapping
-from ._hotpath import AnyCallable, Declaration
+from ._declaration import AnyCallable
+from ._hotpath import Declaration
 from ._versions import VersionSource, VersionSpec
 from .exceptions import check_constructible
 from .phases import Timeline

@@ -25,8 +25,9 @@ from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _frames
+from ._declaration import AnyCallable
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
-from ._hotpath import AnyCallable, Declaration, fast_caller
+from ._hotpath import Declaration, fast_caller
 from .exceptions import RemovedAttributeError, RemovedImportError
 from .phases import Phase
 

@@ -22,6 +22,7 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 from . import _codegen, _messages, _wrapping
+from ._declaration import AnyCallable
 from ._declaring import (
     CHANGE_KEYS,
     ChangeOptions,
@@ -30,7 +31,7 @@ from ._declaring import (
     declare,
     timeline_options,
 )
-from ._hotpath import AnyCallable, Declaration
+from ._hotpath import Declaration
 from ._layer import NOT_PASSED, Layer, Shape, Source, both_error, equal
 from .exceptions import (
     DefaultChangeWarning,

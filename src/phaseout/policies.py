@@ -37,7 +37,7 @@ from .exceptions import (
 from .phases import Phase
 
 if TYPE_CHECKING:
-    from ._hotpath import Declaration
+    from ._declaration import DeclarationRecord as Declaration
 
 __all__ = ["Policy", "policy", "silence"]
 
