@@ -238,3 +238,30 @@ def test_the_environment_switch(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
     )
     assert (done.returncode, done.stdout.strip()) == (0, "4"), done.stderr
+
+
+def test_the_environment_switch_reports_rollouts_of_a_program_with_no_deprecation() -> None:
+    script = textwrap.dedent(
+        """
+        from opentelemetry import metrics
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        import phaseout
+
+        reader = InMemoryMetricReader()
+        metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
+        rollout = phaseout.Rollout("env-r", legacy=lambda x: x, new=lambda x: x, percent=100)
+        for i in range(3):
+            rollout(i)
+        data = reader.get_metrics_data()
+        print(sum(p.value for r in data.resource_metrics for s in r.scope_metrics
+                  for m in s.metrics if m.name == "phaseout.rollout.calls"
+                  for p in m.data.data_points))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PHASEOUT_OTEL"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "3"), done.stderr

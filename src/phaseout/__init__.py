@@ -12,7 +12,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from ._config import configure, reset_defaults
+    from ._config import reset_defaults
+    from ._configure import configure
     from ._usage import SiteUsage, flush_usage, usage
     from ._versions import pretend
     from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
@@ -126,7 +127,7 @@ _HOMES: dict[str, str] = {
     "Timeline": "phases",
     "changed_default": "parameters",
     "code_path": "code_paths",
-    "configure": "_config",
+    "configure": "_configure",
     "declarations": "registry",
     "deprecated": "decorators",
     "deprecated_attribute": "names",

@@ -49,6 +49,25 @@ def parse_strict(value: object, source: str) -> Strict:
     raise ValueError(f"{source} must be one of 'off', 'hard', 'all', got {value!r}")
 
 
+OTEL_ATTRIBUTES: Final = ("symbol", "package", "phase", "caller", "file", "line")
+DEFAULT_ATTRIBUTES: Final = ("symbol", "package", "phase")
+
+
+def parse_attributes(value: object, source: str) -> tuple[str, ...]:
+    """The attributes of ``phaseout.deprecated.uses``: ``"symbol,caller"`` or an iterable."""
+    if value is None or value == "":
+        return DEFAULT_ATTRIBUTES
+    names: list[object] = (
+        [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    )
+    for name in names:
+        if name not in OTEL_ATTRIBUTES:
+            raise ValueError(
+                f"{source} must name attributes among {', '.join(OTEL_ATTRIBUTES)}, got {name!r}"
+            )
+    return tuple(dict.fromkeys(str(name) for name in names))
+
+
 def parse_pretend(text: str, source: str, errors: list[str] | None = None) -> dict[str, Version]:
     """Parse ``"mylib==3.0,otherlib==1.2"`` into normalized names and versions.
 
@@ -147,9 +166,11 @@ class _Config:
 
     __slots__ = (
         "_listeners",
+        "_load_hooks",
         "_lock",
         "flush_interval",
         "loaded",
+        "otel_env",
         "pretend_env",
         "silence",
         "strict",
@@ -160,7 +181,10 @@ class _Config:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
+        self._load_hooks: list[Callable[[], None]] = []
         self.loaded = False
+        # PHASEOUT_OTEL=1: the attributes to report with, else None (see `_read_otel`).
+        self.otel_env: tuple[str, ...] | None = None
         self.strict: Strict = "off"
         self.pretend_env: Mapping[str, Version] = {}
         self.usage_log: str | TextIO | None = None
@@ -178,16 +202,20 @@ class _Config:
         if self.loaded:
             return self
         problems: list[str] = []
+        read_now = False
         with self._lock:
             if not self.loaded:
                 self._read_environment(problems)
-                self.loaded = True
+                self.loaded = read_now = True
         if problems:
             from . import _notices
             from .exceptions import SettingsWarning
 
             for problem in problems:
                 _notices.notice(("settings", problem), problem, SettingsWarning)
+        if read_now:
+            for hook in self._load_hooks:
+                hook()
         return self
 
     def _read_environment(self, problems: list[str]) -> None:
@@ -212,28 +240,30 @@ class _Config:
         self._read_otel(problems)
 
     def _read_otel(self, problems: list[str]) -> None:
+        """``PHASEOUT_OTEL``: recorded as a request (``otel_env``, the attributes); the
+        OpenTelemetry module acts on it when it is loaded (see ``_otel``): configuration
+        never imports what it configures."""
+        self.otel_env = None
         switch = os.environ.get(OTEL_ENV, "").strip().lower()
         if switch in ("", "0", "false", "no", "off"):
             return
         if switch not in ("1", "true", "yes", "on"):
             problems.append(f"{OTEL_ENV} must be 1 or 0, got {switch!r}; the variable is ignored")
             return
-        from . import _otel
-
         try:
-            attributes = _otel.parse_attributes(
+            self.otel_env = parse_attributes(
                 os.environ.get(OTEL_ATTRIBUTES_ENV), OTEL_ATTRIBUTES_ENV
             )
         except ValueError as error:
             problems.append(f"{error}; the default attributes are used")
-            attributes = _otel.DEFAULT_ATTRIBUTES
-        try:
-            _otel.install(_otel.global_provider(), attributes)
-        except ImportError:
-            problems.append(
-                f"{OTEL_ENV} is set but opentelemetry-api is not installed "
-                f"(pip install 'phaseout[otel]'); no metrics are reported"
-            )
+            self.otel_env = DEFAULT_ATTRIBUTES
+
+    def on_load(self, hook: Callable[[], None]) -> None:
+        """Call *hook* after every reading of the environment (and now, if it was read):
+        how a module above applies settings it owns."""
+        self._load_hooks.append(hook)
+        if self.loaded:
+            hook()
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -245,10 +275,11 @@ class _Config:
 
 CONFIG: Final = _Config()
 
-_UNSET: Final = object()
+UNSET: Final = object()  # an argument left out
+_UNSET: Final = UNSET
 
 
-def configure(
+def configure_settings(
     *,
     strict: object = _UNSET,
     usage_log: object = _UNSET,
@@ -256,41 +287,9 @@ def configure(
     flush_interval: object = _UNSET,
     silence: object = _UNSET,
     pretend: object = _UNSET,
-    meter_provider: object = _UNSET,
-    metric_attributes: object = _UNSET,
-) -> None:
-    """Change phaseout's settings for this process; arguments left out keep their value.
-
-    ``strict``: ``"hard"`` raises HARD-phase warnings as exceptions instead of emitting
-    them; ``"all"`` does the same for SOFT and COMPAT; ``"off"`` (or ``None``) emits them.
-    Defaults to the ``PHASEOUT_STRICT`` environment variable.
-
-    ``usage_log``: a file path (JSON lines appended, safe for many processes) or an open
-    text stream to write usage events to; ``None`` writes none. Defaults to the
-    ``PHASEOUT_USAGE_LOG`` environment variable.
-
-    ``usage_logger``: a structlog logger that receives usage events as
-    ``logger.info("deprecated_call" | "deprecated_usage", **fields)``, through the
-    application's own processors and renderer; ``None`` for none (the default).
-
-    ``flush_interval``: seconds between writes of aggregated counts (default 60, or the
-    ``PHASEOUT_FLUSH_INTERVAL`` environment variable). Counts are also written at exit.
-
-    ``pretend``: versions to act as installed for the whole process, as
-    ``{"mylib": "3.0"}`` or ``"mylib==3.0,otherlib==2.0"`` (``None`` for none); defaults to
-    ``PHASEOUT_PRETEND``. ``phaseout.pretend()`` does it for a block.
-
-    ``meter_provider``: an OpenTelemetry ``MeterProvider`` to report usage to, as observable
-    instruments read at collection time (``None``: none); ``PHASEOUT_OTEL=1`` uses the global
-    one. ``metric_attributes``: the attributes of ``phaseout.deprecated.uses``, among
-    ``symbol``, ``package``, ``phase`` (the default) and ``caller``, ``file``, ``line`` (many
-    values: the operator's choice); defaults to ``PHASEOUT_OTEL_ATTRIBUTES``.
-
-    ``silence``: package names (an iterable, or ``"a,b"``) whose warnings are not emitted in
-    this process, their uses still counted; defaults to ``PHASEOUT_SILENCE``. For a block of
-    code, see ``phaseout.silence()``.
-    """
-    # Validate everything before changing anything: a bad argument changes no setting.
+) -> Callable[[], None]:
+    """Check the settings ``phaseout.configure()`` passes (see ``_configure``), and return
+    what applies them: a bad argument changes no setting."""
     config = CONFIG.load()
     updates: dict[str, Any] = {}
     if strict is not _UNSET:
@@ -305,28 +304,13 @@ def configure(
         updates["silence"] = parse_silence(silence, "silence")
     if pretend is not _UNSET:
         updates["pretend_env"] = _pretend_setting(pretend)
-    if meter_provider is not _UNSET or metric_attributes is not _UNSET:
-        from . import _otel
 
-        attributes = (
-            _otel.DEFAULT_ATTRIBUTES
-            if metric_attributes is _UNSET
-            else _otel.parse_attributes(metric_attributes, "metric_attributes")
-        )
-        if (
-            meter_provider is not _UNSET
-            and meter_provider is not None
-            and not callable(getattr(meter_provider, "get_meter", None))
-        ):
-            raise TypeError(
-                f"meter_provider must be an OpenTelemetry MeterProvider or None, got "
-                f"{meter_provider!r}"
-            )
-        provider = meter_provider if meter_provider is not _UNSET else _otel.current_provider()
-        _otel.install(provider, attributes)
-    for name, value in updates.items():
-        setattr(config, name, value)
-    config.changed()
+    def apply() -> None:
+        for name, value in updates.items():
+            setattr(config, name, value)
+        config.changed()
+
+    return apply
 
 
 def _pretend_setting(value: object) -> dict[str, Version]:

@@ -57,6 +57,9 @@ def _load_usage() -> Any:
     global _usage
     from . import _usage as usage
 
+    if CONFIG.load().otel_env is not None:  # PHASEOUT_OTEL=1: it installs itself
+        from . import _otel  # noqa: F401
+
     _usage = usage
     return usage
 

@@ -17,25 +17,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any
 
-ATTRIBUTES: Final = ("symbol", "package", "phase", "caller", "file", "line")
-DEFAULT_ATTRIBUTES: Final = ("symbol", "package", "phase")
+from ._config import CONFIG, DEFAULT_ATTRIBUTES, OTEL_ENV
 
-
-def parse_attributes(value: object, source: str) -> tuple[str, ...]:
-    """The attributes of ``phaseout.deprecated.uses``: ``"symbol,caller"`` or an iterable."""
-    if value is None or value == "":
-        return DEFAULT_ATTRIBUTES
-    names: list[object] = (
-        [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-    )
-    for name in names:
-        if name not in ATTRIBUTES:
-            raise ValueError(
-                f"{source} must name attributes among {', '.join(ATTRIBUTES)}, got {name!r}"
-            )
-    return tuple(dict.fromkeys(str(name) for name in names))
+__all__ = ["DEFAULT_ATTRIBUTES", "current_provider", "install"]
 
 
 class Metrics:
@@ -130,3 +116,26 @@ def global_provider() -> Any:
     from opentelemetry import metrics
 
     return metrics.get_meter_provider()
+
+
+def _from_environment() -> None:
+    """``PHASEOUT_OTEL=1`` (read by the configuration): report to the global provider."""
+    attributes = CONFIG.otel_env
+    if attributes is None:
+        return
+    try:
+        install(global_provider(), attributes)
+    except ImportError:
+        from . import _notices
+        from .exceptions import SettingsWarning
+
+        problem = (
+            f"{OTEL_ENV} is set but opentelemetry-api is not installed "
+            f"(pip install 'phaseout[otel]'); no metrics are reported"
+        )
+        _notices.notice(("settings", problem), problem, SettingsWarning)
+
+
+# Applied whenever the environment is read (now, if it was): the configuration records the
+# request, and this module, loaded by what counts uses, acts on it.
+CONFIG.on_load(_from_environment)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from . import _notices, _usage
+from . import _notices, _otel, _usage  # noqa: F401  # _otel: rollouts under PHASEOUT_OTEL=1
 from .exceptions import RolloutWarning, SettingsWarning
 
 if TYPE_CHECKING:
