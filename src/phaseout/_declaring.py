@@ -12,6 +12,7 @@ from typing import Any, Final, TypedDict
 
 from . import _messages
 from ._hotpath import Declaration
+from ._options import check_category, check_options
 from ._versions import VersionSource, VersionSpec
 from .exceptions import (
     DeprecatedWarning,
@@ -139,9 +140,7 @@ def declare(
     replacement: str | None = None,
 ) -> Declaration:
     """A registered declaration of *symbol*, whose version is that of *module*'s package."""
-    from .decorators import _Deprecator, check_category
-
-    timeline, current = _Deprecator({**options, "replacement": None})._check_options(symbol)[:2]
+    timeline, current = check_options(symbol, {**options, "replacement": None})[:2]
     category = check_category(symbol, options["category"])
     decl = Declaration(
         symbol=symbol,

@@ -107,7 +107,7 @@ def deprecated_attribute(
     return label(kind, symbol) + _deprecated_tail(timeline, replacement)
 
 
-# Timelines are shared per distinct set of boundaries (decorators._timeline), so the texts
+# Timelines are shared per distinct set of boundaries (_options._timeline), so the texts
 # that depend only on a timeline and a few strings are kept on it, made once for all the
 # declarations that share it.
 def _derived(timeline: Timeline, key: tuple[str | None, ...], text: str) -> str:

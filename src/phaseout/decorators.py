@@ -7,20 +7,15 @@ here reads package metadata (that happens on the first use, see ``_versions``).
 from __future__ import annotations
 
 import functools
-import re
-import threading
 from collections.abc import Callable, Mapping
 from types import FunctionType
 from typing import Any, Final, TypeVar
 
-from packaging.version import Version
-
 from . import _messages, _wrapping
 from ._declaration import AnyCallable
 from ._hotpath import Declaration
+from ._options import Checked, check_category, checked_options, dotted_name
 from ._versions import VersionSource, VersionSpec
-from .exceptions import check_constructible
-from .phases import Timeline
 from .registry import register
 
 __all__ = ["deprecated"]
@@ -28,62 +23,10 @@ __all__ = ["deprecated"]
 _T = TypeVar("_T")
 _C = TypeVar("_C", bound=Callable[..., Any])
 
-# Version strings repeat across a package's declarations; parse each timeline once.
-_TIMELINES: dict[tuple[object, ...], Timeline] = {}
-_TIMELINES_LOCK: Final = threading.Lock()
-
 _SUPPORTED: Final = (
     "functions, methods, classmethods, staticmethods, properties, classes, "
     "async functions, generators and async generators"
 )
-
-
-def _timeline(
-    symbol: str, since: object, compat_in: object, hard_in: object, removed_in: object
-) -> Timeline:
-    key = (since, compat_in, hard_in, removed_in)
-    try:
-        return _TIMELINES[key]
-    except (KeyError, TypeError):  # TypeError: an unhashable value, reported by parse()
-        pass
-    timeline = Timeline.parse(
-        symbol, since=since, compat_in=compat_in, hard_in=hard_in, removed_in=removed_in
-    )
-    with _TIMELINES_LOCK:
-        if len(_TIMELINES) < 4096:
-            _TIMELINES[key] = timeline
-    return timeline
-
-
-def _dotted_name(obj: Any) -> str:
-    module = getattr(obj, "__module__", None)
-    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
-    return f"{module}.{qualname}" if module else str(qualname)
-
-
-def _replacement(symbol: str, replacement: object) -> tuple[str | None, AnyCallable | None]:
-    """The replacement's dotted name, and the callable to forward to (when it is one)."""
-    if replacement is None:
-        return None, None
-    if isinstance(replacement, str):
-        parts = replacement.removesuffix("()").split(".")
-        # "<locals>" is how the qualified name of a nested class or function reads.
-        if not all(part.isidentifier() or part == "<locals>" for part in parts):
-            raise ValueError(
-                f"{symbol}: replacement must be a callable or a dotted name such as "
-                f"'mylib.new_func', got {replacement!r}"
-            )
-        return replacement, None
-    if isinstance(replacement, (classmethod, staticmethod)):
-        replacement = replacement.__func__
-    if isinstance(replacement, property):
-        return _dotted_name(replacement.fget), None
-    if not callable(replacement):
-        raise TypeError(
-            f"{symbol}: replacement must be a callable or a dotted name, "
-            f"got {replacement!r} ({type(replacement).__name__})"
-        )
-    return _dotted_name(replacement), replacement
 
 
 def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None:
@@ -97,64 +40,10 @@ def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None
     for what, check in checks:
         if check(func) != check(forward):
             raise TypeError(
-                f"{symbol}: calls are forwarded to {_dotted_name(forward)} from compat_in on, "
+                f"{symbol}: calls are forwarded to {dotted_name(forward)} from compat_in on, "
                 f"so it must be {what} exactly when {symbol} is one; pass a matching "
                 f"replacement or drop compat_in"
             )
-
-
-def check_category(symbol: str, category: object) -> type[Warning] | None:
-    if category is None:
-        return None
-    if isinstance(category, type) and issubclass(category, Warning):
-        check_constructible(symbol, category)
-        return category
-    raise TypeError(f"{symbol}: category must be a Warning subclass or None, got {category!r}")
-
-
-def _check_optional_text(symbol: str, name: str, value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{symbol}: {name} must be a string or None, got {value!r}")
-
-
-_PACKAGE_NAME: Final = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-
-
-def _check_package(symbol: str, package: object) -> None:
-    if package is not None and not (isinstance(package, str) and _PACKAGE_NAME.match(package)):
-        raise ValueError(
-            f"{symbol}: package must be a distribution name such as 'mylib' (letters, "
-            f"digits, '.', '_' and '-'), got {package!r}"
-        )
-
-
-_CURRENT_VERSIONS: Final[dict[str, Version]] = {}  # parsing costs microseconds
-
-
-def _check_current_version(symbol: str, current: object) -> VersionSpec | None:
-    """A version string is parsed now, so a typo fails at import rather than on every call."""
-    if current is None or isinstance(current, Version):
-        return current
-    if isinstance(current, str):
-        known = _CURRENT_VERSIONS.get(current)
-        if known is not None:
-            return known
-        try:
-            parsed = Version(current)
-        except ValueError:  # InvalidVersion, or an int over 4,300 digits
-            raise ValueError(
-                f"{symbol}: current_version must be a PEP 440 version such as '1.4', "
-                f"got {current!r}"
-            ) from None
-        if len(_CURRENT_VERSIONS) < 4096:
-            _CURRENT_VERSIONS[current] = parsed
-        return parsed
-    if callable(current):
-        return current
-    raise TypeError(
-        f"{symbol}: current_version must be a version string or a zero-argument "
-        f"callable returning one, got {current!r}"
-    )
 
 
 def _check_forwardable(
@@ -204,17 +93,6 @@ def _kind(qualname: str) -> str:
     return _messages.KIND_FUNCTION
 
 
-_Checked = tuple[Timeline, VersionSpec | None, str | None, AnyCallable | None]
-# What _check_options reads, and its results by their values (the same checks, the same
-# answers: none depends on the symbol but the wording of an error, and errors are not kept).
-_OPTION_NAMES: Final = (
-    "since", "removed_in", "hard_in", "compat_in", "reason", "guide", "package",
-    "current_version", "replacement",
-)  # fmt: skip
-_CHECKED: Final[dict[tuple[object, ...], _Checked]] = {}
-_TEXT_OR_NONE: Final = (str, type(None))
-
-
 class _Deprecator:
     """What ``deprecated(...)`` returns: applied to an object, returns the same type."""
 
@@ -222,7 +100,7 @@ class _Deprecator:
 
     def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
-        self._checked: _Checked | None = None
+        self._checked: Checked | None = None
 
     def __call__(self, obj: _T, /) -> _T:
         result: Any
@@ -271,45 +149,6 @@ class _Deprecator:
             f"phaseout.deprecated cannot wrap {given!r} ({what}): it supports {_SUPPORTED}{fix}"
         )
 
-    def _checked_options(self, symbol: str) -> _Checked:
-        """:meth:`_check_options`, remembered for equal options: a package's declarations
-        mostly share them, and each ``@deprecated(...)`` line makes its own decorator."""
-        options = self._options
-        # Only keys of text (or None): a key must not keep a replacement function (or any
-        # other object) alive. Every option but these two must be text to pass the checks.
-        if not (
-            type(options["replacement"]) in _TEXT_OR_NONE
-            and type(options["current_version"]) in _TEXT_OR_NONE
-        ):
-            return self._check_options(symbol)
-        values = tuple([options[name] for name in _OPTION_NAMES])
-        try:
-            checked = _CHECKED.get(values)
-        except TypeError:  # an unhashable option, refused by the checks below
-            checked = None
-        if checked is None:
-            checked = self._check_options(symbol)
-            if len(_CHECKED) < 4096:
-                _CHECKED[values] = checked
-        return checked
-
-    def _check_options(self, symbol: str) -> _Checked:
-        """What the options say, whatever they are applied to: checked on the first
-        application (errors name that symbol), kept for the others."""
-        options = self._options
-        timeline = _timeline(
-            symbol,
-            options["since"],
-            options["compat_in"],
-            options["hard_in"],
-            options["removed_in"],
-        )
-        for name in ("reason", "guide", "package"):
-            _check_optional_text(symbol, name, options[name])
-        _check_package(symbol, options["package"])
-        current = _check_current_version(symbol, options["current_version"])
-        return (timeline, current, *_replacement(symbol, options["replacement"]))
-
     def _declare(
         self, obj: Any, kind: str, static: str | None = None
     ) -> tuple[Declaration, AnyCallable | None]:
@@ -318,7 +157,7 @@ class _Deprecator:
         symbol = f"{module}.{obj.__qualname__}"
         checked = self._checked
         if checked is None:
-            checked = self._checked = self._checked_options(symbol)
+            checked = self._checked = checked_options(symbol, self._options)
         timeline, current, replacement_name, forward = checked
         if timeline.compat_in is not None and options.get("forwards", True):
             _check_forwardable(symbol, kind, options["replacement"], forward)
