@@ -323,16 +323,16 @@ class _Terminal:
 def test_progress_is_one_rewritten_line_on_a_terminal_only(
     sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from phaseout import audit
+    from phaseout.audit import _packages
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    progress = audit._Progress("auditlib")
+    progress = _packages._Progress("auditlib")
     progress.step("auditlib.bad")
     progress.step("auditlib.tools")
     progress.done()
     assert terminal.text == (
-        "\r\x1b[Kimporting auditlib.bad (1 modules)"
+        "\r\x1b[Kimporting auditlib.bad (1 module)"
         "\r\x1b[Kimporting auditlib.tools (2 modules)"
         "\r\x1b[Kimported auditlib (2 modules)\n"
     )

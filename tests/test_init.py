@@ -20,7 +20,7 @@ HEAVY = {
     "inspect", "sysconfig", "structlog", "phaseout.rollout", "phaseout.adapters",
     "phaseout.report", "phaseout._usage", "phaseout.processors", "phaseout.cli",
     "phaseout.policies", "phaseout.names", "phaseout.parameters", "phaseout._layer",
-    "phaseout.code_paths", "phaseout.audit", "phaseout.guide", "phaseout.testing",
+    "phaseout.code_paths", "phaseout.audit", "phaseout.testing",
     "phaseout._otel", "phaseout._pep702", "opentelemetry", "typing_extensions", "pytest",
 }  # fmt: skip
 

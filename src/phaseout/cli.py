@@ -52,7 +52,7 @@ def _add_guide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _guide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .guide import guide
+    from .audit import guide
 
     try:
         stdout.write(guide(args.package, args.to, usage=args.usage))

@@ -18,10 +18,10 @@ from typing import Any
 
 from packaging.version import Version
 
-from ._hotpath import Declaration
-from .audit import _MISSING, _import_all, _usage_by_symbol, parse_version, resolve
-from .phases import Phase
-from .registry import declarations
+from .._hotpath import Declaration
+from ..phases import Phase
+from ..registry import declarations
+from ._packages import MISSING, import_all, parse_version, resolve, usage_by_symbol
 
 __all__ = ["guide"]
 
@@ -29,7 +29,7 @@ __all__ = ["guide"]
 def _object(symbol: str) -> Any:
     """The object a symbol names (``mylib.mod.Class.method``), or None."""
     obj = resolve(symbol)
-    return None if obj is _MISSING else getattr(obj, "__func__", obj)
+    return None if obj is MISSING else getattr(obj, "__func__", obj)
 
 
 def _arguments(obj: Any) -> str:
@@ -69,7 +69,7 @@ def _public(dotted: str) -> str:
     top = sys.modules.get(parts[0])
     for index in range(1, len(parts)):
         obj = resolve(".".join(parts[: index + 1]))
-        if obj is _MISSING:
+        if obj is MISSING:
             break
         if not isinstance(obj, ModuleType):  # the first part that is not a module
             if index > 1 and getattr(top, parts[index], None) is obj:
@@ -216,7 +216,7 @@ def _removed_by(decl: Declaration, version: Version) -> bool:
 def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
     """The migration guide for users of *package* upgrading to version *to*."""
     target = parse_version("--to", to)
-    problems = _import_all(package)
+    problems = import_all(package)
     changed = sorted(
         (decl for decl in declarations(package) if _removed_by(decl, target)),
         key=lambda decl: decl.symbol,
@@ -224,7 +224,7 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
     total = len(changed)
     called = None
     if usage:
-        uses = _usage_by_symbol(usage)
+        uses = usage_by_symbol(usage)
         changed = [decl for decl in changed if uses.get(decl.symbol, (0, 0, None))[0]]
         called = len(changed)
     display = changed[0].package if changed else package
@@ -247,7 +247,7 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
     ]
     if problems:
         lines += [
-            f"(Modules that could not be imported: {', '.join(p.subject for p in problems)}.)",
+            f"(Modules that could not be imported: {', '.join(module for module, _ in problems)}.)",
             "",
         ]
     modules: dict[str, list[Declaration]] = {}
