@@ -28,8 +28,8 @@ class Metrics:
     """The instruments registered with one meter provider."""
 
     def __init__(self, meter_provider: Any, attributes: Sequence[str]) -> None:
-        from . import __version__
-
+        # The package is imported before any of its modules: read its version, no import.
+        __version__ = getattr(sys.modules.get("phaseout"), "__version__", None)
         self.provider = meter_provider  # kept: its id keys _INSTALLED
         self.attributes = tuple(attributes)
         self.enabled = True
