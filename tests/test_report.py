@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phaseout import _usage
+from phaseout import _sinks
 from phaseout.processors import utc_timestamp
 from phaseout.report import (
     MAX_LINE,
@@ -63,7 +63,7 @@ def as_dict(event: Event) -> dict[str, Any]:
 def sink_lines(events: Sequence[Event]) -> bytes:
     """The bytes phaseout's own file sink writes for *events*."""
     out = io.StringIO()
-    _usage.StreamSink(out).emit([as_dict(event) for event in events])
+    _sinks.StreamSink(out).emit([as_dict(event) for event in events])
     return out.getvalue().encode()
 
 

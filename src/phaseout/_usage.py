@@ -23,31 +23,27 @@ from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
 import itertools
 import os
 import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final
 
 from . import _frames, _notices
 from ._config import CONFIG
+from ._sinks import FileSink, Sink, SinkFailure, build_sinks
 from .exceptions import UsageLogWarning
 from .phases import Phase
-from .processors import USAGE_PIPELINE, EventDict, render_json_line, utc_timestamp
+from .processors import EventDict, utc_timestamp
 
 if TYPE_CHECKING:
     from ._declaration import DeclarationRecord as Declaration
 
-# O_NONBLOCK: opening a FIFO with no reader fails at once (ENXIO) instead of waiting forever.
-_APPEND: Final = (
-    os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
-)
 #: How many call sites are kept per process; later new sites count under OTHER_SITES.
 MAX_SITES: Final = 10_000
 #: The caller of the per-symbol site that counts uses from sites past MAX_SITES.
@@ -99,9 +95,9 @@ class _Site:
         # Several instruction offsets can share a line (`f(); f()`): one counter each.
         self.counters: list[itertools.count[int]] = []
         self.base = 0  # the total when this process started counting (changes at fork)
-        self.flushed: dict[_Sink, int] = {}
+        self.flushed: dict[Sink, int] = {}
         # Only call sites are announced (deprecated_call); a rollout's paths are not.
-        self.announced: set[_Sink] | None = set() if decl is not None else None
+        self.announced: set[Sink] | None = set() if decl is not None else None
 
     def total(self) -> int:
         return sum(map(read_counter, self.counters))
@@ -113,121 +109,6 @@ class _Site:
 
     def usage_event(self, count: int) -> EventDict:
         return {"event": self.usage_name, "count": count} | self.identity
-
-
-class _Sink:
-    """Where events go: ``session()`` yields a writer of one event, used for one batch.
-
-    Two sinks for the same target are equal: configure() builds new sink objects, and what
-    a file, stream or logger was already told must not be written to it again.
-    """
-
-    name: str
-    target: object  # the path, or the stream or logger object itself
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> object:
-        # Objects by identity (a structlog logger compares by its context); the sink keeps
-        # the object alive, so its id is not reused while the key is in use.
-        target = self.target
-        return target if isinstance(target, str) else id(target)
-
-    def session(self) -> contextlib.AbstractContextManager[Callable[[EventDict], None]]:
-        raise NotImplementedError
-
-    def emit(self, events: Sequence[EventDict]) -> int:
-        """Write *events*; how many were taken, or ``_SinkFailure`` saying so on an error."""
-        written = 0
-        try:
-            with self.session() as write:
-                for event in events:
-                    write(event)
-                    written += 1
-        except Exception as error:
-            raise _SinkFailure(written) from error
-        return written
-
-
-class _SinkFailure(Exception):
-    def __init__(self, written: int) -> None:
-        super().__init__(written)
-        self.written = written
-
-
-def _prepared(event: EventDict) -> EventDict:
-    for processor in USAGE_PIPELINE:
-        event = processor(None, "info", event)
-    return event
-
-
-def _line(event: EventDict) -> str:
-    return render_json_line(None, "info", _prepared(event)) + "\n"
-
-
-class FileSink(_Sink):
-    """JSON lines appended to a file, each line one ``write(2)`` on an ``O_APPEND`` descriptor.
-
-    POSIX appends each such write at the end of the file as one piece, so processes sharing
-    the file never interleave or tear lines, and a process killed between writes leaves only
-    whole lines. The file is opened per flush, which follows log rotation and survives forks.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = self.target = path
-        self.name = f"usage log {path!r}"
-
-    @contextlib.contextmanager
-    def session(self) -> Iterator[Callable[[EventDict], None]]:
-        fd = os.open(self.path, _APPEND, 0o666)
-
-        def write(event: EventDict) -> None:
-            data = _line(event).encode()
-            if os.write(fd, data) != len(data):
-                raise OSError(f"short write to {self.path!r}")
-
-        try:
-            yield write
-        finally:
-            os.close(fd)
-
-
-class StreamSink(_Sink):
-    """JSON lines written to an open text stream, flushed after each batch."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = self.target = stream
-        self.name = f"usage log stream {getattr(stream, 'name', stream)!r}"
-
-    @contextlib.contextmanager
-    def session(self) -> Iterator[Callable[[EventDict], None]]:
-        def write(event: EventDict) -> None:
-            self.stream.write(_line(event))
-
-        yield write
-        self.stream.flush()
-
-
-class LoggerSink(_Sink):
-    """Events handed to the application's structlog logger, as ``logger.info(event, **kw)``."""
-
-    def __init__(self, logger: Any) -> None:
-        self.logger = self.target = logger
-        self.name = f"usage logger {logger!r}"
-
-    @contextlib.contextmanager
-    def session(self) -> Iterator[Callable[[EventDict], None]]:
-        def write(event: EventDict) -> None:
-            fields = dict(_prepared(event))
-            self.logger.info(fields.pop("event"), **fields)
-
-        yield write
 
 
 class _State:
@@ -251,9 +132,9 @@ class _State:
 
     def __init__(self) -> None:
         self.renew_threading()
-        self.sinks: tuple[_Sink, ...] | None = None  # built from the settings on first need
+        self.sinks: tuple[Sink, ...] | None = None  # built from the settings on first need
         self.generation = 0  # bumped by every settings change, so a stale build is not kept
-        self.reported: set[_Sink] = set()
+        self.reported: set[Sink] = set()
         self.atexit_registered = False
         self.finalizer_pid = 0
         self.dropped = 0
@@ -277,19 +158,12 @@ _PENDING: Final[dict[_Site, None]] = {}
 _EVENTS: Final[collections.deque[EventDict]] = collections.deque()
 
 
-def _sinks() -> tuple[_Sink, ...]:
+def _sinks() -> tuple[Sink, ...]:
     sinks = STATE.sinks
     if sinks is None:
         generation = STATE.generation
         config = CONFIG.load()
-        built: list[_Sink] = []
-        if isinstance(config.usage_log, str):
-            built.append(FileSink(config.usage_log))
-        elif config.usage_log is not None:
-            built.append(StreamSink(config.usage_log))
-        if config.usage_logger is not None:
-            built.append(LoggerSink(config.usage_logger))
-        sinks = tuple(built)
+        sinks = build_sinks(config.usage_log, config.usage_logger)
         with STATE.lock:
             # Keep what was built only if no configure() came in between (its settings
             # would be lost), and only one build per settings (two sink objects for one
@@ -523,7 +397,7 @@ def flush(*, calls_only: bool = False, timeout: float | None = None) -> int:
         _flushing.active = False
 
 
-def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
+def _flush_locked(sinks: tuple[Sink, ...], calls_only: bool) -> int:
     """One flush to *sinks*; the caller holds ``STATE.flush_lock``."""
     written = 0
     with STATE.lock:
@@ -550,7 +424,7 @@ def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
             continue
         try:
             taken = sink.emit(batch)
-        except _SinkFailure as failure:
+        except SinkFailure as failure:
             taken = failure.written
             _report(sink, failure.__cause__)
         for moved, moved_to in moves[:taken]:
@@ -577,7 +451,7 @@ def _flush_locked(sinks: tuple[_Sink, ...], calls_only: bool) -> int:
     return written
 
 
-def _report(sink: _Sink, error: BaseException | None) -> None:
+def _report(sink: Sink, error: BaseException | None) -> None:
     """Say once per sink that it failed; never let saying it break the caller."""
     if sink in STATE.reported:
         return
