@@ -15,7 +15,8 @@ from typing import Any, Final, Protocol
 
 from . import _codegen, _messages, _wrapping
 from ._declaration import AnyCallable
-from ._hotpath import Declaration, use_marker
+from ._fastpath import use_marker
+from ._hotpath import Declaration
 
 
 class Rule(Protocol):

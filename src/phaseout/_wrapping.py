@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from . import _codegen, _messages
 from ._declaration import AnyCallable
-from ._hotpath import Declaration, fast_caller
+from ._fastpath import fast_caller
+from ._hotpath import Declaration
 
 
 def tag(target: Any, decl: Declaration) -> None:

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Final
 from . import _frames
 from ._declaration import AnyCallable
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
-from ._hotpath import Declaration, fast_caller
+from ._fastpath import fast_caller
+from ._hotpath import Declaration
 from .exceptions import RemovedAttributeError, RemovedImportError
 from .phases import Phase
 

@@ -1,0 +1,161 @@
+"""What a use does in one phase: a *plan*, computed once per declaration and phase.
+
+The warning category and text, the error and message once removed, whether calls go to the
+replacement, the package policy's budget, strict mode: everything that does not depend on the
+caller. The hot path (``_hotpath``) asks for a plan on the slow path of a use and keeps it until
+the settings change or a ``pretend()`` block asks for another phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from packaging.version import Version
+
+from . import _messages, _notices
+from ._config import CONFIG
+from ._declaration import DeclarationRecord, policy_of
+from .exceptions import (
+    DeprecatedWarning,
+    PendingWarning,
+    PhaseoutWarning,
+    RemovalWarning,
+    RemovedError,
+    UnknownVersionWarning,
+    built_plainly,
+    share_facts,
+)
+from .phases import Phase
+
+_CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
+    Phase.PENDING: PendingWarning,
+    Phase.SOFT: DeprecatedWarning,
+    Phase.COMPAT: DeprecatedWarning,
+    Phase.HARD: RemovalWarning,
+}
+
+
+class Plan:
+    """What a use does in one phase: the warning to emit or the error to raise, and the target."""
+
+    __slots__ = (
+        "budget", "category", "details", "error", "forward", "phase", "removed", "shared",
+        "silent", "strict", "text", "unknown",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        decl: DeclarationRecord,
+        phase: Phase,
+        installed: Version | None,
+        pretend: Mapping[str, Version] | None = None,
+    ) -> None:
+        self.phase = phase
+        # An unknown version is never a reason to forward a call or to call an API removed.
+        forward = (
+            installed is not None
+            and decl.forward is not None
+            and phase in (Phase.COMPAT, Phase.HARD)
+        )
+        self.forward = forward
+        package = decl.package
+        self.details: dict[str, Any] = {
+            "symbol": decl.symbol,
+            "package": package,
+            "phase": phase,
+            "since": decl.timeline.texts["since"],
+            "hard_in": decl.timeline.texts["hard_in"],
+            "removed_in": decl.timeline.texts["removed_in"],
+            "replacement": decl.replacement_name,
+            "guide": decl.guide,
+        }
+        self.removed: str | None = None
+        self.category: type[Warning] | None = None
+        self.text = ""
+        self.shared = False
+        self.strict = False
+        wording = decl.wording
+        self.error: type[RemovedError] = RemovedError if wording is None else wording.error
+        policy = policy_of(decl)
+        self.budget = "call site" if policy is None else policy.budget
+        if self.budget == "process" and policies_module().BUDGET_OVERRIDE is not None:
+            self.budget = policies_module().BUDGET_OVERRIDE
+        # Nothing to count or say: a changed default that applies now (see `Wording`).
+        self.silent = False
+        self.unknown: str | None = None  # why the version is unknown, in strict mode
+        if installed is None:
+            text = decl.source.unknown_text()
+            if CONFIG.load().strict != "off":
+                self.unknown = text
+            else:
+                _notices.notice(
+                    ("unknown version", decl.source.package or decl.source.top_level),
+                    text,
+                    UnknownVersionWarning,
+                    **self.details,
+                )
+        if phase is Phase.REMOVED and wording is not None and wording.silent_when_removed:
+            # installed is known here: an unknown version never reaches REMOVED.
+            self.silent = self.forward = True
+            return
+        if phase is Phase.REMOVED:
+            # Under pretend() or PHASEOUT_PRETEND, the version is not what is installed.
+            how = "pretended" if decl.source.pretends(pretend) else "installed"
+            state = f"{installed} is {how}"
+            if wording is not None:
+                self.removed = wording.removed_text(decl, package, state)
+                return
+            self.removed = _messages.removed_text(
+                kind=decl.kind,
+                symbol=decl.symbol,
+                package=package,
+                timeline=decl.timeline,
+                installed=state,
+                replacement=decl.replacement_name,
+                reason=decl.reason,
+                guide=decl.guide,
+            )
+            return
+        self.category = (
+            decl.category
+            or (policy and policy.category(phase, wording is not None and wording.change))
+            or (_CATEGORY[phase] if wording is None else wording.categories[phase])
+        )
+        if wording is not None:
+            self.text = wording.warning_text(decl, phase, package)
+        else:
+            self.text = _messages.warning_text(
+                kind=decl.kind,
+                symbol=decl.symbol,
+                package=package,
+                timeline=decl.timeline,
+                phase=phase,
+                replacement=decl.replacement_name,
+                reason=decl.reason,
+                guide=decl.guide,
+                forwarded=forward,
+            )
+        # Facts are shared through phaseout's warning classes only (see exceptions._Fact).
+        self.shared = (
+            issubclass(self.category, PhaseoutWarning)
+            and built_plainly(self.category)
+            and share_facts(self.category, self.text, self.details)
+        )
+        strict = CONFIG.load().strict
+        self.strict = (strict == "all" and phase is not Phase.PENDING) or (
+            strict == "hard" and phase is Phase.HARD
+        )
+
+
+_POLICIES_MODULE: Any = None
+
+
+def policies_module() -> Any:
+    """``phaseout.policies``, imported on the first use that needs it."""
+    global _POLICIES_MODULE
+    if _POLICIES_MODULE is None:
+        from . import policies
+
+        _POLICIES_MODULE = policies
+    return _POLICIES_MODULE
