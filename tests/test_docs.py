@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import phaseout
-from phaseout import names
+from phaseout import _moved_modules
 
 from .helpers import run_phaseout
 
@@ -71,8 +71,8 @@ def run_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         for name in set(sys.modules) - modules:
             if name.startswith("mylib"):
                 del sys.modules[name]
-        for moved in [old for old in names._FINDER.moves if old.startswith("mylib")]:
-            del names._FINDER.moves[moved]
+        for moved in [old for old in _moved_modules._FINDER.moves if old.startswith("mylib")]:
+            del _moved_modules._FINDER.moves[moved]
         phaseout.flush_usage()
         phaseout.configure(usage_log=None, usage_logger=None)
         for value in namespace.values():  # files an example opened for a logger, as apps do

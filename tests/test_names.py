@@ -19,11 +19,7 @@ from typing import Any
 import pytest
 
 import phaseout
-from phaseout import (
-    RemovedAttributeError,
-    RemovedImportError,
-    names,
-)
+from phaseout import RemovedAttributeError, RemovedImportError, _moved_modules
 
 from .helpers import PHASES, here
 
@@ -87,8 +83,8 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield name
     for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
         del sys.modules[module]
-    for old in [old for old in names._FINDER.moves if old.startswith(f"{name}.")]:
-        del names._FINDER.moves[old]
+    for old in [old for old in _moved_modules._FINDER.moves if old.startswith(f"{name}.")]:
+        del _moved_modules._FINDER.moves[old]
 
 
 def load(name: str) -> Any:
