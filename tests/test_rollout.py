@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import phaseout
 import phaseout.report
 from phaseout import RollbackPolicy, Rollout, _usage
-from phaseout import rollout as rollout_module
+from phaseout.rollout import _judging
 from phaseout.rollout import BUCKETS, bucket_of
 
 
@@ -58,7 +58,7 @@ def test_the_example_routes_falls_back_shadows_and_counts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Both paths take the same (simulated) time, so the latency rule stays quiet.
-    monkeypatch.setattr(rollout_module, "_clock", Clock())
+    monkeypatch.setattr(_judging, "_clock", Clock())
     log = tmp_path / "usage.jsonl"
     phaseout.configure(usage_log=log)
     get_user = Rollout(
@@ -343,7 +343,7 @@ def test_configuration_from_a_mapping() -> None:
 
 def test_a_slow_new_path_is_rolled_back_on_latency(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock(step=0.0)
-    monkeypatch.setattr(rollout_module, "_clock", clock)
+    monkeypatch.setattr(_judging, "_clock", clock)
 
     def legacy(x: int) -> int:
         clock.now += 0.001
@@ -487,7 +487,7 @@ def test_children_forked_while_a_thread_routes_do_not_deadlock() -> None:
 
 def test_sub_millisecond_latency_noise_never_rolls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock(step=0.0)
-    monkeypatch.setattr(rollout_module, "_clock", clock)
+    monkeypatch.setattr(_judging, "_clock", clock)
 
     def legacy(x: int) -> int:
         clock.now += 0.0000004
@@ -605,13 +605,13 @@ def test_system_exit_in_a_shadow_does_not_reach_the_caller() -> None:
 
 def test_a_large_window_is_sorted_rarely(monkeypatch: pytest.MonkeyPatch) -> None:
     sorts: list[int] = []
-    original = rollout_module._percentile
+    original = _judging._percentile
 
     def counting(samples: Any, fraction: float) -> float | None:
         sorts.append(len(samples))
         return original(samples, fraction)
 
-    monkeypatch.setattr(rollout_module, "_percentile", counting)
+    monkeypatch.setattr(_judging, "_percentile", counting)
     policy = RollbackPolicy(max_p95_ratio=100, max_error_rate=0.5, window=100_000, min_calls=100)
     rollout = Rollout(
         "big", legacy=lambda x: x, new=lambda x: x, percent=50, key=lambda x: x, rollback=policy
