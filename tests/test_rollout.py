@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 import phaseout
 import phaseout.report
 from phaseout import RollbackPolicy, Rollout, _usage
-from phaseout.rollout import _judging
-from phaseout.rollout import BUCKETS, bucket_of
+from phaseout.rollout import BUCKETS, _judging, bucket_of
 
 
 class UserV2:
