@@ -13,7 +13,8 @@ from typing import Final
 
 from ._aggregate import DEFAULT_GROUPING, GROUPINGS, Row, Summary, summarize
 from ._html import render_html
-from ._reader import MAX_LINE, LogError, ReadStats, Site, UsageEvent, read_events
+from ._lines import Site, UsageEvent
+from ._reader import MAX_LINE, LogError, ReadStats, read_events
 from ._render import render_csv, render_json, render_markdown, render_table
 
 __all__ = [

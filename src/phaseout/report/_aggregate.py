@@ -14,15 +14,8 @@ from .._config import normalize_name
 from . import _fold
 from ._duckdb import choose_engine, fold_with_duckdb
 from ._fold import Folder, Tally, fold_in_parallel
-from ._reader import (
-    GZIP_MAGIC,
-    LineParser,
-    Rollback,
-    Site,
-    expand,
-    parse_moment,
-    read_blocks,
-)
+from ._lines import LineParser, Rollback, Site, parse_moment
+from ._reader import GZIP_MAGIC, expand, read_blocks
 
 __all__ = ["GROUPINGS", "Row", "Summary", "summarize"]
 

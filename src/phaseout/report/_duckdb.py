@@ -35,7 +35,8 @@ from typing import IO, Any, Final
 
 from ..processors import SCHEMA
 from ._fold import Folder
-from ._reader import GZIP_MAGIC, HEAD, MAX_LINE, read_blocks
+from ._lines import HEAD
+from ._reader import GZIP_MAGIC, MAX_LINE, read_blocks
 
 __all__ = ["DUCKDB_INPUT", "ENGINES", "SPILL_BYTES", "choose_engine", "fold_with_duckdb"]
 

@@ -17,17 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Final, TypeVar
 
-from ._reader import (
-    CACHE_BYTES,
-    HEAD,
-    LineParser,
-    ReadStats,
-    Site,
-    _Broken,
-    canonical_tail,
-    read_range,
-    split_points,
-)
+from ._lines import CACHE_BYTES, HEAD, LineParser, Site, _Broken, canonical_tail
+from ._reader import ReadStats, read_range, split_points
 
 
 class Tally:
