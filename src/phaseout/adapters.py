@@ -15,31 +15,20 @@ Every use goes through the same phases, warnings and usage accounting as
 
 from __future__ import annotations
 
-import functools
 import inspect
 import sys
-from collections.abc import Callable, Mapping
-from types import FunctionType
-from typing import Any, Final, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from . import _codegen
+from ._adapter_maps import TIMELINE_KEYS, ErrorMap, Mapped, check_mapping, maps, translating
+from ._renamed_hooks import renamed
 from .decorators import self_serving
 from .exceptions import PhaseoutError
 
 __all__ = ["AdapterError", "LegacyAdapter", "legacy", "maps", "renamed"]
 
+
 _F = TypeVar("_F", bound=Callable[..., Any])
-_TIMELINE: Final = (
-    "since",
-    "compat_in",
-    "hard_in",
-    "removed_in",
-    "package",
-    "current_version",
-    "guide",
-    "reason",
-)
-ErrorMap = Mapping[type[BaseException], Callable[[BaseException], BaseException]]
 
 
 class AdapterError(PhaseoutError, TypeError):
@@ -106,187 +95,6 @@ def legacy(
     return mark
 
 
-class _Mapped:
-    """What :func:`maps` declares, until the adapter class builds the method."""
-
-    def __init__(
-        self,
-        method: str,
-        args: Mapping[str, str | None] | None,
-        inject: Mapping[str, Any] | None,
-        result: Callable[[Any], Any] | None,
-        errors: ErrorMap | None,
-        timeline: dict[str, Any],
-    ) -> None:
-        self.method = method
-        self.args = dict(args or {})
-        self.inject = dict(inject or {})
-        self.result = result
-        self.errors = errors
-        self.timeline = timeline
-
-    def build(self, owner: type, name: str, target: type) -> Callable[..., Any]:
-        legacy_method = self._generated(name, target) or self._generic(name)
-        legacy_method.__name__ = name
-        legacy_method.__qualname__ = f"{owner.__qualname__}.{name}"
-        legacy_method.__module__ = owner.__module__
-        legacy_method.__doc__ = f"Legacy API: calls ``target.{self.method}`` with mapped arguments."
-        options = dict(self.timeline)
-        if self.errors is not None:
-            options["errors"] = self.errors
-        legacy_method.__phaseout_legacy__ = options  # type: ignore[attr-defined]
-        legacy_method.__phaseout_maps__ = self  # type: ignore[attr-defined]
-        return legacy_method
-
-    def _generic(self, name: str) -> Callable[..., Any]:
-        """For targets whose signature cannot be mirrored: renames keywords at each call."""
-        method, mapping, inject, convert = self.method, self.args, self.inject, self.result
-
-        def legacy_method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            call: dict[str, Any] = {}
-            for key, value in kwargs.items():
-                if key in inject:
-                    raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
-                new = mapping.get(key, key)
-                if new is None:
-                    continue
-                if new in call:
-                    old = next(o for o, n in mapping.items() if n == new)
-                    raise TypeError(f"{name}() got both {old!r} and its new name {new!r}")
-                call[new] = value
-            call.update(inject)
-            out = getattr(self.target, method)(*args, **call)
-            return out if convert is None else convert(out)
-
-        return legacy_method
-
-    def _generated(self, name: str, target: type) -> Callable[..., Any] | None:
-        """A method with the target method's parameters under their legacy names, calling
-        it directly: Python binds the legacy call, nothing is renamed at run time."""
-        func = inspect.getattr_static(target, self.method, None)
-        if not isinstance(func, FunctionType) or not self.method.isidentifier():
-            return None
-        code = func.__code__
-        defaults = func.__defaults__ or ()
-        kw_defaults = func.__kwdefaults__ or {}
-        params = _codegen.parameters_of(code, len(defaults), tuple(kw_defaults))
-        if not params.positional or params.var_positional or params.var_keyword:
-            return None
-        reverse = {new: old for old, new in self.args.items() if new is not None}
-        slots: dict[str, Any] = {f"_phaseout_i_{key}": value for key, value in self.inject.items()}
-        pieces, keyword_pieces, call = ["self"], [], []
-        first_default = len(params.positional) - len(defaults)
-        for index, new in enumerate(params.positional[1:], start=1):
-            positional_only = index < code.co_posonlyargcount
-            if new in self.inject:
-                if positional_only:
-                    return None
-                call.append(f"{new}=_phaseout_i_{new}")
-                continue
-            old = reverse.get(new, new)
-            if index >= first_default:
-                slots[f"_phaseout_d{index}"] = defaults[index - first_default]
-                pieces.append(f"{old}=_phaseout_d{index}")
-            else:
-                pieces.append(old)
-            call.append(old if positional_only else f"{new}={old}")
-        if code.co_posonlyargcount:
-            pieces.insert(code.co_posonlyargcount, "/")
-        for new in params.keyword_only:
-            if new in self.inject:
-                call.append(f"{new}=_phaseout_i_{new}")
-                continue
-            old = reverse.get(new, new)
-            if new in kw_defaults:
-                slots[f"_phaseout_k_{new}"] = kw_defaults[new]
-                keyword_pieces.append(f"{old}=_phaseout_k_{new}")
-            else:
-                keyword_pieces.append(old)
-            call.append(f"{new}={old}")
-        keyword_pieces += [f"{old}=None" for old, new in self.args.items() if new is None]
-        if keyword_pieces:
-            pieces += ["*", *keyword_pieces]
-        names = [piece.split("=")[0] for piece in pieces if piece not in ("/", "*")]
-        if len(set(names)) != len(names) or _codegen.clashes(tuple(names)) or "self" in names[1:]:
-            return None
-        invoke = f"self.target.{self.method}({', '.join(call)})"
-        if self.result is not None:
-            invoke = f"_phaseout_convert({invoke})"
-        is_async = inspect.iscoroutinefunction(func)
-        if is_async and self.result is not None:
-            invoke = invoke.replace("_phaseout_convert(", "_phaseout_convert(await ", 1)
-        source = (
-            f"def _phaseout_make({', '.join([*slots, '_phaseout_convert'])}):\n"
-            f"    {'async ' if is_async and self.result is not None else ''}"
-            f"def {name}({', '.join(pieces)}):\n"
-            f"        return {invoke}\n"
-            f"    return {name}\n"
-        )
-        maker = _codegen.define(source, {}, "_phaseout_make")
-        made: Callable[..., Any] = maker(*slots.values(), self.result)
-        return made
-
-
-def maps(
-    method: str,
-    *,
-    args: Mapping[str, str | None] | None = None,
-    inject: Mapping[str, Any] | None = None,
-    result: Callable[[Any], Any] | None = None,
-    errors: ErrorMap | None = None,
-    **timeline: Any,
-) -> Callable[..., Any]:
-    """Declare, in a :class:`LegacyAdapter` body, a legacy method that calls
-    ``self.target.<method>``: ``args`` renames (``{"old": "new"}``) or drops
-    (``{"old": None}``) keyword arguments (positional ones keep their positions), ``inject``
-    adds arguments the legacy API never had, ``result`` converts the new result to the legacy
-    form and ``errors`` translates exceptions. Timeline keywords override the adapter's.
-    Every name is checked against the target method when the adapter class is created.
-    """
-    unknown = set(timeline) - set(_TIMELINE)
-    if unknown:
-        raise TypeError(f"maps() got unexpected options {sorted(unknown)}")
-    # Typed as the callable it becomes once the adapter class is created.
-    declared: Any = _Mapped(method, args, inject, result, errors, timeline)
-    return declared  # type: ignore[no-any-return]
-
-
-def _translating(func: Any, errors: ErrorMap) -> Any:
-    """*func* with exceptions of the new implementation turned into legacy ones."""
-    caught = tuple(errors)
-
-    def translate(error: BaseException) -> BaseException:
-        for new_type, legacy_type in errors.items():
-            if isinstance(error, new_type):
-                made: BaseException = (
-                    legacy_type(*error.args)
-                    if isinstance(legacy_type, type)
-                    else legacy_type(error)
-                )
-                return made
-        return error  # pragma: no cover  # caught means one matched
-
-    if inspect.iscoroutinefunction(func):
-
-        @functools.wraps(func)
-        async def async_translated(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await func(*args, **kwargs)
-            except caught as error:
-                raise translate(error) from error
-
-        return async_translated
-
-    @functools.wraps(func)
-    def translated(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except caught as error:
-            raise translate(error) from error
-
-    return translated
-
-
 class LegacyAdapter:
     """Base of classes that serve an old API from a new implementation.
 
@@ -310,7 +118,7 @@ class LegacyAdapter:
         errors: ErrorMap | None = None,
         **options: Any,
     ) -> None:
-        unknown = set(options) - set(_TIMELINE)
+        unknown = set(options) - set(TIMELINE_KEYS)
         if unknown:
             raise TypeError(f"{cls.__qualname__}: unknown class keywords {sorted(unknown)}")
         super().__init_subclass__()
@@ -342,7 +150,7 @@ class LegacyAdapter:
                 continue
             built = (
                 member.build(cls, name, settings["target"])
-                if isinstance(member, _Mapped)
+                if isinstance(member, Mapped)
                 else member
             )
             if inspect.isfunction(built) or isinstance(
@@ -366,7 +174,7 @@ class LegacyAdapter:
             spec = getattr(func, "__phaseout_maps__", None)
             wanted = getattr(func, "__phaseout_legacy__", {}).get("replacement")
             if spec is not None:
-                problems += _check_mapping(cls, name, target, spec)
+                problems += check_mapping(cls, name, target, spec)
             elif isinstance(wanted, str) and wanted.isidentifier() and not hasattr(target, wanted):
                 problems.append(
                     f"{name} names {target.__qualname__}.{wanted} as its replacement, "
@@ -411,8 +219,8 @@ class LegacyAdapter:
 def _legacy_member(owner: type, name: str, member: Any, settings: dict[str, Any]) -> Any:
     func = _function_of(member)
     own = getattr(func, "__phaseout_legacy__", {})
-    options: dict[str, Any] = {key: settings[key] for key in _TIMELINE if key in settings}
-    options.update({key: own[key] for key in _TIMELINE if key in own})
+    options: dict[str, Any] = {key: settings[key] for key in TIMELINE_KEYS if key in settings}
+    options.update({key: own[key] for key in TIMELINE_KEYS if key in own})
     target = settings["target"]
     named = settings.get("target_name") or _public_path(target)
     wanted = own.get("replacement")
@@ -431,145 +239,5 @@ def _legacy_member(owner: type, name: str, member: Any, settings: dict[str, Any]
             )
     errors = {**settings.get("errors", {}), **own.get("errors", {})}
     if errors and inspect.isfunction(member):
-        member = _translating(member, errors)
+        member = translating(member, errors)
     return self_serving(**options)(member)
-
-
-def _check_mapping(owner: type, name: str, target: type, spec: _Mapped) -> list[str]:
-    method = getattr(target, spec.method, None)
-    if method is None:
-        return [f"{name} maps to {target.__qualname__}.{spec.method}, which does not exist"]
-    try:
-        parameters = inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return []
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return []
-    accepted = {
-        p.name
-        for p in parameters.values()
-        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    }
-    problems = []
-    for old, new in spec.args.items():
-        if new is not None and new not in accepted:
-            problems.append(
-                f"{name} maps {old!r} to {new!r}, which {target.__qualname__}.{spec.method} "
-                f"does not accept"
-            )
-    for injected in spec.inject:
-        if injected not in accepted:
-            problems.append(
-                f"{name} injects {injected!r}, which {target.__qualname__}.{spec.method} "
-                f"does not accept"
-            )
-    return problems
-
-
-class _RenamedHook:
-    """Stands in the class body for the new hook until the class exists (``__set_name__``)."""
-
-    def __init__(self, func: Callable[..., Any], old: str, options: dict[str, Any]) -> None:
-        self.func = func
-        self.old = old
-        self.options = options
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        old = self.old
-        if old in vars(owner):
-            raise TypeError(
-                f"{owner.__qualname__} defines both {old} and {name}, which replaces it; "
-                f"keep only {name}"
-            )
-        setattr(owner, name, self.func)
-        new_dotted = f"{owner.__module__}.{owner.__qualname__}.{name}"
-
-        def alias(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return getattr(self, name)(*args, **kwargs)
-
-        alias.__name__ = old
-        alias.__qualname__ = f"{owner.__qualname__}.{old}"
-        alias.__module__ = owner.__module__
-        alias.__doc__ = f"The name of :meth:`{name}` before it was renamed."
-        setattr(owner, old, self_serving(**self.options, replacement=new_dotted)(alias))
-
-        def overridden(cls: type) -> None:
-            """Called at the class statement of a subclass that overrides the old name."""
-
-        overridden.__name__ = old
-        overridden.__qualname__ = f"{owner.__qualname__}.{old}"
-        overridden.__module__ = owner.__module__
-        notice = self_serving(
-            **self.options,
-            replacement=new_dotted,
-            reason=f"Subclasses must override {name} instead; {owner.__qualname__} "
-            f"calls {name}, and reaches an override of {old} only through this alias.",
-        )(overridden)
-        renames = dict(vars(owner).get("__phaseout_renames__", {}))
-        renames[old] = (name, notice)
-        owner.__phaseout_renames__ = renames  # type: ignore[attr-defined]
-        _install_hook(owner)
-
-
-def _install_hook(owner: type) -> None:
-    if "__phaseout_hooked__" in vars(owner):
-        return
-    owner.__phaseout_hooked__ = True  # type: ignore[attr-defined]
-    parent = vars(owner).get("__init_subclass__")
-
-    def __init_subclass__(cls: type, /, **kwargs: Any) -> None:
-        # With renames declared at several levels, each level's hook runs: check once.
-        checked = "__phaseout_renames_checked__" in vars(cls)
-        cls.__phaseout_renames_checked__ = True  # type: ignore[attr-defined]
-        for klass in [] if checked else reversed(cls.__mro__[1:]):
-            for old, (new, notice) in vars(klass).get("__phaseout_renames__", {}).items():
-                own = vars(cls)
-                if old in own and new in own:
-                    raise TypeError(
-                        f"{cls.__qualname__} overrides both {old} and {new}, the name that "
-                        f"replaces it; keep only {new}"
-                    )
-                if old in own:
-                    notice(cls)  # warns at the class statement; raises once removed
-                    setattr(cls, new, own[old])
-        if parent is not None:
-            parent.__func__(cls, **kwargs)
-        else:
-            super(owner, cls).__init_subclass__(**kwargs)  # type: ignore[arg-type]
-
-    owner.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
-
-
-def renamed(
-    old: str,
-    *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
-    package: str | None = None,
-    current_version: Any = None,
-    guide: str | None = None,
-) -> Callable[[_F], _F]:
-    """Declare that the decorated hook was called *old* before *since*.
-
-    ``obj.<old>(...)`` keeps working (deprecated, served by the new method); a subclass that
-    overrides *old* is warned at its ``class`` statement and its override is what the new
-    name calls; a subclass that overrides both is a ``TypeError``.
-    """
-    if not old.isidentifier():
-        raise ValueError(f"renamed() needs the old method name, got {old!r}")
-    options = {
-        "since": since,
-        "removed_in": removed_in,
-        "hard_in": hard_in,
-        "compat_in": compat_in,
-        "package": package,
-        "current_version": current_version,
-        "guide": guide,
-    }
-
-    def mark(func: _F) -> _F:
-        return _RenamedHook(func, old, options)  # type: ignore[return-value]
-
-    return mark
