@@ -7,11 +7,8 @@ A policy that trips rolls the rollout back to the legacy path at once and says s
 
 from __future__ import annotations
 
-import contextvars
 import math
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,9 +17,9 @@ from .. import _notices, _otel, _usage  # noqa: F401  # _otel: rollouts under PH
 from ..exceptions import RolloutWarning
 
 if TYPE_CHECKING:
-    import asyncio  # imported when an async rollout first shadows: it costs ~25 ms
+    pass  # imported when an async rollout first shadows: it costs ~25 ms
 
-from ._routing import Path, _check_fraction
+from ._routing import Path, RolloutState, _check_fraction
 
 _clock = time.perf_counter  # monotonic; a module attribute so tests can drive it
 
@@ -118,43 +115,10 @@ def _milliseconds(
     return result
 
 
-class Judging:
+class Judging(RolloutState):
     """The judging half of :class:`~phaseout.rollout.Rollout`."""
 
-    # What the rollout's __init__ sets, which these methods read and write.
-    name: str
-    legacy: Callable[..., Any]
-    new: Callable[..., Any]
-    key: Callable[..., object] | None
-    fallback: bool
-    compare: Callable[[Any, Any], bool]
     rollback_policy: RollbackPolicy | None
-    openfeature: Any
-    route: Callable[..., Path]
-    _lock: threading.Lock
-    _forced: contextvars.ContextVar[Path | None]
-    _allow: frozenset[object]
-    _deny: frozenset[object]
-    _name_crc: int
-    _buckets: dict[object, int]
-    _forcing: bool
-    _percent: float
-    _threshold: int
-    _rolled_back: dict[str, float] | None
-    _shadow_tasks: set[asyncio.Task[Any]]
-    _new_outcomes: deque[tuple[bool, float]]
-    _new_raised: int
-    _comparisons: deque[bool]
-    _mismatched: int
-    _legacy_seconds: deque[float]
-    _since_judged: int
-    _since_timed: int
-    _calls: dict[str, int]
-    _errors: dict[str, int]
-    _fallbacks: int
-    _shadow_runs: int
-    _mismatches: int
-    _shadow_errors: int
 
     def _build_router(self) -> None:  # the routing half's
         raise NotImplementedError

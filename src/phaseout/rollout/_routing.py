@@ -79,10 +79,10 @@ def _env_percent(name: str) -> float | None:
     return None
 
 
-class Routing:
-    """The routing half of :class:`~phaseout.rollout.Rollout`."""
+class RolloutState:
+    """What a rollout's ``__init__`` sets, which its routing and judging halves read and
+    write (declared once, for the type checker)."""
 
-    # What the rollout's __init__ sets, which these methods read and write.
     name: str
     legacy: Callable[..., Any]
     new: Callable[..., Any]
@@ -115,6 +115,10 @@ class Routing:
     _shadow_runs: int
     _mismatches: int
     _shadow_errors: int
+
+
+class Routing(RolloutState):
+    """The routing half of :class:`~phaseout.rollout.Rollout`."""
 
     def set_percent(self, percent: float) -> None:
         """Serve *percent* (0-100, 0.01 resolution) of keys from the new path; thread-safe."""
