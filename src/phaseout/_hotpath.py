@@ -1,11 +1,10 @@
-"""The per-use decision: which phase, warn or raise, which callable serves the call.
+"""The slow path of a use: which phase, warn or raise, which callable serves the call.
 
-A declaration's phase and message are computed once (a *plan*, see ``_plan``) and reused until the
-configuration changes or a ``pretend()`` block is used. Each wrapper keeps a small table of
-call sites whose outcome is known to be "the filters ignore it"; a use from such a site costs
-one frame lookup, a dict lookup, a filter-list comparison and a counter increment. Every
-other use takes the slow path, which does exactly what calling ``warnings.warn`` at the
-caller's line would do, because that is what it does.
+A declaration's phase and message are computed once (a *plan*, see ``_plan``) and reused
+until the configuration changes or a ``pretend()`` block is used. The generated wrapper
+(``_fastpath``) serves the call sites whose outcome it knows; every other use comes here, and
+does exactly what calling ``warnings.warn`` at the caller's line would do, because that is
+what it does, then tells the wrapper's table what the next use from that site may skip.
 """
 
 from __future__ import annotations
