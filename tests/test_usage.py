@@ -767,7 +767,7 @@ def test_a_new_call_site_makes_the_caller_write_nothing_and_scan_nothing(
 
     made: list[int] = []
     totals: list[int] = []
-    original_event, original_total = _usage._Site.call_event, _usage._Site.total
+    original_event, original_total = _usage.CallSite.call_event, _usage.CallSite.total
 
     def call_event(site: Any) -> Any:
         made.append(1)
@@ -777,8 +777,8 @@ def test_a_new_call_site_makes_the_caller_write_nothing_and_scan_nothing(
         totals.append(1)
         return original_total(site)
 
-    monkeypatch.setattr(_usage._Site, "call_event", call_event)
-    monkeypatch.setattr(_usage._Site, "total", total)
+    monkeypatch.setattr(_usage.CallSite, "call_event", call_event)
+    monkeypatch.setattr(_usage.CallSite, "total", total)
     for i in range(2_000):
         exec(compile("old(1)", f"<site {i}>", "exec"), {"old": old})
     assert (made, totals) == ([], [])  # no event built, no site scanned by the callers

@@ -14,7 +14,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from ._config import reset_defaults
     from ._configure import configure
-    from ._usage import SiteUsage, flush_usage, usage
+    from ._flushing import flush_usage
+    from ._usage import SiteUsage, usage
     from ._versions import pretend
     from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
     from .code_paths import CodePath, code_path
@@ -133,7 +134,7 @@ _HOMES: dict[str, str] = {
     "deprecated_attribute": "names",
     "deprecated_class_attribute": "names",
     "deprecated_value": "parameters",
-    "flush_usage": "_usage",
+    "flush_usage": "_flushing",
     "keyword_only": "parameters",
     "legacy": "adapters",
     "maps": "adapters",

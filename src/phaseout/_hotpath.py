@@ -43,6 +43,7 @@ _usage: Any = None
 
 def _load_usage() -> Any:
     global _usage
+    from . import _flushing  # noqa: F401  # it gives the counters their flusher thread
     from . import _usage as usage
 
     if CONFIG.load().otel_env is not None:  # PHASEOUT_OTEL=1: it installs itself
@@ -193,7 +194,7 @@ class Declaration(DeclarationRecord):
         if counter is None:
             return usage.new_site(self, user, key, phase)  # type: ignore[no-any-return]
         if usage.STATE.flusher is None:
-            usage.ensure_flusher()
+            usage.start_flusher()
         return counter
 
     @staticmethod

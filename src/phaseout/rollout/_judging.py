@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import _notices, _otel, _usage  # noqa: F401  # _otel: rollouts under PHASEOUT_OTEL=1
+from .. import _flushing, _notices, _otel, _usage  # noqa: F401  # _flushing, _otel: load to act
 from ..exceptions import RolloutWarning
 
 if TYPE_CHECKING:

@@ -14,8 +14,6 @@ from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .. import _notices, _otel, _usage  # noqa: F401  # _otel: rollouts under PHASEOUT_OTEL=1
-
 if TYPE_CHECKING:
     import asyncio  # imported when an async rollout first shadows: it costs ~25 ms
 

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from .. import _notices, _otel, _usage  # noqa: F401  # _otel: rollouts under PHASEOUT_OTEL=1
+from .. import _notices
 from ..exceptions import RolloutWarning, SettingsWarning
 
 if TYPE_CHECKING:
