@@ -72,3 +72,23 @@ def pyright(cwd: Path, *paths: str) -> list[dict[str, Any]]:
     )  # fmt: skip
     diagnostics: list[dict[str, Any]] = json.loads(done.stdout)["generalDiagnostics"]
     return diagnostics
+
+
+def sphinx_text(root: Path, module: str, *, undocumented: bool = False) -> str:
+    """Build *module* (a file in *root*) with Sphinx autodoc under ``-W``; the text output.
+    Any Sphinx warning fails the build, and the assertion shows it."""
+    (root / "conf.py").write_text(
+        "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n"
+        "extensions = ['sphinx.ext.autodoc']\n",
+        encoding="utf-8",
+    )
+    members = "   :members:\n" + ("   :undoc-members:\n" if undocumented else "")
+    (root / "index.rst").write_text(
+        f"API\n===\n\n.. automodule:: {module}\n{members}", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "text", str(root), str(root / "out")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    return (root / "out" / "index.txt").read_text(encoding="utf-8")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 import sys
 import textwrap
 import warnings
@@ -16,7 +15,7 @@ import pytest
 import phaseout
 from phaseout import _moved_modules
 
-from .helpers import run_phaseout
+from .helpers import run_phaseout, sphinx_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -209,20 +208,7 @@ def plot(colour="k", mode="slow"):
 
 def test_the_docstring_notes_build_under_sphinx_with_warnings_as_errors(tmp_path: Path) -> None:
     (tmp_path / "sphinxed.py").write_text(textwrap.dedent(SPHINX_MODULE), encoding="utf-8")
-    (tmp_path / "conf.py").write_text(
-        "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n"
-        "extensions = ['sphinx.ext.autodoc']\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "index.rst").write_text(
-        "API\n===\n\n.. automodule:: sphinxed\n   :members:\n", encoding="utf-8"
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "text", str(tmp_path), str(tmp_path / "out")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert (done.returncode, done.stderr) == (0, "")
-    text = (tmp_path / "out" / "index.txt").read_text(encoding="utf-8")
+    text = sphinx_text(tmp_path, "sphinxed")
     words = " ".join(text.split())  # the text builder wraps long lines
     for expected in [
         "sphinxed.no_docstring(a) Deprecated since version 1.0: Will be removed in 2.0.",

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .helpers import sphinx_text
 
 # Each kind of declaration that writes a note: its decorator (REASON is the reason's repr),
 # the def it decorates (DOC is the docstring's line, or nothing), and how to reach the
@@ -142,20 +143,7 @@ def test_every_line_of_the_note_stays_inside_its_directive(noted: tuple[Path, An
 
 def test_the_notes_build_under_sphinx_with_warnings_as_errors(noted: tuple[Path, Any]) -> None:
     root, _ = noted
-    (root / "conf.py").write_text(
-        "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n"
-        "extensions = ['sphinx.ext.autodoc']\n",
-        encoding="utf-8",
-    )
-    (root / "index.rst").write_text(
-        "API\n===\n\n.. automodule:: noted\n   :members:\n   :undoc-members:\n", encoding="utf-8"
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "text", str(root), str(root / "out")],
-        capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
-    assert (done.returncode, done.stderr) == (0, "")
-    words = " ".join((root / "out" / "index.txt").read_text(encoding="utf-8").split())
+    words = " ".join(sphinx_text(root, "noted", undocumented=True).split())
     for lines in LINE_COUNTS:
         expected = " ".join(f"Reason line {n} of {lines}." for n in range(1, lines + 1))
         # Once per kind and docstring shape: the whole reason inside one rendered note.

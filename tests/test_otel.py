@@ -207,6 +207,15 @@ def test_rollout_calls_and_rollbacks(reader: InMemoryMetricReader) -> None:
     assert (0, {"rollout": "r-otel"}) in points(reader, "phaseout.rollout.rolled_back")
 
 
+def _run_with_otel_switch(script: str) -> subprocess.CompletedProcess[str]:
+    """*script* in a fresh interpreter with ``PHASEOUT_OTEL=1`` and no other setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PHASEOUT_OTEL"] = "1"
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+
+
 def test_the_environment_switch(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
@@ -232,11 +241,7 @@ def test_the_environment_switch(tmp_path: Path) -> None:
                   for p in m.data.data_points))
         """
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
-    env["PHASEOUT_OTEL"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
-    )
+    done = _run_with_otel_switch(script)
     assert (done.returncode, done.stdout.strip()) == (0, "4"), done.stderr
 
 
@@ -259,9 +264,5 @@ def test_the_environment_switch_reports_rollouts_of_a_program_with_no_deprecatio
                   for p in m.data.data_points))
         """
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
-    env["PHASEOUT_OTEL"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
-    )
+    done = _run_with_otel_switch(script)
     assert (done.returncode, done.stdout.strip()) == (0, "3"), done.stderr
