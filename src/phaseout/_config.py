@@ -276,33 +276,32 @@ class _Config:
 CONFIG: Final = _Config()
 
 UNSET: Final = object()  # an argument left out
-_UNSET: Final = UNSET
 
 
 def configure_settings(
     *,
-    strict: object = _UNSET,
-    usage_log: object = _UNSET,
-    usage_logger: object = _UNSET,
-    flush_interval: object = _UNSET,
-    silence: object = _UNSET,
-    pretend: object = _UNSET,
+    strict: object = UNSET,
+    usage_log: object = UNSET,
+    usage_logger: object = UNSET,
+    flush_interval: object = UNSET,
+    silence: object = UNSET,
+    pretend: object = UNSET,
 ) -> Callable[[], None]:
     """Check the settings ``phaseout.configure()`` passes (see ``_configure``), and return
     what applies them: a bad argument changes no setting."""
     config = CONFIG.load()
     updates: dict[str, Any] = {}
-    if strict is not _UNSET:
+    if strict is not UNSET:
         updates["strict"] = parse_strict(strict, "strict")
-    if usage_log is not _UNSET:
+    if usage_log is not UNSET:
         updates["usage_log"] = parse_usage_log(usage_log, "usage_log")
-    if usage_logger is not _UNSET:
+    if usage_logger is not UNSET:
         updates["usage_logger"] = parse_usage_logger(usage_logger)
-    if flush_interval is not _UNSET:
+    if flush_interval is not UNSET:
         updates["flush_interval"] = parse_flush_interval(flush_interval, "flush_interval")
-    if silence is not _UNSET:
+    if silence is not UNSET:
         updates["silence"] = parse_silence(silence, "silence")
-    if pretend is not _UNSET:
+    if pretend is not UNSET:
         updates["pretend_env"] = _pretend_setting(pretend)
 
     def apply() -> None:

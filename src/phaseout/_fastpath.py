@@ -293,6 +293,4 @@ def _exact_code(code: CodeType) -> CodeType | None:
 
 # The wrapper's code per parameter structure (compiled), and per parameter list (renamed).
 _STRUCTURE_CODES: dict[tuple[Any, ...], CodeType] = {}
-
-
 _EXACT_CODES: dict[tuple[Any, ...], CodeType] = {}

@@ -118,13 +118,15 @@ def _route(
         if index >= len(slots) or mapping.get(name, name) != slots[index].name:
             break
         positional.append(name)
+    # new name -> legacy name: by position so far, then by keyword (``routes``).
+    lined_up = {slot.name: name for slot, name in zip(slots, positional, strict=False)}
     routes: dict[str, str] = {}
     for name in named[len(positional) :]:
         new = mapping.get(name, name)
         if new is None:
             continue
-        if new in routes or new in (mapping.get(p, p) for p in positional):
-            first = routes.get(new) or next(p for p in positional if mapping.get(p, p) == new)
+        first = routes.get(new) or lined_up.get(new)
+        if first is not None:
             raise TypeError(
                 f"{symbol}: {first!r} and {name!r} would both be passed to the "
                 f"replacement {target} as {new!r}; map or drop one of them in args_map"

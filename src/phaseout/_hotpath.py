@@ -128,13 +128,8 @@ class Declaration(DeclarationRecord):
         if plan.silent:
             target = forward if forward is not None else own
             if self._rememberable(user, caller):
-                entry: FastEntry = (
-                    user.f_code,
-                    user.f_globals,
-                    list(_wm.filters),
-                    _UNCOUNTED,
-                    target,
-                    user.f_globals.get("__name__"),
+                entry = _ignoring(
+                    user.f_code, user.f_globals, list(_wm.filters), _UNCOUNTED, target
                 )
                 _remember(table, generation, caller.f_lasti, entry)
             return target(*args, **kwargs)
@@ -153,7 +148,7 @@ class Declaration(DeclarationRecord):
             # Counted, not shown: remembered while the filters are the same (a silence() or
             # pretend() block makes it depend on the context: then not remembered).
             if rememberable:
-                entry = _ignoring(user, list(_wm.filters), counter, target)
+                entry = _ignoring(user.f_code, user.f_globals, list(_wm.filters), counter, target)
                 _remember(table, generation, caller.f_lasti, entry)
             return target(*args, **kwargs)
         self.shown_once = True
@@ -164,7 +159,7 @@ class Declaration(DeclarationRecord):
         if rememberable:
             # Remembered before warning: under an "error" filter, warn() raises.
             if _filters.ignored(snapshot, category, plan.text, user):
-                entry = _ignoring(user, snapshot, counter, target)
+                entry = _ignoring(user.f_code, user.f_globals, snapshot, counter, target)
                 _remember(table, generation, caller.f_lasti, entry)
             elif plan.budget != "always":  # "always" has no registry to take a shortcut by
                 _filters.watch_filter_versions()
@@ -209,11 +204,15 @@ class Declaration(DeclarationRecord):
 
 
 def _ignoring(
-    user: FrameType, filters: list[Any], counter: itertools.count[int], target: AnyCallable
+    code: CodeType,
+    globals_: dict[str, Any],
+    filters: list[Any],
+    counter: itertools.count[int],
+    target: AnyCallable,
 ) -> FastEntry:
-    """The entry of a call site whose uses the filters ignore while *filters* and its
-    module's name are the same."""
-    return (user.f_code, user.f_globals, filters, counter, target, user.f_globals.get("__name__"))
+    """The entry of a call site (its *code* and *globals_*) whose uses the filters ignore
+    while *filters* and its module's name are the same."""
+    return (code, globals_, filters, counter, target, globals_.get("__name__"))
 
 
 def _import_probe() -> CodeType | None:
@@ -331,14 +330,7 @@ class KnownSite:
             return
         with _lock:
             if table.get(key) is entry:  # not replaced or forgotten meanwhile
-                table[key] = (
-                    entry[0],
-                    entry[1],
-                    filters,
-                    entry[3],
-                    self.target,
-                    entry[1].get("__name__"),
-                )
+                table[key] = _ignoring(entry[0], entry[1], filters, entry[3], self.target)
 
     def raised(self, error: BaseException, token: object, registry: object, module: object) -> None:
         """``warn_explicit`` raised *error*: remember it if that was the warning itself and
