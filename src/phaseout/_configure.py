@@ -7,7 +7,7 @@ above both so that the configuration never imports what it configures.
 
 from __future__ import annotations
 
-from ._config import UNSET, configure_settings, parse_attributes
+from ._config import DEFAULT_ATTRIBUTES, UNSET, configure_settings, parse_attributes
 
 __all__ = ["configure"]
 
@@ -66,7 +66,7 @@ def configure(
         from . import _otel
 
         attributes = (
-            None
+            DEFAULT_ATTRIBUTES
             if metric_attributes is UNSET
             else parse_attributes(metric_attributes, "metric_attributes")
         )
@@ -80,5 +80,5 @@ def configure(
                 f"{meter_provider!r}"
             )
         provider = meter_provider if meter_provider is not UNSET else _otel.current_provider()
-        _otel.install(provider, _otel.DEFAULT_ATTRIBUTES if attributes is None else attributes)
+        _otel.install(provider, attributes)
     apply()

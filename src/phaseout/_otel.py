@@ -19,9 +19,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._config import CONFIG, DEFAULT_ATTRIBUTES, OTEL_ENV
+from ._config import CONFIG, OTEL_ENV
 
-__all__ = ["DEFAULT_ATTRIBUTES", "current_provider", "install"]
+__all__ = ["current_provider", "install"]
 
 
 class Metrics:

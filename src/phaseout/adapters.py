@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ._adapter_maps import TIMELINE_KEYS, ErrorMap, Mapped, check_mapping, maps, translating
+from ._options import dotted_name
 from ._renamed_hooks import renamed
 from .decorators import self_serving
 from .exceptions import PhaseoutError
@@ -35,10 +36,6 @@ class AdapterError(PhaseoutError, TypeError):
     """An adapter's declarations do not fit its target (raised at class creation)."""
 
 
-def _dotted(obj: Any) -> str:
-    return f"{obj.__module__}.{obj.__qualname__}"
-
-
 def _public_path(target: type) -> str:
     """Where callers import *target* from: its top-level package when that exports it by
     its own name (``mylib.Store`` for ``mylib.core.Store``), else where it is defined.
@@ -46,7 +43,7 @@ def _public_path(target: type) -> str:
     top = sys.modules.get(target.__module__.partition(".")[0])
     if "." not in target.__qualname__ and getattr(top, target.__name__, None) is target:
         return f"{top.__name__}.{target.__name__}"  # type: ignore[union-attr]
-    return _dotted(target)
+    return dotted_name(target)
 
 
 def _function_of(member: Any) -> Any:
