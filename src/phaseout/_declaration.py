@@ -8,6 +8,7 @@ use. Nothing here imports what reads it.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 import weakref
@@ -20,7 +21,14 @@ from packaging.version import Version
 from ._versions import VersionSource
 from .phases import Phase, Timeline
 
-__all__ = ["AnyCallable", "DeclarationRecord", "FastEntry", "FastTable", "policy_of"]
+__all__ = [
+    "AnyCallable",
+    "DeclarationRecord",
+    "FastEntry",
+    "FastTable",
+    "ParameterChange",
+    "policy_of",
+]
 
 AnyCallable = Callable[..., Any]
 # (code, globals, filters snapshot, site counter, callable to call, module name) for a site
@@ -31,6 +39,29 @@ FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[i
 FastTable = dict[int, FastEntry]
 
 
+@dataclasses.dataclass(frozen=True)
+class ParameterChange:
+    """What a parameter declaration changes in the calls of *function* (``module.qualname``
+    as defined), for tools that rewrite callers (``phaseout fix``).
+
+    *action* is one of:
+
+    - ``"rename"``: the keyword ``names[0]`` is now ``new``;
+    - ``"remove"``: ``names[0]`` goes away (``new`` is None);
+    - ``"keyword-only"``: each of ``names`` must be passed by keyword;
+    - ``"value"``: passing ``value`` to ``names[0]`` is deprecated; ``new`` replaces it when
+      ``has_new``;
+    - ``"default"``: the default of ``names[0]`` changes from ``value`` to ``new``.
+    """
+
+    function: str
+    action: str
+    names: tuple[str, ...]
+    new: object = None
+    value: object = None
+    has_new: bool = True
+
+
 class DeclarationRecord:
     """What was declared about one deprecated symbol, and the state its call path keeps.
 
@@ -38,8 +69,9 @@ class DeclarationRecord:
     plan per phase, the slow path of a use) is the hot path's subclass, ``Declaration``.
 
     Read by ``phaseout.declarations()``: ``symbol``, ``kind``, ``package``, ``timeline``,
-    ``replacement`` (a dotted name or None), ``reason``, ``guide`` and ``phase`` (the phase
-    in the current context, resolving the installed version on first use).
+    ``replacement`` (a dotted name or None), ``reason``, ``guide``, ``phase`` (the phase
+    in the current context, resolving the installed version on first use) and, for a
+    parameter's declaration, ``change`` (a :class:`ParameterChange`; None for the others).
     """
 
     __slots__ = (
@@ -50,6 +82,7 @@ class DeclarationRecord:
         "_reason",
         "_tables",
         "category",
+        "change",
         "code_refs",
         "forward",
         "kind",
@@ -88,6 +121,7 @@ class DeclarationRecord:
         self.category: type[Warning] | None = None  # the declaration's own, if given
         self.shown_once = False  # for a policy's "process" budget
         self.owner: type | None = None  # the class itself, for kind "class"
+        self.change: ParameterChange | None = None
         # Texts, categories and error of a declaration that is not a callable's (parameters,
         # code paths): see `phaseout.parameters`.
         self.wording: Any = None

@@ -283,4 +283,8 @@ def mapped_forward(
     forward.__phaseout_call__ = ", ".join(  # type: ignore[attr-defined]
         [*shown, *(f"{new}={old}" for new, old in keywords.items())]
     )
+    # What ``phaseout fix`` needs to rewrite a legacy call as a call of the replacement: the
+    # argument names it maps, and whether the result is reshaped (then no rewrite is exact).
+    forward.__phaseout_args_map__ = dict(mapping)  # type: ignore[attr-defined]
+    forward.__phaseout_reshaped__ = result is not None  # type: ignore[attr-defined]
     return forward

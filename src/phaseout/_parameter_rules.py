@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _codegen, _messages
-from ._declaration import AnyCallable
+from ._declaration import AnyCallable, ParameterChange
 from ._declaring import (
     Wording,
     declare,
@@ -127,6 +127,11 @@ class Rule:
             self.wording(function, shape),
             self.replacement(function),
         )
+        self.decl.change = self.change(function, shape)
+
+    def change(self, function: str, shape: Shape) -> ParameterChange:
+        """What this rule changes in the calls of *function*, for ``phaseout fix``."""
+        raise NotImplementedError
 
     def replacement(self, function: str) -> str | None:
         return None
@@ -157,6 +162,9 @@ class Renamed(Rule):
         super().__init__(options)
         self.old, self.new = old, new
         self.assigned = new
+
+    def change(self, function: str, shape: Shape) -> ParameterChange:
+        return ParameterChange(function, "rename", (self.old,), self.new)
 
     def names(self) -> tuple[str, ...]:
         return (self.old, self.new)
@@ -221,6 +229,9 @@ class Removed(Rule):
         super().__init__(options)
         self.name, self.drop = name, drop
 
+    def change(self, function: str, shape: Shape) -> ParameterChange:
+        return ParameterChange(function, "remove", (self.name,))
+
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
@@ -276,6 +287,9 @@ class KeywordOnly(Rule):
     def __init__(self, keywords: tuple[str, ...], options: dict[str, Any]) -> None:
         super().__init__(options)
         self.keywords = self.moved = keywords
+
+    def change(self, function: str, shape: Shape) -> ParameterChange:
+        return ParameterChange(function, "keyword-only", self.keywords)
 
     def names(self) -> tuple[str, ...]:
         return self.keywords
@@ -341,6 +355,11 @@ class ChangedDefault(Rule):
         super().__init__(options)
         self.name, self.new = name, new
 
+    def change(self, function: str, shape: Shape) -> ParameterChange:
+        return ParameterChange(
+            function, "default", (self.name,), self.new, shape.defaults[self.name]
+        )
+
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
@@ -394,6 +413,12 @@ class Value(Rule):
     def __init__(self, name: str, value: object, new: object, options: dict[str, Any]) -> None:
         super().__init__(options)
         self.name, self.value, self.new = name, value, new
+
+    def change(self, function: str, shape: Shape) -> ParameterChange:
+        has_new = self.new is not NOT_PASSED
+        return ParameterChange(
+            function, "value", (self.name,), self.new if has_new else None, self.value, has_new
+        )
 
     def names(self) -> tuple[str, ...]:
         return (self.name,)

@@ -1,4 +1,4 @@
-"""The ``phaseout`` command: ``phaseout demo``, ``phaseout report`` and ``phaseout audit``."""
+"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide`` and ``fix``."""
 
 from __future__ import annotations
 
@@ -27,7 +27,129 @@ def _parser() -> argparse.ArgumentParser:
     _add_report(commands)
     _add_audit(commands)
     _add_guide(commands)
+    _add_fix(commands)
     return parser
+
+
+# Exit codes of `phaseout fix`.
+EXIT_FIX_PENDING = 1  # --check: files would change
+EXIT_FIX_UNPARSED = 3  # some files could not be read, parsed or rewritten (the rest were)
+
+
+def _add_fix(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fix = commands.add_parser(
+        "fix",
+        help="rewrite callers' code for a package's deprecations (needs phaseout[fix])",
+        description=(
+            "Import PACKAGE (the installed release; it runs its code) and rewrite every "
+            "Python file under PATH that uses an API it deprecates, as its declarations say. "
+            "A dry run by default: a unified diff on stdout, a summary on stderr. Exit "
+            "status: 0 nothing to do or done; 1 with --check when files would change; 2 bad "
+            "input; 3 some files could not be parsed (listed; the rest were processed)."
+        ),
+    )
+    fix.add_argument("paths", metavar="PATH", nargs="+", help="files or directories to fix")
+    fix.add_argument("--package", required=True, help="the package upgraded (an import name)")
+    fix.add_argument(
+        "--to", metavar="VERSION", help="apply what is deprecated at VERSION (default: now)"
+    )
+    mode = fix.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="edit the files in place")
+    mode.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any file would change"
+    )
+    fix.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("diff", "json"),
+        default="diff",
+        help="diff and a summary (default), or JSON of every rewrite and manual site",
+    )
+    fix.add_argument(
+        "--usage",
+        metavar="LOGS",
+        action="append",
+        default=[],
+        help="usage logs (or folders of them): rewrite the calls they saw, even on receivers "
+        "of unknown class",
+    )
+    fix.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the directory log paths are matched below (default: the current one)",
+    )
+    fix.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes to use (default: the CPUs available)",
+    )
+    fix.add_argument(
+        "--accept-new-defaults",
+        action="store_true",
+        help="leave calls that rely on a changing default as they are",
+    )
+
+
+def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        from . import fix
+    except ModuleNotFoundError as error:
+        if error.name != "libcst":
+            raise
+        stderr.write(
+            "phaseout fix: needs libcst, which is not installed: pip install 'phaseout[fix]'\n"
+        )
+        return EXIT_BAD_INPUT
+    progress = _Progress(stderr) if stderr.isatty() else None
+    try:
+        report = fix.fix_paths(
+            args.paths,
+            args.package,
+            to=args.to,
+            write=args.write,
+            usage=args.usage,
+            root=args.root,
+            jobs=args.jobs,
+            accept_new_defaults=args.accept_new_defaults,
+            progress=progress,
+        )
+    except ValueError as error:
+        stderr.write(f"phaseout fix: {error}\n")
+        return EXIT_BAD_INPUT
+    finally:
+        if progress is not None:
+            progress.done()
+    if args.fmt == "json":
+        stdout.write(fix.render_json(report))
+    else:
+        if not args.check:
+            stdout.write(fix.render_diff(report))
+        stderr.write(fix.render_summary(report))
+    stdout.flush()
+    if report.errors:
+        return EXIT_FIX_UNPARSED
+    if args.check and report.changed:
+        return EXIT_FIX_PENDING
+    return EXIT_OK
+
+
+class _Progress:
+    """``fixing: 120/2000 files`` on one line of a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        self.stream.write(f"\r\x1b[Kfixing: {done}/{total} files")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
 
 
 def _add_guide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -313,9 +435,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"it with the input that caused it)\n"
             )
             return EXIT_BAD_INPUT
-    if args.command in ("audit", "guide"):
+    if args.command in ("audit", "guide", "fix"):
         _importable_from_here()
-        command = _audit if args.command == "audit" else _guide
+        command = {"audit": _audit, "guide": _guide, "fix": _fix}[args.command]
         return command(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
 

@@ -1,0 +1,106 @@
+"""Reading an installed package as the tools need it: importing every module (with a progress
+line on a terminal), resolving dotted paths without running descriptors, parsing a version
+given on the command line. Used by ``phaseout audit``, ``guide`` and ``fix``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from typing import Any, Final
+
+from packaging.version import Version
+
+__all__ = ["MISSING", "import_all", "parse_version", "resolve", "resolves"]
+
+
+def import_all(package: str) -> list[tuple[str, str]]:
+    """Import *package* and every submodule; (module, why) for each that failed."""
+    findings: list[tuple[str, str]] = []
+    try:
+        root = importlib.import_module(package)
+    except Exception as error:
+        # Nothing can be audited: a gate that passed here would check nothing.
+        hint = ""
+        if isinstance(error, ModuleNotFoundError) and error.name == package:
+            hint = " (install it, or run phaseout in the directory that holds it)"
+        raise ValueError(
+            f"cannot import {package!r}: {type(error).__name__}: {error}{hint}"
+        ) from None
+    path = getattr(root, "__path__", None)
+    if path is None:
+        return findings
+
+    def failed(name: str) -> None:
+        error = sys.exc_info()[1]
+        findings.append((name, f"{type(error).__name__}: {error}"))
+
+    progress = _Progress(package)
+    for info in pkgutil.walk_packages(path, prefix=f"{package}.", onerror=failed):
+        progress.step(info.name)
+        try:
+            importlib.import_module(info.name)
+        except Exception as error:
+            findings.append((info.name, f"{type(error).__name__}: {error}"))
+    progress.done()
+    return findings
+
+
+def _modules(count: int) -> str:
+    return f"{count} module{'' if count == 1 else 's'}"
+
+
+class _Progress:
+    """``importing mylib.tools (12 modules)`` on one line of a terminal's stderr; silent
+    otherwise (a log or a pipe gets no control characters)."""
+
+    def __init__(self, package: str) -> None:
+        self.count = 0
+        self.shown = sys.stderr.isatty()
+        self.package = package
+
+    def step(self, module: str) -> None:
+        self.count += 1
+        if self.shown:
+            sys.stderr.write(f"\r\x1b[Kimporting {module} ({_modules(self.count)})")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write(f"\r\x1b[Kimported {self.package} ({_modules(self.count)})\n")
+
+
+MISSING: Final = object()
+
+
+def resolve(path: str) -> Any:
+    """The object a dotted path names (``mylib.mod.Class.method``, ``mylib.mod:name``), read
+    without running descriptors (no deprecation is used), or ``MISSING``."""
+    import inspect
+
+    parts = path.split("(", maxsplit=1)[0].replace(":", ".").split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[split:]:
+                obj = inspect.getattr_static(obj, part)
+        except AttributeError:
+            return MISSING
+        return obj
+    return MISSING
+
+
+def resolves(path: str) -> bool:
+    return resolve(path) is not MISSING
+
+
+def parse_version(option: str, text: str) -> Version:
+    try:
+        return Version(text)
+    except ValueError:  # InvalidVersion, or an int over 4,300 digits
+        raise ValueError(
+            f"{option} must be a PEP 440 version such as '3.0', got {text!r}"
+        ) from None

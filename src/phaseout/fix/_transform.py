@@ -1,0 +1,683 @@
+"""One module's source rewritten by the rules: names resolved through its imports, as Python
+would resolve them, with libcst's scope and qualified-name metadata.
+
+Two passes. The first rewrites uses (names, attributes, calls' arguments) and notes what each
+import binding still needs; the second, over statements only, rewrites the imports: a
+binding whose every use was rewritten is renamed or replaced, one still used keeps its old
+import beside the new one. What cannot be proved is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+
+from ._calls import Manual, apply_parameter_rule, remap
+from ._rules import ParameterRule, Rename, Rules
+
+__all__ = ["ManualSite", "Result", "Rewrite", "rewrite_module", "rewrite_tree"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rewrite:
+    """One use rewritten: where (1-based line and column of the original source), which
+    declaration, what changed, and whether a usage log pointed at it."""
+
+    line: int
+    column: int
+    declaration: str
+    change: str
+    from_usage: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ManualSite:
+    """One use left for a person: where, which declaration, and why."""
+
+    line: int
+    column: int
+    declaration: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """A module's source after the rewrite, what was rewritten and what was left."""
+
+    source: str
+    rewrites: tuple[Rewrite, ...] = ()
+    manual: tuple[ManualSite, ...] = ()
+    encoding: str = "utf-8"  # the module's own (PEP 263), to write it back
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rewrites)
+
+
+def _dotted(expression: str) -> cst.BaseExpression:
+    return cst.parse_expression(expression)
+
+
+@dataclasses.dataclass
+class _Binding:
+    """A name bound by a ``from M import name [as alias]`` of an old spelling."""
+
+    statement: cst.ImportFrom
+    alias: cst.ImportAlias
+    rule: Rename
+    local: str
+    uses: int = 0  # uses rewritten by renaming the local name
+    kept: bool = False  # a use that still needs the old binding
+
+
+class _Uses(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+
+    def __init__(self, rules: Rules, usage: Mapping[int, frozenset[str]]) -> None:
+        super().__init__()
+        self.rules = rules
+        self.usage = usage
+        self.rewrites: list[Rewrite] = []
+        self.manual: dict[tuple[int, int, str], ManualSite] = {}
+        self.bindings: dict[tuple[int, str], _Binding] = {}  # by (id of scope, local name)
+        self.needed_modules: set[str] = set()  # `import M` a rewritten attribute relies on
+        self.imported_modules: set[str] = set()
+        self.star_words: dict[str, str] = {}  # a name a star import may bring: declaration
+        self.call_funcs: set[int] = set()
+        self.made_by: dict[int, cst.BaseExpression] = {}  # name assigned a call: its callee
+        # Where each import statement (and alias of an `import`) is, for the second pass:
+        # it sees them after the metadata is gone.
+        self.positions: dict[int, tuple[int, int]] = {}
+
+    # -- where, and what was done -------------------------------------------------------
+
+    def _where(self, node: cst.CSTNode) -> tuple[int, int]:
+        start = self.get_metadata(PositionProvider, node).start
+        return start.line, start.column + 1
+
+    def _done(
+        self, node: cst.CSTNode, declaration: str, change: str, *, usage: bool = False
+    ) -> None:
+        line, column = self._where(node)
+        self.rewrites.append(Rewrite(line, column, declaration, change, usage))
+
+    def _leave_manual(self, node: cst.CSTNode, declaration: str, reason: str) -> None:
+        line, column = self._where(node)
+        self.manual.setdefault(
+            (line, column, declaration), ManualSite(line, column, declaration, reason)
+        )
+
+    def _qualified(self, node: cst.CSTNode) -> str | None:
+        names = self.get_metadata(QualifiedNameProvider, node, set())
+        if len(names) != 1:
+            return None
+        (name,) = names
+        return name.name if name.source is QualifiedNameSource.IMPORT else None
+
+    def _ambiguous(self, node: cst.CSTNode) -> str | None:
+        """A declaration this node may name among other things (a name assigned twice)."""
+        names = self.get_metadata(QualifiedNameProvider, node, set())
+        if len(names) < 2:
+            return None
+        for name in names:
+            rule = self.rules.renames.get(name.name)
+            if rule is not None:
+                return rule.declaration
+            for parameter_rule in self.rules.parameters.get(name.name, ()):
+                return parameter_rule.declaration
+        return None
+
+    # -- imports: noted here, rewritten by the second pass -------------------------------
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            self.imported_modules.add(_name_of(alias.name))
+            self.positions[id(alias)] = self._where(alias)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if node.relative or node.module is None:
+            return False
+        self.positions[id(node)] = self._where(node)
+        module = _name_of(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            for path, rule in self.rules.renames.items():
+                parent, _, word = path.rpartition(".")
+                if parent == module and not rule.attribute:
+                    self.star_words[word] = rule.declaration
+            for path, rules in self.rules.parameters.items():
+                parent, _, word = path.rpartition(".")
+                if parent == module:
+                    self.star_words[word] = rules[0].declaration
+            return False
+        scope = self.get_metadata(ScopeProvider, node, None)
+        for alias in node.names:
+            name = _name_of(alias.name)
+            found = self.rules.renames.get(f"{module}.{name}")
+            if found is None or found.manual is not None or scope is None:
+                continue
+            local = name if alias.asname is None else _name_of(alias.asname.name)
+            self.bindings[(id(scope), local)] = _Binding(node, alias, found, local)
+        return False
+
+    def _binding(self, node: cst.Name) -> _Binding | None:
+        """The from-import binding *node* reads, in its scope or an enclosing one."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        while scope is not None:
+            binding = self.bindings.get((id(scope), node.value))
+            if binding is not None:
+                return binding
+            if scope.parent is scope:
+                return None
+            scope = scope.parent
+        return None
+
+    def _taken(self, node: cst.Name, name: str, module: str) -> bool:
+        """*name* is bound at module level to something other than an import from *module*."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return False
+        for assignment in scope.globals.assignments[name]:
+            statement = getattr(assignment, "node", None)
+            if not (
+                isinstance(statement, cst.ImportFrom)
+                and statement.module is not None
+                and _name_of(statement.module) == module
+            ):
+                return True
+        return False
+
+    # -- names and attributes ----------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.call_funcs.add(id(node.func))
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        qualified = self._qualified(original)
+        if qualified is None:
+            word = self.star_words.get(original.value)
+            if word is not None and not self.get_metadata(QualifiedNameProvider, original, set()):
+                self._leave_manual(original, word, "may come from a star import: name it")
+            declaration = self._ambiguous(original)
+            if declaration is not None:
+                self._leave_manual(original, declaration, "the name may be bound to several things")
+            return updated
+        rule = self.rules.renames.get(qualified)
+        if rule is None or rule.attribute:
+            return updated
+        if rule.manual is not None:
+            self._leave_manual(original, rule.declaration, rule.manual)
+            return updated
+        binding = self._binding(original)
+        if binding is None or binding.rule is not rule:
+            return updated  # bound by `import x.y as name`: that import is rewritten
+        if rule.call is not None:
+            if id(original) not in self.call_funcs:
+                binding.kept = True
+                self._leave_manual(
+                    original, rule.declaration, "used without a call, and its arguments change"
+                )
+            return updated  # a call: leave_Call renames it with its arguments
+        if binding.alias.asname is not None:
+            return updated  # the import keeps its alias; only the import changes
+        new_local = rule.new.rpartition(".")[2]
+        if new_local != original.value and self._taken(original, new_local, _module_part(rule)):
+            binding.kept = True
+            self._leave_manual(
+                original, rule.declaration, f"{new_local!r} already names something else here"
+            )
+            return updated
+        binding.uses += 1
+        self._done(original, rule.declaration, f"{original.value} -> {rule.new}")
+        return updated.with_changes(value=new_local)
+
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
+        qualified = self._qualified(original)
+        if qualified is None:
+            return updated
+        rule = self.rules.renames.get(qualified)
+        if rule is None:
+            return updated
+        if rule.manual is not None:
+            self._leave_manual(original, rule.declaration, rule.manual)
+            return updated
+        if rule.call is not None:
+            if id(original) not in self.call_funcs:
+                self._leave_manual(
+                    original, rule.declaration, "used without a call, and its arguments change"
+                )
+            return updated  # leave_Call renames it with its arguments
+        self._done(original, rule.declaration, f"{qualified} -> {rule.new}")
+        return self._spelled(original, updated, rule)
+
+    def _spelled(
+        self, original: cst.Attribute, updated: cst.Attribute, rule: Rename
+    ) -> cst.BaseExpression:
+        """The expression naming *rule*'s new path, starting from what *original* starts
+        from where the new path shares it (``m.old`` -> ``m.new``)."""
+        if not rule.new_module:  # an attribute of a class renamed
+            return updated.with_changes(attr=updated.attr.with_changes(value=rule.new))
+        base = self._qualified(original.value)
+        if base is not None and rule.new.startswith(f"{base}."):
+            tail = rule.new[len(base) + 1 :].split(".")
+            expression: cst.BaseExpression = updated.value
+            for part in tail[:-1]:
+                expression = cst.Attribute(value=expression, attr=cst.Name(part))
+            if rule.new_module != base and not rule.module:
+                self.needed_modules.add(rule.new_module)
+            elif rule.module and "." in rule.new[len(base) + 1 :]:
+                self.needed_modules.add(rule.new.rpartition(".")[0])
+            return updated.with_changes(
+                value=expression, attr=updated.attr.with_changes(value=tail[-1])
+            )
+        self.needed_modules.add(rule.new if rule.module else rule.new_module)
+        return _dotted(rule.new)
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = original.func
+        qualified = self._qualified(func)
+        args = list(updated.args)
+        if qualified is not None:
+            if qualified == "builtins.getattr":
+                self._dynamic(original)
+                return updated
+            rules = [r for r in self.rules.parameters.get(qualified, ()) if not r.method]
+            changed = self._parameters(original, args, rules)
+            if changed is not None:
+                args = changed
+            rule = self.rules.renames.get(qualified)
+            if rule is not None and rule.call is not None and rule.manual is None:
+                return self._forwarded(original, updated, args, rule)
+            return updated.with_changes(args=args) if changed is not None else updated
+        if isinstance(func, cst.Attribute):
+            receiver = self._receiver_class(func.value)
+            if receiver is not None:
+                return self._known_method(original, updated, f"{receiver}.{func.attr.value}", args)
+            return self._method(original, updated, func.attr.value, args)
+        return updated
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.value, cst.Call):
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                self.made_by[id(target)] = node.value.func
+
+    def _receiver_class(self, receiver: cst.BaseExpression) -> str | None:
+        """The class of *receiver* when it is a name assigned once in its scope, from a call
+        of a class of the package (``store = mylib.Store()``)."""
+        if not isinstance(receiver, cst.Name):
+            return None
+        scope = self.get_metadata(ScopeProvider, receiver, None)
+        if scope is None:
+            return None
+        assignments = list(scope.assignments[receiver.value])
+        if len(assignments) != 1:
+            return None
+        func = self.made_by.get(id(getattr(assignments[0], "node", None)))
+        return None if func is None else self._qualified(func)
+
+    def _known_method(
+        self, original: cst.Call, updated: cst.Call, path: str, args: list[cst.Arg]
+    ) -> cst.BaseExpression:
+        """``x.name(...)`` where *x* is known to be an instance of the class of *path*."""
+        changed = self._parameters(original, args, self.rules.parameters.get(path, ()))
+        if changed is not None:
+            updated = updated.with_changes(args=changed)
+        rule = self.rules.renames.get(path)
+        if rule is None:
+            return updated
+        if rule.manual is not None:
+            self._leave_manual(original, rule.declaration, rule.manual)
+            return updated
+        func = updated.func
+        assert isinstance(func, cst.Attribute)
+        self._done(original, rule.declaration, f".{func.attr.value}() -> .{rule.new}()")
+        return updated.with_changes(
+            func=func.with_changes(attr=func.attr.with_changes(value=rule.new))
+        )
+
+    def _parameters(
+        self,
+        original: cst.Call,
+        args: list[cst.Arg],
+        rules: Sequence[ParameterRule],
+        *,
+        usage: bool = False,
+    ) -> list[cst.Arg] | None:
+        changed = None
+        for rule in rules:
+            try:
+                done = apply_parameter_rule(
+                    args, rule, accept_new_defaults=self.rules.accept_new_defaults
+                )
+            except Manual as why:
+                self._leave_manual(original, rule.declaration, str(why))
+                continue
+            if done is not None:
+                args, what = done
+                changed = args
+                self._done(original, rule.declaration, what, usage=usage)
+        return changed
+
+    def _forwarded(
+        self, original: cst.Call, updated: cst.Call, args: list[cst.Arg], rule: Rename
+    ) -> cst.BaseExpression:
+        assert rule.call is not None
+        try:
+            new_args = remap(args, rule.call, rule.old, rule.new)
+        except Manual as error:
+            self._leave_manual(original, rule.declaration, str(error))
+            self._keep(original.func)
+            return updated.with_changes(args=args)
+        func = original.func
+        if isinstance(func, cst.Name):
+            binding = self._binding(func)
+            new_local = rule.new.rpartition(".")[2]
+            problem = None
+            if binding is None:
+                problem = "bound where its import cannot be rewritten"
+            elif new_local != func.value and self._taken(func, new_local, _module_part(rule)):
+                problem = f"{new_local!r} already names something else here"
+            if binding is None or problem is not None:
+                self._leave_manual(original, rule.declaration, problem or "")
+                self._keep(func)
+                return updated.with_changes(args=args)
+            binding.uses += 1
+            new_func: cst.BaseExpression = func.with_changes(value=new_local)
+        else:
+            assert isinstance(func, cst.Attribute)
+            new_func = self._spelled(func, func, rule)
+        self._done(original, rule.declaration, f"{rule.old}(...) -> {rule.new}(...)")
+        return updated.with_changes(func=new_func, args=new_args)
+
+    def _keep(self, func: cst.BaseExpression) -> None:
+        if isinstance(func, cst.Name):
+            binding = self._binding(func)
+            if binding is not None:
+                binding.kept = True
+
+    def _method(
+        self, original: cst.Call, updated: cst.Call, name: str, args: list[cst.Arg]
+    ) -> cst.BaseExpression:
+        """``x.name(...)`` on a receiver whose class is not known: rewritten where a usage
+        log recorded a use of the declaration at this line, else reported if it applies."""
+        rules = self.rules.attributes.get(name, ())
+        if not rules:
+            return updated
+        span = self.get_metadata(PositionProvider, original)
+        logged: frozenset[str] = frozenset().union(
+            *(self.usage.get(line, ()) for line in range(span.start.line, span.end.line + 1))
+        )
+        for rule in rules:
+            known = rule.declaration in logged
+            if isinstance(rule, ParameterRule):
+                if known:
+                    changed = self._parameters(original, args, [rule], usage=True)
+                    if changed is not None:
+                        args = changed
+                    continue
+                try:
+                    applies = apply_parameter_rule(
+                        args, rule, accept_new_defaults=self.rules.accept_new_defaults
+                    )
+                except Manual as why:
+                    applies, reason = None, str(why)
+                    self._leave_manual(
+                        original, rule.declaration, f"receiver's class unknown; {reason}"
+                    )
+                if applies is not None:
+                    self._leave_manual(
+                        original,
+                        rule.declaration,
+                        f"receiver's class unknown ({_WITH_USAGE}): {applies[1]}",
+                    )
+                continue
+            if rule.manual is not None:
+                self._leave_manual(original, rule.declaration, rule.manual)
+            elif known:
+                func = updated.func
+                assert isinstance(func, cst.Attribute)
+                updated = updated.with_changes(
+                    func=func.with_changes(attr=func.attr.with_changes(value=rule.new))
+                )
+                self._done(original, rule.declaration, f".{name}() -> .{rule.new}()", usage=True)
+            else:
+                self._leave_manual(
+                    original,
+                    rule.declaration,
+                    f"receiver's class unknown: .{name}() may be {rule.declaration} "
+                    f"({_WITH_USAGE})",
+                )
+        return updated.with_changes(args=args)
+
+    def _dynamic(self, call: cst.Call) -> None:
+        if len(call.args) < 2:
+            return
+        base = self._qualified(call.args[0].value)
+        value = call.args[1].value
+        if base is None or not isinstance(value, cst.SimpleString):
+            return
+        try:
+            word = ast.literal_eval(value.value)
+        except (ValueError, SyntaxError):
+            return
+        rule = self.rules.renames.get(f"{base}.{word}")
+        if rule is not None:
+            self._leave_manual(
+                call, rule.declaration, f"getattr() names {word!r}: change it by hand"
+            )
+
+
+_WITH_USAGE = "run with --usage to rewrite the calls a usage log saw"
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _module_part(rule: Rename) -> str:
+    return rule.new.rpartition(".")[0]
+
+
+def _name_of(node: cst.BaseExpression | cst.Name | cst.Attribute) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_name_of(node.value)}.{node.attr.value}"
+    raise TypeError(f"not a dotted name: {node!r}")
+
+
+class _Imports(cst.CSTTransformer):
+    """The second pass: import statements only (expressions are not visited)."""
+
+    def __init__(self, uses: _Uses) -> None:
+        super().__init__()
+        self.uses = uses
+        self.rules = uses.rules
+        self.by_statement: dict[int, list[_Binding]] = {}
+        for binding in uses.bindings.values():
+            self.by_statement.setdefault(id(binding.statement), []).append(binding)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # Statements hold the imports; expressions and the imports' own parts need no visit.
+        return not isinstance(node, (cst.BaseExpression, cst.BaseSmallStatement))
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        body: list[cst.BaseSmallStatement] = []
+        after: list[str] = []
+        for statement in updated.body:
+            replaced: cst.BaseSmallStatement | None
+            if isinstance(statement, cst.Import):
+                replaced = self._import(statement)
+            elif isinstance(statement, cst.ImportFrom):
+                replaced, extra = self._import_from(statement)
+                after += extra
+            else:
+                replaced = statement
+            if replaced is not None:
+                body.append(replaced)
+        if body == list(updated.body) and not after:
+            return updated
+        lines: list[cst.BaseStatement] = []
+        if body:
+            if body[-1].semicolon is not cst.MaybeSentinel.DEFAULT:
+                body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            lines.append(updated.with_changes(body=body))
+        for text in after:
+            lines.append(cst.parse_statement(text + "\n"))
+        if not lines:
+            return cst.RemovalSentinel.REMOVE
+        if not body:
+            lines[0] = lines[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel(lines)
+
+    def _moved_module(self, dotted: str) -> tuple[str, Rename] | None:
+        for prefix, rule in self.rules.renames.items():
+            if rule.module and (dotted == prefix or dotted.startswith(f"{prefix}.")):
+                return rule.new + dotted[len(prefix) :], rule
+        return None
+
+    def _import(self, statement: cst.Import) -> cst.Import:
+        names = []
+        for alias in statement.names:
+            moved = self._moved_module(_name_of(alias.name))
+            if moved is None:
+                names.append(alias)
+                continue
+            line, column = self.uses.positions[id(alias)]
+            self.uses.rewrites.append(
+                Rewrite(line, column, moved[1].declaration, f"import {moved[0]}")
+            )
+            names.append(alias.with_changes(name=_dotted(moved[0])))
+        return statement.with_changes(names=names)
+
+    def _import_from(self, statement: cst.ImportFrom) -> tuple[cst.ImportFrom | None, list[str]]:
+        bindings = self.by_statement.get(id(statement), [])
+        if statement.module is not None and not statement.relative:
+            moved = self._moved_module(_name_of(statement.module))
+            if moved is not None:
+                line, column = self.uses.positions[id(statement)]
+                self.uses.rewrites.append(
+                    Rewrite(line, column, moved[1].declaration, f"from {moved[0]} import")
+                )
+                statement = statement.with_changes(module=_dotted(moved[0]))
+        if not bindings or isinstance(statement.names, cst.ImportStar):
+            return statement, []
+        module = _name_of(statement.module) if statement.module else ""
+        by_alias = {id(binding.alias): binding for binding in bindings}
+        names: list[cst.ImportAlias] = []
+        extra: list[str] = []
+        for alias in statement.names:
+            binding = by_alias.get(id(alias))
+            if binding is None:
+                names.append(alias)
+                continue
+            rule = binding.rule
+            new_module, _, new_name = rule.new.rpartition(".")
+            if alias.asname is not None and rule.call is None:
+                replacement = alias.with_changes(name=cst.Name(new_name))  # the alias is kept
+            elif binding.kept and binding.uses == 0:
+                names.append(alias)  # no use was rewritten: nothing new to import
+                continue
+            else:
+                if binding.kept:  # some use still needs it
+                    names.append(alias.with_changes(comma=_COMMA))
+                replacement = cst.ImportAlias(name=cst.Name(new_name), comma=alias.comma)
+            if new_module != module:
+                asname = (
+                    ""
+                    if replacement.asname is None
+                    else (f" as {_name_of(replacement.asname.name)}")
+                )
+                extra.append(f"from {new_module} import {new_name}{asname}")
+            elif replacement.asname is not None or not any(
+                _name_of(other.name) == new_name and other.asname is None
+                for other in statement.names
+            ):  # in place, unless the statement imports the new name already
+                names.append(replacement)
+        if not names:
+            return None, extra
+        names = [
+            name if isinstance(name.comma, cst.Comma) else name.with_changes(comma=_COMMA)
+            for name in names
+        ]
+        last = statement.names[-1] if isinstance(statement.names, Sequence) else None
+        trailing = last.comma if last is not None and statement.rpar is not None else None
+        names[-1] = names[-1].with_changes(
+            comma=trailing if isinstance(trailing, cst.Comma) else cst.MaybeSentinel.DEFAULT
+        )
+        return statement.with_changes(names=names), extra
+
+
+def rewrite_tree(
+    module: cst.Module, rules: Rules, usage: Mapping[int, frozenset[str]] | None = None
+) -> tuple[cst.Module, tuple[Rewrite, ...], tuple[ManualSite, ...]]:
+    """*module* rewritten by *rules*, with what was rewritten and what was left. *usage*
+    maps line numbers to the declarations a usage log saw used there."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    uses = _Uses(rules, usage or {})
+    changed = wrapper.visit(uses)
+    changed = changed.visit(_Imports(uses))
+    changed = _add_modules(changed, uses)
+    rewrites = tuple(sorted(uses.rewrites, key=lambda r: (r.line, r.column)))
+    manual = tuple(sorted(uses.manual.values(), key=lambda m: (m.line, m.column)))
+    return (changed if rewrites else module), rewrites, manual
+
+
+def rewrite_module(
+    source: str | bytes, rules: Rules, usage: Mapping[int, frozenset[str]] | None = None
+) -> Result:
+    """*source* (text, or a file's bytes in its declared encoding) rewritten by *rules*;
+    raises ``libcst.ParserSyntaxError`` when it cannot be parsed."""
+    module = cst.parse_module(source)
+    changed, rewrites, manual = rewrite_tree(module, rules, usage)
+    return Result(changed.code, rewrites, manual, module.encoding)
+
+
+def _add_modules(module: cst.Module, uses: _Uses) -> cst.Module:
+    """``import M`` for each module a rewritten attribute now reads through, unless imported:
+    after the module's last top-level import, or its docstring."""
+    imported = set(uses.imported_modules)
+    for path, rule in uses.rules.renames.items():
+        if rule.module:
+            imported |= {
+                rule.new + name[len(path) :]
+                for name in uses.imported_modules
+                if name == path or name.startswith(f"{path}.")
+            }
+    missing = sorted(uses.needed_modules - imported)
+    if not missing:
+        return module
+    body = list(module.body)
+    at = 0
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+        ):
+            at = index + 1
+    if at == 0 and body and _is_docstring(body[0]):
+        at = 1
+    new = [cst.parse_statement(f"import {name}\n") for name in missing]
+    return module.with_changes(body=[*body[:at], *new, *body[at:]])
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

@@ -1,0 +1,54 @@
+"""``phaseout fix`` as a libcst codemod command, for projects that already run codemods::
+
+    python -m libcst.tool codemod -x phaseout.fix.codemod.Fix --package mylib src/
+
+libcst's tool then finds the files, runs them in parallel, formats and writes them; sites
+that need a person are reported as the codemod's warnings.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import libcst as cst
+from libcst.codemod import Codemod, CodemodContext
+
+from .._packages import import_all, parse_version
+from ..registry import declarations
+from ._rules import build_rules, in_force
+from ._transform import rewrite_tree
+
+__all__ = ["Fix"]
+
+
+class Fix(Codemod):
+    DESCRIPTION = "Rewrite callers of a package from its phaseout declarations."
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument("--package", required=True, help="the package upgraded")
+        arg_parser.add_argument("--to", default=None, help="apply what is deprecated at VERSION")
+        arg_parser.add_argument(
+            "--accept-new-defaults",
+            action="store_true",
+            help="leave calls that rely on a changing default as they are",
+        )
+
+    def __init__(
+        self,
+        context: CodemodContext,
+        package: str,
+        to: str | None = None,
+        accept_new_defaults: bool = False,
+    ) -> None:
+        super().__init__(context)
+        version = parse_version("--to", to) if to is not None else None
+        import_all(package)
+        chosen = [decl for decl in declarations(package) if in_force(decl, version)]
+        self.rules = build_rules(chosen, accept_new_defaults=accept_new_defaults)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        changed, _, manual = rewrite_tree(tree, self.rules)
+        for site in manual:
+            self.warn(f"line {site.line}:{site.column}: {site.declaration}: {site.reason}")
+        return changed
