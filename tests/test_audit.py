@@ -323,7 +323,7 @@ class _Terminal:
 def test_progress_is_one_rewritten_line_on_a_terminal_only(
     sample: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from phaseout.audit import _packages
+    from phaseout import _packages
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

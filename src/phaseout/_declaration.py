@@ -8,13 +8,12 @@ use. Nothing here imports what reads it.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import sys
 import weakref
 from collections.abc import Callable
 from types import CodeType, FunctionType
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.version import Version
 
@@ -39,8 +38,7 @@ FastEntry = tuple[CodeType, dict[str, Any], list[Any] | None, "itertools.count[i
 FastTable = dict[int, FastEntry]
 
 
-@dataclasses.dataclass(frozen=True)
-class ParameterChange:
+class ParameterChange(NamedTuple):
     """What a parameter declaration changes in the calls of *function* (``module.qualname``
     as defined), for tools that rewrite callers (``phaseout fix``).
 

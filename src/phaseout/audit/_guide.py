@@ -19,6 +19,7 @@ from typing import Any
 from packaging.version import Version
 
 from .._hotpath import Declaration
+from .._rewritable import automatic
 from ..phases import Phase
 from ..registry import declarations
 from ._packages import MISSING, import_all, parse_version, resolve, usage_by_symbol
@@ -277,6 +278,11 @@ def _entry(decl: Declaration) -> list[str]:
         "```",
         "",
     ]
+    where = automatic(decl)
+    if where is not None:
+        lines += [f"Automatic: `phaseout fix` rewrites {where}.", ""]
+    else:
+        lines += ["By hand: `phaseout fix` lists each use for a person.", ""]
     if decl.reason:
         lines += [f"Why: {decl.reason.strip().rstrip('.')}.", ""]
     if decl.guide:

@@ -90,6 +90,7 @@ def remap(args: Sequence[cst.Arg], call: CallMap, old: str, new: str) -> list[cs
         if target not in call.new.keywords and not call.new.var_keyword:
             raise Manual(f"{new} takes no keyword {target!r} (argument {index + 1})")
         result.append(_keyword(arg, target))
+    _once(result)
     return result
 
 
@@ -115,6 +116,7 @@ class _Call:
     args: Sequence[cst.Arg]
     names: list[str | None]
     rule: ParameterRule
+    gap: cst.BaseParenthesizableWhitespace | None  # before the first argument
 
     @property
     def stars(self) -> bool:
@@ -131,7 +133,11 @@ Outcome = tuple[list[cst.Arg], str] | None
 
 
 def apply_parameter_rule(
-    args: Sequence[cst.Arg], rule: ParameterRule, *, accept_new_defaults: bool = False
+    args: Sequence[cst.Arg],
+    rule: ParameterRule,
+    *,
+    accept_new_defaults: bool = False,
+    gap: cst.BaseParenthesizableWhitespace | None = None,
 ) -> Outcome:
     """The arguments with *rule* applied and a word for what changed, or None when the call
     does not use what the rule is about. Raises ``Manual`` for a use a person must change."""
@@ -146,7 +152,24 @@ def apply_parameter_rule(
         ):
             raise
         names = [arg.keyword.value if arg.keyword else None for arg in args]
-    return _ACTIONS[rule.action](_Call(args, names, rule))
+    return _checked(_ACTIONS[rule.action](_Call(args, names, rule, gap)))
+
+
+def _checked(outcome: Outcome) -> Outcome:
+    """*outcome*, unless it passes one parameter twice: the call fails today already
+    (``TypeError: got multiple values``), and a person must say which one was meant."""
+    if outcome is not None:
+        _once(outcome[0])
+    return outcome
+
+
+def _once(args: Sequence[cst.Arg]) -> None:
+    seen: set[str] = set()
+    for arg in args:
+        if arg.keyword is not None:
+            if arg.keyword.value in seen:
+                raise Manual(f"passes {arg.keyword.value} twice: the call fails as it is")
+            seen.add(arg.keyword.value)
 
 
 def _renamed(call: _Call) -> Outcome:
@@ -220,7 +243,8 @@ def _default(call: _Call) -> Outcome:
         raise Manual(f"*args or **kwargs may or may not pass {name}, whose default changes")
     if rule.value is None:
         raise Manual(f"relies on the default of {name}, which changes and is not a literal")
-    return _append(call.args, name, rule.value), f"{name}={rule.value} spelt out (old default)"
+    added = _append(call.args, name, rule.value, call.gap)
+    return added, f"{name}={rule.value} spelt out (old default)"
 
 
 _ACTIONS: Final[dict[str, Callable[[_Call], Outcome]]] = {
@@ -248,18 +272,25 @@ def _like(old: cst.BaseExpression, source: str) -> cst.BaseExpression:
     return new
 
 
-def _append(args: Sequence[cst.Arg], name: str, source: str) -> list[cst.Arg]:
-    """*args* and ``name=source`` after them, commas laid out as the call's own."""
+def _append(
+    args: Sequence[cst.Arg],
+    name: str,
+    source: str,
+    gap: cst.BaseParenthesizableWhitespace | None,
+) -> list[cst.Arg]:
+    """*args* and ``name=source`` after them, laid out as the call's own arguments: on a
+    line of its own where they each have one (*gap* is the whitespace before the first)."""
     new = cst.Arg(keyword=cst.Name(name), equal=_NO_SPACE, value=cst.parse_expression(source))
     if not args:
         return [new]
     last = args[-1]
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     if isinstance(last.comma, cst.Comma):  # a trailing comma: the new argument takes it
-        between = (
-            args[-2].comma
-            if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
-            else (cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        )
+        if len(args) > 1 and isinstance(args[-2].comma, cst.Comma):
+            between = args[-2].comma
+        elif isinstance(gap, cst.ParenthesizedWhitespace):
+            between = cst.Comma(whitespace_after=gap)
+        else:
+            between = space
         return [*args[:-1], last.with_changes(comma=between), new.with_changes(comma=last.comma)]
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return [*args[:-1], last.with_changes(comma=comma), new]
+    return [*args[:-1], last.with_changes(comma=space), new]

@@ -72,10 +72,6 @@ def _imports_root(tree: ast.AST, roots: frozenset[str]) -> bool:
     return False
 
 
-def _mentions(data: bytes, roots: frozenset[str]) -> bool:
-    return any(root.encode() in data for root in roots)
-
-
 def fix_file(path: str, rules: Rules, usage: Usage | None = None) -> FileOutcome:
     """One file through the filters and, if it may use the package, the rewrite."""
     try:
@@ -83,7 +79,7 @@ def fix_file(path: str, rules: Rules, usage: Usage | None = None) -> FileOutcome
             data = file.read()
     except OSError as error:
         return FileOutcome(path, error=f"cannot read: {error.strerror or error}")
-    if not _mentions(data, rules.roots):
+    if not rules.candidate(data):
         return FileOutcome(path, data)
     try:
         tree = ast.parse(data, path)
@@ -147,7 +143,7 @@ def run_files(
     jobs: int,
     progress: Any = None,
 ) -> list[FileOutcome]:
-    """Every file of *paths* fixed, in their order. Files that mention none of the roots are
+    """Every file of *paths* fixed, in their order. Files that name no old spelling are
     settled here; the rest go to *jobs* processes (one: this one)."""
     outcomes: dict[str, FileOutcome] = {}
     candidates: list[str] = []
@@ -158,7 +154,7 @@ def run_files(
         except OSError as error:
             outcomes[path] = FileOutcome(path, error=f"cannot read: {error.strerror or error}")
             continue
-        if _mentions(data, rules.roots):
+        if rules.candidate(data):
             candidates.append(path)
         else:
             outcomes[path] = FileOutcome(path, data)

@@ -8,9 +8,10 @@ rules, never the package: they need no import of it, and a rule says all a rewri
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import functools
 import inspect
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from types import ModuleType
@@ -20,6 +21,7 @@ from packaging.version import Version
 
 from .._hotpath import Declaration
 from .._packages import MISSING, resolve
+from .._rewritable import literal
 from ..phases import Phase
 
 __all__ = ["CallMap", "ParameterRule", "Rename", "Rules", "Signature", "build_rules", "in_force"]
@@ -109,6 +111,22 @@ class Rules:
     def empty(self) -> bool:
         return not (self.renames or self.parameters or self.attributes)
 
+    @functools.cached_property
+    def words(self) -> re.Pattern[bytes]:
+        """The last name of every old spelling: a use of one spells it (``paint(``,
+        ``.get(``, ``import oldparsing``), so a file without any has nothing to rewrite."""
+        words = {key.rpartition(".")[2] for key in [*self.renames, *self.parameters]}
+        words |= set(self.attributes)
+        if not words:
+            return re.compile(b"(?!)")  # matches nothing
+        return re.compile(b"|".join(re.escape(word.encode()) for word in sorted(words)))
+
+    def candidate(self, data: bytes) -> bool:
+        """*data* (a file's bytes) names a root module and one of the words."""
+        return any(root.encode() in data for root in self.roots) and (
+            self.words.search(data) is not None
+        )
+
 
 def in_force(decl: Declaration, to: Version | None) -> bool:
     """*decl* is deprecated now (*to* None) or at version *to*: SOFT or later."""
@@ -130,16 +148,6 @@ def build_rules(declarations: Iterable[Declaration], *, accept_new_defaults: boo
         tuple(builder.applied),
         accept_new_defaults,
     )
-
-
-def literal(value: object) -> str | None:
-    """*value* as Python source that evaluates back to an equal value, or None."""
-    text = repr(value)
-    try:
-        back = ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-    return text if type(back) is type(value) and back == value else None
 
 
 _NAME_KINDS = frozenset({"function", "class", "classmethod", "staticmethod", "moved name"})

@@ -94,6 +94,7 @@ class _Uses(cst.CSTTransformer):
         self.imported_modules: set[str] = set()
         self.star_words: dict[str, str] = {}  # a name a star import may bring: declaration
         self.call_funcs: set[int] = set()
+        self.not_loads: set[int] = set()  # names that read no variable: `x.name`, `f(name=1)`
         self.made_by: dict[int, cst.BaseExpression] = {}  # name assigned a call: its callee
         # Where each import statement (and alias of an `import`) is, for the second pass:
         # it sees them after the metadata is gone.
@@ -201,12 +202,22 @@ class _Uses(cst.CSTTransformer):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.call_funcs.add(id(node.func))
+        for arg in node.args:
+            if arg.keyword is not None:
+                self.not_loads.add(id(arg.keyword))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.not_loads.add(id(node.attr))
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         qualified = self._qualified(original)
         if qualified is None:
             word = self.star_words.get(original.value)
-            if word is not None and not self.get_metadata(QualifiedNameProvider, original, set()):
+            if (
+                word is not None
+                and id(original) not in self.not_loads
+                and not self.get_metadata(QualifiedNameProvider, original, set())
+            ):
                 self._leave_manual(original, word, "may come from a star import: name it")
             declaration = self._ambiguous(original)
             if declaration is not None:
@@ -291,10 +302,12 @@ class _Uses(cst.CSTTransformer):
         func = original.func
         qualified = self._qualified(func)
         args = list(updated.args)
-        if qualified is not None:
-            if qualified == "builtins.getattr":
+        if isinstance(func, cst.Name) and func.value == "getattr":
+            names = self.get_metadata(QualifiedNameProvider, func, set())
+            if {name.name for name in names} == {"builtins.getattr"}:
                 self._dynamic(original)
-                return updated
+            return updated
+        if qualified is not None:
             rules = [r for r in self.rules.parameters.get(qualified, ()) if not r.method]
             changed = self._parameters(original, args, rules)
             if changed is not None:
@@ -362,7 +375,10 @@ class _Uses(cst.CSTTransformer):
         for rule in rules:
             try:
                 done = apply_parameter_rule(
-                    args, rule, accept_new_defaults=self.rules.accept_new_defaults
+                    args,
+                    rule,
+                    accept_new_defaults=self.rules.accept_new_defaults,
+                    gap=original.whitespace_before_args,
                 )
             except Manual as why:
                 self._leave_manual(original, rule.declaration, str(why))
@@ -566,10 +582,10 @@ class _Imports(cst.CSTTransformer):
 
     def _import_from(self, statement: cst.ImportFrom) -> tuple[cst.ImportFrom | None, list[str]]:
         bindings = self.by_statement.get(id(statement), [])
+        line, column = self.uses.positions.get(id(statement), (0, 0))
         if statement.module is not None and not statement.relative:
             moved = self._moved_module(_name_of(statement.module))
             if moved is not None:
-                line, column = self.uses.positions[id(statement)]
                 self.uses.rewrites.append(
                     Rewrite(line, column, moved[1].declaration, f"from {moved[0]} import")
                 )
@@ -596,6 +612,9 @@ class _Imports(cst.CSTTransformer):
                 if binding.kept:  # some use still needs it
                     names.append(alias.with_changes(comma=_COMMA))
                 replacement = cst.ImportAlias(name=cst.Name(new_name), comma=alias.comma)
+            self.uses.rewrites.append(
+                Rewrite(line, column, rule.declaration, f"import {new_name} from {new_module}")
+            )
             if new_module != module:
                 asname = (
                     ""

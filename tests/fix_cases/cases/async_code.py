@@ -1,0 +1,25 @@
+"""Async code, decorators, annotations and f-strings."""
+import asyncio
+import functools
+
+import fixlib
+from fixlib import old_name
+
+
+@functools.lru_cache(maxsize=None)
+def cached(x: int) -> tuple:
+    return old_name(x)
+
+
+async def work(value: "fixlib.Store | None" = None) -> list:
+    await asyncio.sleep(0)
+    results = [old_name(i) async for i in numbers()]
+    return [*results, fixlib.paint(f"{old_name(0)}", color="x"), cached(3)]
+
+
+async def numbers():
+    for i in range(2):
+        yield i
+
+
+print(asyncio.run(work()))

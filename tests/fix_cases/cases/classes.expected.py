@@ -1,0 +1,15 @@
+"""A constructor's renamed keyword, a class attribute, methods on a known receiver."""
+from fixlib import Store
+import fixlib
+
+store = Store(timeout=2.0)
+print(store.timeout, Store.LIMIT, fixlib.Store.LIMIT)
+print(store.read("key"), Store.open(label="archive"), fixlib.Store(timeout=1).timeout)
+
+
+def lookup(key):
+    local = fixlib.Store()
+    return local.read(key)
+
+
+print(lookup("other"))

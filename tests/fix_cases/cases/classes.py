@@ -1,0 +1,15 @@
+"""A constructor's renamed keyword, a class attribute, methods on a known receiver."""
+from fixlib import Store
+import fixlib
+
+store = Store(timeout_s=2.0)
+print(store.timeout, Store.OLD_LIMIT, fixlib.Store.OLD_LIMIT)
+print(store.get("key"), Store.open(name="archive"), fixlib.Store(timeout_s=1).timeout)
+
+
+def lookup(key):
+    local = fixlib.Store()
+    return local.get(key)
+
+
+print(lookup("other"))
