@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -449,3 +450,28 @@ def test_real_code_matching_nothing_is_read_and_left_byte_for_byte() -> None:
             assert rewrite(text, NOTHING).source == text
         except SyntaxError:  # test data written not to parse: reported, never rewritten
             assert fix_file(outcome.path, _PARSING, None).error is not None
+
+
+# -- the documentation -------------------------------------------------------------------------
+
+
+def test_the_worked_example_of_the_docs_prints_what_the_page_shows(tmp_path: Path) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "fix.md").read_text(encoding="utf-8")
+    for path, code in re.findall(r"^```python file=(\S+)\n(.*?)^```$", page, re.M | re.S):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(code, encoding="utf-8")
+    diff, summary = re.findall(r"^```diff\n(.*?)^```\n\n```\n(.*?)^```$", page, re.M | re.S)[0]
+    done = fix(tmp_path, "app", "--package", "mylib", PYTHONPATH=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.splitlines()]
+
+    assert lines(done.stdout) == lines(diff)
+    assert done.stderr == summary
+    hook = re.search(r"entry: (phaseout fix .*)$", page, re.M)
+    assert hook is not None
+    written = fix(tmp_path, *hook.group(1).split()[2:], "app/main.py", PYTHONPATH=str(tmp_path))
+    assert written.returncode == 0, written.stderr
+    check = fix(tmp_path, "app", "--package", "mylib", "--check", PYTHONPATH=str(tmp_path))
+    assert check.returncode == 0, check.stderr

@@ -14,6 +14,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from ._config import reset_defaults
     from ._configure import configure
+    from ._declaration import ParameterChange
     from ._flushing import flush_usage
     from ._usage import SiteUsage, usage
     from ._versions import pretend
@@ -64,6 +65,7 @@ __all__ = [
     "DefaultChangeWarning",
     "DeprecatedWarning",
     "LegacyAdapter",
+    "ParameterChange",
     "PendingWarning",
     "Phase",
     "PhaseoutError",
@@ -119,6 +121,7 @@ _HOMES: dict[str, str] = {
     "CodePath": "code_paths",
     "Declaration": "registry",
     "LegacyAdapter": "adapters",
+    "ParameterChange": "_declaration",
     "Phase": "phases",
     "Policy": "policies",
     "RollbackPolicy": "rollout",

@@ -75,7 +75,6 @@ class _Binding:
     statement: cst.ImportFrom
     alias: cst.ImportAlias
     rule: Rename
-    local: str
     uses: int = 0  # uses rewritten by renaming the local name
     kept: bool = False  # a use that still needs the old binding
 
@@ -168,7 +167,7 @@ class _Uses(cst.CSTTransformer):
             if found is None or found.manual is not None or scope is None:
                 continue
             local = name if alias.asname is None else _name_of(alias.asname.name)
-            self.bindings[(id(scope), local)] = _Binding(node, alias, found, local)
+            self.bindings[(id(scope), local)] = _Binding(node, alias, found)
         return False
 
     def _binding(self, node: cst.Name) -> _Binding | None:
@@ -502,6 +501,12 @@ _WITH_USAGE = "run with --usage to rewrite the calls a usage log saw"
 _COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
+def _line(text: str) -> cst.SimpleStatementLine:
+    statement = cst.parse_statement(text + "\n")
+    assert isinstance(statement, cst.SimpleStatementLine)
+    return statement
+
+
 def _module_part(rule: Rename) -> str:
     return rule.new.rpartition(".")[0]
 
@@ -547,17 +552,20 @@ class _Imports(cst.CSTTransformer):
                 body.append(replaced)
         if body == list(updated.body) and not after:
             return updated
-        lines: list[cst.BaseStatement] = []
+        lines: list[cst.SimpleStatementLine] = []
         if body:
-            if body[-1].semicolon is not cst.MaybeSentinel.DEFAULT:
+            if len(body) < len(updated.body):  # the last one may have been removed
                 body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
             lines.append(updated.with_changes(body=body))
         for text in after:
-            lines.append(cst.parse_statement(text + "\n"))
+            lines.append(_line(text))
         if not lines:
             return cst.RemovalSentinel.REMOVE
-        if not body:
-            lines[0] = lines[0].with_changes(leading_lines=updated.leading_lines)
+        if not body:  # the new import takes the place, comments and blank lines of the old
+            lines[0] = lines[0].with_changes(
+                leading_lines=updated.leading_lines,
+                trailing_whitespace=updated.trailing_whitespace,
+            )
         return cst.FlattenSentinel(lines)
 
     def _moved_module(self, dotted: str) -> tuple[str, Rename] | None:
@@ -578,6 +586,8 @@ class _Imports(cst.CSTTransformer):
                 Rewrite(line, column, moved[1].declaration, f"import {moved[0]}")
             )
             names.append(alias.with_changes(name=_dotted(moved[0])))
+        if all(new is old for new, old in zip(names, statement.names, strict=True)):
+            return statement
         return statement.with_changes(names=names)
 
     def _import_from(self, statement: cst.ImportFrom) -> tuple[cst.ImportFrom | None, list[str]]:
