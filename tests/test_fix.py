@@ -77,14 +77,18 @@ def rules() -> Rules:
 # -- golden pairs ----------------------------------------------------------------------------
 
 
+def _expected(case: str) -> Path:
+    """The case as a person would have fixed it; the case itself where nothing must change."""
+    expected = CASES / "cases" / f"{case}.expected.py"
+    return expected if expected.exists() else CASES / "cases" / f"{case}.py"
+
+
 @pytest.mark.parametrize("case", [*BEHAVIOUR, "manual"])
 def test_each_case_becomes_what_a_person_would_write(tmp_path: Path, case: str) -> None:
     shutil.copy(CASES / "cases" / f"{case}.py", tmp_path / f"{case}.py")
     done = fix(tmp_path, f"{case}.py", "--write", "--jobs", "1")
     assert done.returncode == 0, done.stderr
-    expected = CASES / "cases" / f"{case}.expected.py"
-    if not expected.exists():  # the manual case: nothing is rewritten
-        expected = CASES / "cases" / f"{case}.py"
+    expected = _expected(case)
     assert (tmp_path / f"{case}.py").read_bytes() == expected.read_bytes()
     again = fix(tmp_path, f"{case}.py", "--check", "--jobs", "1")  # idempotent
     assert again.returncode == 0, again.stderr
@@ -105,7 +109,7 @@ def test_each_case_behaves_the_same_after_the_fix(tmp_path: Path, case: str) -> 
     # phaseout's own warnings ignored, every other one an error (-W cannot name a category
     # of a package that is not imported yet).
     before = python(tmp_path, "-c", _IGNORING_PHASEOUT, str(CASES / "cases" / f"{case}.py"))
-    after = python(tmp_path, "-W", "error", str(CASES / "cases" / f"{case}.expected.py"))
+    after = python(tmp_path, "-W", "error", str(_expected(case)))
     assert before.returncode == 0, before.stderr
     assert after.returncode == 0, after.stderr
     assert before.stdout == after.stdout

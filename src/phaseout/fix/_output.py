@@ -8,7 +8,6 @@ import os
 from typing import Any
 
 from ._command import FixReport
-from ._files import FileOutcome
 
 __all__ = ["render_diff", "render_json", "render_summary"]
 
@@ -74,40 +73,25 @@ def render_summary(report: FixReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _outcome_json(outcome: FileOutcome) -> dict[str, Any]:
-    return {"file": _shown(outcome.path), "error": outcome.error}
+def _places(report: FixReport, what: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each rewrite (or manual site) of every file, as a JSON object with its file."""
+    return [
+        {"file": _shown(outcome.path), **{name: getattr(item, name) for name in fields}}
+        for outcome in report.outcomes
+        for item in getattr(outcome, what)
+    ]
 
 
 def render_json(report: FixReport) -> str:
-    rewrites = [
-        {
-            "file": _shown(outcome.path),
-            "line": rewrite.line,
-            "column": rewrite.column,
-            "declaration": rewrite.declaration,
-            "change": rewrite.change,
-            "from_usage": rewrite.from_usage,
-        }
-        for outcome in report.outcomes
-        for rewrite in outcome.rewrites
-    ]
-    manual = [
-        {
-            "file": _shown(outcome.path),
-            "line": site.line,
-            "column": site.column,
-            "declaration": site.declaration,
-            "reason": site.reason,
-        }
-        for outcome in report.outcomes
-        for site in outcome.manual
-    ]
+    where = ("line", "column", "declaration")
     document = {
         "files_scanned": len(report.outcomes),
         "files_changed": [_shown(outcome.path) for outcome in report.changed],
         "written": report.written,
-        "rewrites": rewrites,
-        "manual": manual,
-        "errors": [_outcome_json(outcome) for outcome in report.errors],
+        "rewrites": _places(report, "rewrites", (*where, "change", "from_usage")),
+        "manual": _places(report, "manual", (*where, "reason")),
+        "errors": [
+            {"file": _shown(outcome.path), "error": outcome.error} for outcome in report.errors
+        ],
     }
     return json.dumps(document, indent=2) + "\n"

@@ -117,6 +117,15 @@ class _Uses(cst.CSTTransformer):
             (line, column, declaration), ManualSite(line, column, declaration, reason)
         )
 
+    def _renamed(self, node: cst.CSTNode, path: str) -> Rename | None:
+        """The rename of *path* to apply at *node*; None if there is none, or if a person
+        must do it (then reported)."""
+        rule = self.rules.renames.get(path)
+        if rule is not None and rule.manual is not None:
+            self._leave_manual(node, rule.declaration, rule.manual)
+            return None
+        return rule
+
     def _qualified(self, node: cst.CSTNode) -> str | None:
         names = self.get_metadata(QualifiedNameProvider, node, set())
         if len(names) != 1:
@@ -255,13 +264,8 @@ class _Uses(cst.CSTTransformer):
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
         qualified = self._qualified(original)
-        if qualified is None:
-            return updated
-        rule = self.rules.renames.get(qualified)
+        rule = None if qualified is None else self._renamed(original, qualified)
         if rule is None:
-            return updated
-        if rule.manual is not None:
-            self._leave_manual(original, rule.declaration, rule.manual)
             return updated
         if rule.call is not None:
             if id(original) not in self.call_funcs:
@@ -349,11 +353,8 @@ class _Uses(cst.CSTTransformer):
         changed = self._parameters(original, args, self.rules.parameters.get(path, ()))
         if changed is not None:
             updated = updated.with_changes(args=changed)
-        rule = self.rules.renames.get(path)
+        rule = self._renamed(original, path)
         if rule is None:
-            return updated
-        if rule.manual is not None:
-            self._leave_manual(original, rule.declaration, rule.manual)
             return updated
         func = updated.func
         assert isinstance(func, cst.Attribute)
