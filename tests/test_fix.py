@@ -10,6 +10,7 @@ error) they print the same.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import pickle
@@ -31,7 +32,7 @@ from phaseout.fix._rules import Rename
 from .helpers import write_tree
 
 CASES = Path(__file__).parent / "fix_cases"
-BEHAVIOUR = ["names", "arguments", "modules", "classes", "async_code", "untouched"]
+BEHAVIOUR = ["names", "arguments", "modules", "classes", "async_code", "more", "untouched"]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -138,6 +139,58 @@ def test_what_cannot_be_proved_is_reported_with_its_place_and_reason(tmp_path: P
         (18, 7, "fixlib.paint(color=)", "may come from a star import: name it"),
     ]  # fmt: skip
     assert all(s["file"] == "manual.py" for s in report["manual"])
+
+
+def test_a_new_name_already_taken_in_the_module_is_left_for_a_person(rules: Rules) -> None:
+    source = (
+        "from fixlib import old_name\n\n\n"
+        "def new_name():\n    return 0\n\n\n"
+        "print(old_name(1), new_name())\n"
+    )
+    result = rewrite(source, rules)
+    assert result.source == source
+    assert [(m.line, m.declaration, m.reason) for m in result.manual] == [
+        (8, "fixlib.old_name", "'new_name' already names something else here")
+    ]
+
+
+def test_encoding_line_endings_and_permissions_are_kept(tmp_path: Path) -> None:
+    source = (
+        "# -*- coding: latin-1 -*-\r\nimport fixlib\r\nprint('caf\xe9', fixlib.old_name(1))\r\n"
+    )
+    path = tmp_path / "legacy.py"
+    path.write_bytes(source.encode("latin-1"))
+    path.chmod(0o751)
+    done = fix(tmp_path, "legacy.py", "--write")
+    assert done.returncode == 0, done.stderr
+    assert path.read_bytes() == source.replace("old_name", "new_name").encode("latin-1")
+    assert path.stat().st_mode & 0o777 == 0o751
+
+
+def test_progress_is_shown_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phaseout import _moved_modules, cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    write_tree(tmp_path, APP)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(CASES))
+    args = cli._parser().parse_args(["fix", "app", "--package", "fixlib", "--jobs", "1"])
+    terminal, pipe = Terminal(), io.StringIO()
+    try:
+        assert cli._fix(args, io.StringIO(), terminal) == 0
+        assert cli._fix(args, io.StringIO(), pipe) == 0
+    finally:  # the library was imported here: take it away again, with its module move
+        for name in [name for name in sys.modules if name.split(".")[0] == "fixlib"]:
+            del sys.modules[name]
+        _moved_modules._FINDER.moves.pop("fixlib.oldparsing", None)
+    assert "\r\x1b[Kfixing: 4/4 files" in terminal.getvalue()
+    assert terminal.getvalue().split("\r\x1b[K")[-1].startswith("phaseout fix: 4 files scanned")
+    assert "\x1b" not in pipe.getvalue()
 
 
 # -- the command -----------------------------------------------------------------------------

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
-    QualifiedNameProvider,
+    QualifiedName,
     QualifiedNameSource,
     ScopeProvider,
 )
@@ -80,7 +80,9 @@ class _Binding:
 
 
 class _Uses(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+    # Qualified names are asked of the scope for the few nodes that need them: libcst's
+    # QualifiedNameProvider would walk the whole tree once more to offer them for every node.
+    METADATA_DEPENDENCIES = (ScopeProvider, PositionProvider)
 
     def __init__(self, rules: Rules, usage: Mapping[int, frozenset[str]]) -> None:
         super().__init__()
@@ -126,8 +128,13 @@ class _Uses(cst.CSTTransformer):
             return None
         return rule
 
+    def _qnames(self, node: cst.CSTNode) -> Collection[QualifiedName]:
+        """What *node* may name, as libcst's QualifiedNameProvider says (its very call)."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        return set() if scope is None else scope.get_qualified_names_for(node)
+
     def _qualified(self, node: cst.CSTNode) -> str | None:
-        names = self.get_metadata(QualifiedNameProvider, node, set())
+        names = self._qnames(node)
         if len(names) != 1:
             return None
         (name,) = names
@@ -135,7 +142,7 @@ class _Uses(cst.CSTTransformer):
 
     def _ambiguous(self, node: cst.CSTNode) -> str | None:
         """A declaration this node may name among other things (a name assigned twice)."""
-        names = self.get_metadata(QualifiedNameProvider, node, set())
+        names = self._qnames(node)
         if len(names) < 2:
             return None
         for name in names:
@@ -224,7 +231,7 @@ class _Uses(cst.CSTTransformer):
             if (
                 word is not None
                 and id(original) not in self.not_loads
-                and not self.get_metadata(QualifiedNameProvider, original, set())
+                and not self._qnames(original)
             ):
                 self._leave_manual(original, word, "may come from a star import: name it")
             declaration = self._ambiguous(original)
@@ -306,7 +313,7 @@ class _Uses(cst.CSTTransformer):
         qualified = self._qualified(func)
         args = list(updated.args)
         if isinstance(func, cst.Name) and func.value == "getattr":
-            names = self.get_metadata(QualifiedNameProvider, func, set())
+            names = self._qnames(func)
             if {name.name for name in names} == {"builtins.getattr"}:
                 self._dynamic(original)
             return updated

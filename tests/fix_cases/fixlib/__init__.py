@@ -68,3 +68,24 @@ def later(a, b=1):  # deprecated from 3.0 only: rewritten with --to 3.0
 
 phaseout.moved(__name__, "parse_date", "fixlib.parsing.parse_date", since="2.0", removed_in="3.0")
 phaseout.moved_module("fixlib.oldparsing", "fixlib.parsing", since="2.0", removed_in="3.0")
+
+
+class Client:
+    def __init__(self, url="https://example.org"):
+        self.url = url
+
+
+@phaseout.deprecated(since="2.0", removed_in="3.0", replacement=Client)
+class OldClient(Client):
+    pass
+
+
+def tagged(func):
+    func.tagged = True
+    return func
+
+
+@phaseout.deprecated(since="2.0", removed_in="3.0", replacement=tagged)
+def old_tagged(func):
+    func.tagged = True
+    return func
