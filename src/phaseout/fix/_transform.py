@@ -341,7 +341,8 @@ class _Uses(cst.CSTTransformer):
 
     def _receiver_class(self, receiver: cst.BaseExpression) -> str | None:
         """The class of *receiver* when it is a name assigned once in its scope, from a call
-        of a class of the package (``store = mylib.Store()``)."""
+        of a class of the package (``store = mylib.Store()``), or a parameter annotated with
+        the class (``def handle(store: mylib.Store)``; ``Store | None`` is not followed)."""
         if not isinstance(receiver, cst.Name):
             return None
         scope = self.get_metadata(ScopeProvider, receiver, None)
@@ -350,7 +351,11 @@ class _Uses(cst.CSTTransformer):
         assignments = list(scope.assignments[receiver.value])
         if len(assignments) != 1:
             return None
-        func = self.made_by.get(id(getattr(assignments[0], "node", None)))
+        node = getattr(assignments[0], "node", None)
+        if isinstance(node, cst.Param):  # a parameter annotated with the class itself
+            annotation = node.annotation
+            return None if annotation is None else self._qualified(annotation.annotation)
+        func = self.made_by.get(id(node))
         return None if func is None else self._qualified(func)
 
     def _known_method(

@@ -13,3 +13,10 @@ def lookup(key):
 
 
 print(lookup("other"))
+
+
+def annotated(store: Store, key):
+    return store.read(key)
+
+
+print(annotated(store, "third"))

@@ -13,3 +13,10 @@ def lookup(key):
 
 
 print(lookup("other"))
+
+
+def annotated(store: Store, key):
+    return store.get(key)
+
+
+print(annotated(store, "third"))
