@@ -154,6 +154,23 @@ def test_a_new_name_already_taken_in_the_module_is_left_for_a_person(rules: Rule
     ]
 
 
+def test_a_name_exported_in_all_keeps_its_old_import_beside_the_new(rules: Rules) -> None:
+    source = (
+        "from fixlib import old_name\n\n"
+        '__all__ = ["old_name", "run"]\n\n\n'
+        "def run():\n    return old_name(1)\n"
+    )
+    result = rewrite(source, rules)
+    assert result.source == (
+        "from fixlib import old_name, new_name\n\n"
+        '__all__ = ["old_name", "run"]\n\n\n'
+        "def run():\n    return new_name(1)\n"
+    )
+    assert [(m.line, m.reason) for m in result.manual] == [
+        (1, "'old_name' is in __all__: export 'new_name' too, or instead")
+    ]
+
+
 def test_encoding_line_endings_and_permissions_are_kept(tmp_path: Path) -> None:
     source = (
         "# -*- coding: latin-1 -*-\r\nimport fixlib\r\nprint('caf\xe9', fixlib.old_name(1))\r\n"

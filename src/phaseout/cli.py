@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -136,13 +137,19 @@ def _fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 class _Progress:
-    """``fixing: 120/2000 files`` on one line of a terminal."""
+    """``fixing: 120/2000 files`` on one line of a terminal, redrawn ten times a second at
+    most (and at the end)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.shown = False
+        self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
         self.stream.write(f"\r\x1b[Kfixing: {done}/{total} files")
         self.stream.flush()
         self.shown = True

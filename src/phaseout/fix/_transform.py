@@ -97,6 +97,7 @@ class _Uses(cst.CSTTransformer):
         self.call_funcs: set[int] = set()
         self.not_loads: set[int] = set()  # names that read no variable: `x.name`, `f(name=1)`
         self.made_by: dict[int, cst.BaseExpression] = {}  # name assigned a call: its callee
+        self.exported: set[str] = set()  # the module's __all__
         # Where each import statement (and alias of an `import`) is, for the second pass:
         # it sees them after the metadata is gone.
         self.positions: dict[int, tuple[int, int]] = {}
@@ -334,15 +335,24 @@ class _Uses(cst.CSTTransformer):
         return updated
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.value, cst.Call):
-            target = node.targets[0].target
-            if isinstance(target, cst.Name):
-                self.made_by[id(target)] = node.value.func
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        target = node.targets[0].target
+        if isinstance(node.value, cst.Call):
+            self.made_by[id(target)] = node.value.func
+        elif target.value == "__all__" and isinstance(node.value, (cst.List, cst.Tuple)):
+            self.exported |= {
+                element.value.evaluated_value
+                for element in node.value.elements
+                if isinstance(element.value, cst.SimpleString)
+                and isinstance(element.value.evaluated_value, str)
+            }
 
     def _receiver_class(self, receiver: cst.BaseExpression) -> str | None:
         """The class of *receiver* when it is a name assigned once in its scope, from a call
         of a class of the package (``store = mylib.Store()``), or a parameter annotated with
-        the class (``def handle(store: mylib.Store)``; ``Store | None`` is not followed)."""
+        the class (``def handle(store: mylib.Store)``, or ``Store | None``: a call on None
+        fails whatever it is named)."""
         if not isinstance(receiver, cst.Name):
             return None
         scope = self.get_metadata(ScopeProvider, receiver, None)
@@ -352,11 +362,29 @@ class _Uses(cst.CSTTransformer):
         if len(assignments) != 1:
             return None
         node = getattr(assignments[0], "node", None)
-        if isinstance(node, cst.Param):  # a parameter annotated with the class itself
+        if isinstance(node, cst.Param):
             annotation = node.annotation
-            return None if annotation is None else self._qualified(annotation.annotation)
+            return None if annotation is None else self._annotated(annotation.annotation)
         func = self.made_by.get(id(node))
         return None if func is None else self._qualified(func)
+
+    def _annotated(self, annotation: cst.BaseExpression) -> str | None:
+        """The class an annotation names: ``C``, ``C | None``, ``None | C``, ``Optional[C]``."""
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            sides = [annotation.left, annotation.right]
+            rest = [side for side in sides if not _is_none(side)]
+            return self._qualified(rest[0]) if len(rest) == 1 else None
+        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+            element = annotation.slice[0].slice
+            optional = {name.name for name in self._qnames(annotation.value)}
+            if optional & {"typing.Optional", "typing_extensions.Optional"} and isinstance(
+                element, cst.Index
+            ):
+                return self._qualified(element.value)
+            return None
+        return self._qualified(annotation)
 
     def _known_method(
         self, original: cst.Call, updated: cst.Call, path: str, args: list[cst.Arg]
@@ -514,6 +542,10 @@ _WITH_USAGE = "run with --usage to rewrite the calls a usage log saw"
 _COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
 def _line(text: str) -> cst.SimpleStatementLine:
     statement = cst.parse_statement(text + "\n")
     assert isinstance(statement, cst.SimpleStatementLine)
@@ -626,7 +658,21 @@ class _Imports(cst.CSTTransformer):
                 continue
             rule = binding.rule
             new_module, _, new_name = rule.new.rpartition(".")
-            if alias.asname is not None and rule.call is None:
+            keeps_alias = alias.asname is not None and rule.call is None
+            local = _name_of(alias.asname.name if alias.asname else alias.name)
+            if local in self.uses.exported and not keeps_alias and local != new_name:
+                # Others import it from here by its old name: both stay, a person decides.
+                binding.kept = True
+                self.uses.manual.setdefault(
+                    (line, column, rule.declaration),
+                    ManualSite(
+                        line,
+                        column,
+                        rule.declaration,
+                        f"{local!r} is in __all__: export {new_name!r} too, or instead",
+                    ),
+                )
+            if keeps_alias:
                 replacement = alias.with_changes(name=cst.Name(new_name))  # the alias is kept
             elif binding.kept and binding.uses == 0:
                 names.append(alias)  # no use was rewritten: nothing new to import
