@@ -487,11 +487,10 @@ NOTHING = Rules(
     parameters={},
     attributes={},
     roots=frozenset({"os", "sys"}),
-    declarations=(),
 )  # fmt: skip
 # The same, with a word every file importing os spells: each goes through libcst.
 _PARSING = dataclasses.replace(
-    NOTHING, attributes={"path": (Rename("os.x.path", "path", "path2", "", attribute=True),)}
+    NOTHING, attributes={"path": (Rename("os.x.path", "path", "path2", ""),)}
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Final
 
-__all__ = ["automatic", "literal"]
+__all__ = ["automatic", "literal", "replacement_path"]
 
 
 def literal(value: object) -> str | None:
@@ -23,10 +23,13 @@ def literal(value: object) -> str | None:
     return text if type(back) is type(value) and back == value else None
 
 
-def _dotted(name: str | None) -> bool:
-    return name is not None and all(
-        part.isidentifier() for part in name.removesuffix("()").split(".")
-    )
+def replacement_path(name: str | None) -> str | None:
+    """A declaration's replacement as a dotted path code can name (``mylib.new`` for
+    ``"mylib.new()"``), or None when it is none or free text."""
+    if name is None:
+        return None
+    name = name.removesuffix("()")
+    return name if all(part.isidentifier() for part in name.split(".")) else None
 
 
 _INSTANCE: Final = "where the receiver's class is known (or a usage log saw the call)"
@@ -51,16 +54,16 @@ def automatic(decl: Any) -> str | None:
         if change.action == "default" and literal(change.value) is None:
             return None
         return where
-    replacement = decl.replacement_name
+    replacement = replacement_path(decl.replacement_name)
     if decl.kind in ("moved module", "moved name"):
-        return "every import and use" if _dotted(replacement) else None
+        return "every import and use" if replacement else None
     if decl.kind in _CALLED:
-        if not _dotted(replacement) or getattr(decl.forward, "__phaseout_reshaped__", False):
+        if replacement is None or getattr(decl.forward, "__phaseout_reshaped__", False):
             return None
         return "every use"
     if decl.kind in ("method", "property", "class attribute"):
         owner = decl.symbol.rpartition(".")[0]
-        if not _dotted(replacement) or replacement.removesuffix("()").rpartition(".")[0] != owner:
+        if replacement is None or replacement.rpartition(".")[0] != owner:
             return None
         return f"every use {_INSTANCE}"
     return None

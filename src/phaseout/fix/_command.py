@@ -8,11 +8,9 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from .._packages import import_all, parse_version
-from ..registry import declarations
 from ._files import FileOutcome, default_jobs, python_files, run_files, write_file
 from ._logs import usage_by_file
-from ._rules import Rules, build_rules, in_force
+from ._rules import Rules, rules_for
 
 __all__ = ["FixReport", "fix_paths"]
 
@@ -62,10 +60,7 @@ def fix_paths(
     for path in paths:
         if not os.path.exists(path):
             raise ValueError(f"{path}: no such file or directory")
-    version = parse_version("--to", to) if to is not None else None
-    problems = import_all(package)
-    chosen = [decl for decl in declarations(package) if in_force(decl, version)]
-    rules = build_rules(chosen, accept_new_defaults=accept_new_defaults)
+    rules, problems = rules_for(package, to, accept_new_defaults=accept_new_defaults)
     files = list(python_files(paths))
     if not files:
         raise ValueError(f"no Python files under {', '.join(paths)}")

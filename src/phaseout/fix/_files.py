@@ -22,7 +22,7 @@ from typing import Any
 from ._rules import Rules
 from ._transform import ManualSite, Rewrite, rewrite_module
 
-__all__ = ["FileOutcome", "python_files", "run_files", "write_file"]
+__all__ = ["FileOutcome", "fix_data", "fix_file", "python_files", "run_files", "write_file"]
 
 Usage = Mapping[int, frozenset[str]]
 
@@ -72,13 +72,24 @@ def _imports_root(tree: ast.AST, roots: frozenset[str]) -> bool:
     return False
 
 
-def fix_file(path: str, rules: Rules, usage: Usage | None = None) -> FileOutcome:
-    """One file through the filters and, if it may use the package, the rewrite."""
+def _read(path: str) -> bytes | FileOutcome:
+    """The bytes of *path*, or the outcome of a file that cannot be read."""
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            return file.read()
     except OSError as error:
         return FileOutcome(path, error=f"cannot read: {error.strerror or error}")
+
+
+def fix_file(path: str, rules: Rules, usage: Usage | None = None) -> FileOutcome:
+    """One file through the filters and, if it may use the package, the rewrite."""
+    data = _read(path)
+    return data if isinstance(data, FileOutcome) else fix_data(path, data, rules, usage)
+
+
+def fix_data(path: str, data: bytes, rules: Rules, usage: Usage | None = None) -> FileOutcome:
+    """The bytes of file *path* through the filters and, if they may use the package, the
+    rewrite."""
     if not rules.candidate(data):
         return FileOutcome(path, data)
     try:
@@ -146,24 +157,21 @@ def run_files(
     """Every file of *paths* fixed, in their order. Files that name no old spelling are
     settled here; the rest go to *jobs* processes (one: this one)."""
     outcomes: dict[str, FileOutcome] = {}
-    candidates: list[str] = []
+    candidates: dict[str, bytes] = {}
     for path in paths:
-        try:
-            with open(path, "rb") as file:
-                data = file.read()
-        except OSError as error:
-            outcomes[path] = FileOutcome(path, error=f"cannot read: {error.strerror or error}")
-            continue
-        if rules.candidate(data):
-            candidates.append(path)
+        data = _read(path)
+        if isinstance(data, FileOutcome):
+            outcomes[path] = data
+        elif rules.candidate(data):
+            candidates[path] = data
         else:
             outcomes[path] = FileOutcome(path, data)
     done = len(outcomes)
     if progress is not None:
         progress(done, len(paths))
     if jobs <= 1 or len(candidates) < 2:
-        for path in candidates:
-            outcomes[path] = fix_file(path, rules, usage.get(path))
+        for path, data in candidates.items():
+            outcomes[path] = fix_data(path, data, rules, usage.get(path))
             done += 1
             if progress is not None:
                 progress(done, len(paths))
@@ -173,7 +181,8 @@ def run_files(
         with ProcessPoolExecutor(
             jobs, context, initializer=_start_worker, initargs=(rules, dict(usage))
         ) as pool:
-            for chunk in pool.map(_work, _chunks(candidates, size)):
+            # Workers read the files again: cheaper than sending the bytes to them.
+            for chunk in pool.map(_work, _chunks(list(candidates), size)):
                 for outcome in chunk:
                     outcomes[outcome.path] = outcome
                 done += len(chunk)

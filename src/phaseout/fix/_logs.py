@@ -9,7 +9,7 @@ root (``--root``), compared part by part; the longest match wins.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from ..report import read_events
@@ -52,10 +52,9 @@ def usage_by_file(
         wanted = tuple(part for part in wanted if part not in (".", ".."))
         if not wanted:
             continue
+        # The file's own absolute path ends with these parts too: it matches itself.
         matches = [
-            parts
-            for parts in by_name.get(wanted[-1], ())
-            if parts[-len(wanted) :] == wanted or _tail(parts, absolute)
+            parts for parts in by_name.get(wanted[-1], ()) if parts[-len(wanted) :] == wanted
         ]
         lines: dict[int, set[str]] = {}
         for parts in matches:
@@ -64,11 +63,3 @@ def usage_by_file(
         if lines:
             found[path] = {line: frozenset(symbols) for line, symbols in lines.items()}
     return found
-
-
-def _tail(parts: tuple[str, ...], absolute: str) -> bool:
-    """A log path that is this very file."""
-    return PurePath(*parts) == PurePath(absolute)
-
-
-Usage = Mapping[int, frozenset[str]]

@@ -20,11 +20,21 @@ from typing import Any
 from packaging.version import Version
 
 from .._hotpath import Declaration
-from .._packages import MISSING, resolve
-from .._rewritable import literal
+from .._packages import MISSING, import_all, parse_version, resolve
+from .._rewritable import literal, replacement_path
 from ..phases import Phase
+from ..registry import declarations
 
-__all__ = ["CallMap", "ParameterRule", "Rename", "Rules", "Signature", "build_rules", "in_force"]
+__all__ = [
+    "CallMap",
+    "ParameterRule",
+    "Rename",
+    "Rules",
+    "Signature",
+    "build_rules",
+    "in_force",
+    "rules_for",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +81,8 @@ class CallMap:
 @dataclasses.dataclass(frozen=True)
 class Rename:
     """A name callers write that is now spelt *new*: a function, class, moved name or
-    moved module (*old* and *new* are dotted paths), or an attribute of an instance."""
+    moved module (*old* and *new* are dotted paths), or an attribute of a class (*old* and
+    *new* are its names, *new_module* empty)."""
 
     declaration: str
     old: str
@@ -80,7 +91,6 @@ class Rename:
     module: bool = False  # a moved module: import statements are rewritten by prefix
     call: CallMap | None = None  # calls' arguments change too
     manual: str | None = None  # why no use can be rewritten, for a person to do
-    attribute: bool = False  # read on instances: only the attribute's name is known
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,12 +114,7 @@ class Rules:
     parameters: Mapping[str, tuple[ParameterRule, ...]]  # by callee path
     attributes: Mapping[str, tuple[Rename | ParameterRule, ...]]  # instance attributes by name
     roots: frozenset[str]  # top-level modules of every old spelling (the text pre-filter)
-    declarations: tuple[str, ...]  # every declaration applied, in the order given
     accept_new_defaults: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not (self.renames or self.parameters or self.attributes)
 
     @functools.cached_property
     def words(self) -> re.Pattern[bytes]:
@@ -134,6 +139,17 @@ def in_force(decl: Declaration, to: Version | None) -> bool:
     return phase is not Phase.PENDING
 
 
+def rules_for(
+    package: str, to: str | None = None, *, accept_new_defaults: bool = False
+) -> tuple[Rules, list[tuple[str, str]]]:
+    """The rules of *package*'s declarations in force now, or at version *to* (``--to``),
+    and the modules of it that could not be imported. Imports *package* and its modules."""
+    version = parse_version("--to", to) if to is not None else None
+    problems = import_all(package)
+    chosen = [decl for decl in declarations(package) if in_force(decl, version)]
+    return build_rules(chosen, accept_new_defaults=accept_new_defaults), problems
+
+
 def build_rules(declarations: Iterable[Declaration], *, accept_new_defaults: bool = False) -> Rules:
     """The rules of *declarations* (already chosen by phase), with every public path each
     old spelling is imported by (``mylib.Store`` for ``mylib.core.Store``)."""
@@ -145,7 +161,6 @@ def build_rules(declarations: Iterable[Declaration], *, accept_new_defaults: boo
         {key: tuple(rules) for key, rules in builder.parameters.items()},
         {key: tuple(rules) for key, rules in builder.attributes.items()},
         frozenset(builder.roots),
-        tuple(builder.applied),
         accept_new_defaults,
     )
 
@@ -159,7 +174,6 @@ class _Builder:
         self.parameters: dict[str, list[ParameterRule]] = {}
         self.attributes: dict[str, list[Rename | ParameterRule]] = {}
         self.roots: set[str] = set()
-        self.applied: list[str] = []
 
     def add(self, decl: Declaration) -> None:
         change = getattr(decl, "change", None)
@@ -172,9 +186,6 @@ class _Builder:
             self._callable(decl)
         elif decl.kind in ("method", "property", "class attribute"):
             self._attribute(decl)
-        else:
-            return
-        self.applied.append(decl.symbol)
 
     def _rename(self, decl: Declaration, paths: list[str], rule: Rename) -> None:
         for path in paths:
@@ -182,9 +193,9 @@ class _Builder:
             self.roots.add(path.partition(".")[0])
 
     def _callable(self, decl: Declaration) -> None:
-        symbol, replacement = decl.symbol, _dotted(decl.replacement_name)
+        symbol, replacement = decl.symbol, replacement_path(decl.replacement_name)
         old_obj = resolve(symbol)
-        paths = public_paths(symbol, old_obj)
+        paths = public_paths(symbol)
         if replacement is None:
             why = (
                 "removed, with no replacement"
@@ -198,7 +209,7 @@ class _Builder:
             why = f"its replacement {replacement} cannot be imported"
             self._rename(decl, paths, Rename(symbol, symbol, replacement, "", manual=why))
             return
-        new_path = preferred_path(replacement, new_obj)
+        new_path = preferred_path(replacement)
         module = module_of(new_path)
         forward = decl.forward
         manual = None
@@ -218,7 +229,7 @@ class _Builder:
         self._rename(decl, paths, rule)
 
     def _attribute(self, decl: Declaration) -> None:
-        symbol, replacement = decl.symbol, _dotted(decl.replacement_name)
+        symbol, replacement = decl.symbol, replacement_path(decl.replacement_name)
         owner, _, name = symbol.rpartition(".")
         manual = None
         new_name = name
@@ -228,12 +239,11 @@ class _Builder:
             manual = f"its replacement {replacement} is not an attribute of the same class"
         else:
             new_name = replacement.rpartition(".")[2]
-        rule = Rename(symbol, name, new_name, "", manual=manual, attribute=True)
+        rule = Rename(symbol, name, new_name, "", manual=manual)
         self.attributes.setdefault(name, []).append(rule)
         # Read on the class itself (`Store.OLD`, `Store.old_method`): a known receiver.
-        class_rule = dataclasses.replace(rule, attribute=False)
-        for path in public_paths(owner, resolve(owner)):
-            self.renames[f"{path}.{name}"] = class_rule
+        for path in public_paths(owner):
+            self.renames[f"{path}.{name}"] = rule
             self.roots.add(path.partition(".")[0])
 
     def _parameter(self, decl: Declaration, change: Any) -> None:
@@ -273,17 +283,9 @@ class _Builder:
         )
         if method:  # called on instances: by name, and on receivers of a known class
             self.attributes.setdefault(name, []).append(rule)
-        paths = public_paths(callee, resolve(callee))
-        for path in paths:
+        for path in public_paths(callee):
             self.parameters.setdefault(path, []).append(rule)
             self.roots.add(path.partition(".")[0])
-
-
-def _dotted(name: str | None) -> str | None:
-    if name is None:
-        return None
-    name = name.removesuffix("()")
-    return name if all(part.isidentifier() for part in name.split(".")) else None
 
 
 def _unwrapped(obj: Any) -> Any:
@@ -301,7 +303,7 @@ def module_of(path: str) -> str:
     return parts[0]
 
 
-def public_paths(path: str, obj: Any) -> list[str]:
+def public_paths(path: str) -> list[str]:
     """*path*, and every path by which a module of the same top-level package exports the
     object at its first non-module part (``mylib.Store.write`` for ``mylib.core.Store.write``
     when ``mylib`` exports ``Store``)."""
@@ -323,6 +325,6 @@ def public_paths(path: str, obj: Any) -> list[str]:
     return found
 
 
-def preferred_path(path: str, obj: Any) -> str:
+def preferred_path(path: str) -> str:
     """The path callers should write for *path*: its shortest public one."""
-    return min(public_paths(path, obj), key=lambda p: (p.count("."), p.count("._"), len(p)))
+    return min(public_paths(path), key=lambda p: (p.count("."), p.count("._"), len(p)))

@@ -110,15 +110,10 @@ class Uses(cst.CSTTransformer):
         return set() if scope is None else scope.get_qualified_names_for(node)
 
     def _qualified(self, node: cst.CSTNode) -> str | None:
-        names = self._qnames(node)
-        if len(names) != 1:
-            return None
-        (name,) = names
-        return name.name if name.source is QualifiedNameSource.IMPORT else None
+        return _imported(self._qnames(node))
 
-    def _ambiguous(self, node: cst.CSTNode) -> str | None:
-        """A declaration this node may name among other things (a name assigned twice)."""
-        names = self._qnames(node)
+    def _ambiguous(self, names: Collection[QualifiedName]) -> str | None:
+        """A declaration a node may name among other things (a name assigned twice)."""
         if len(names) < 2:
             return None
         for name in names:
@@ -145,7 +140,7 @@ class Uses(cst.CSTTransformer):
         if isinstance(node.names, cst.ImportStar):
             for path, rule in self.rules.renames.items():
                 parent, _, word = path.rpartition(".")
-                if parent == module and not rule.attribute:
+                if parent == module:
                     self.star_words[word] = rule.declaration
             for path, rules in self.rules.parameters.items():
                 parent, _, word = path.rpartition(".")
@@ -174,6 +169,18 @@ class Uses(cst.CSTTransformer):
             scope = scope.parent
         return None
 
+    def _new_local(self, node: cst.Name, rule: Rename, binding: Binding) -> str | None:
+        """The name *node* takes for *rule*'s new path; None (reported, and the old import
+        kept) when the module already binds that name to something else."""
+        new_local = rule.new.rpartition(".")[2]
+        if new_local != node.value and self._taken(node, new_local, _module_part(rule)):
+            binding.kept = True
+            self._leave_manual(
+                node, rule.declaration, f"{new_local!r} already names something else here"
+            )
+            return None
+        return new_local
+
     def _taken(self, node: cst.Name, name: str, module: str) -> bool:
         """*name* is bound at module level to something other than an import from *module*."""
         scope = self.get_metadata(ScopeProvider, node, None)
@@ -201,24 +208,18 @@ class Uses(cst.CSTTransformer):
         self.not_loads.add(id(node.attr))
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        qualified = self._qualified(original)
+        names = self._qnames(original)  # asked once: every name of the module comes here
+        qualified = _imported(names)
         if qualified is None:
             word = self.star_words.get(original.value)
-            if (
-                word is not None
-                and id(original) not in self.not_loads
-                and not self._qnames(original)
-            ):
+            if word is not None and id(original) not in self.not_loads and not names:
                 self._leave_manual(original, word, "may come from a star import: name it")
-            declaration = self._ambiguous(original)
+            declaration = self._ambiguous(names)
             if declaration is not None:
                 self._leave_manual(original, declaration, "the name may be bound to several things")
             return updated
-        rule = self.rules.renames.get(qualified)
-        if rule is None or rule.attribute:
-            return updated
-        if rule.manual is not None:
-            self._leave_manual(original, rule.declaration, rule.manual)
+        rule = self._renamed(original, qualified)
+        if rule is None:
             return updated
         binding = self._binding(original)
         if binding is None or binding.rule is not rule:
@@ -232,12 +233,8 @@ class Uses(cst.CSTTransformer):
             return updated  # a call: leave_Call renames it with its arguments
         if binding.alias.asname is not None:
             return updated  # the import keeps its alias; only the import changes
-        new_local = rule.new.rpartition(".")[2]
-        if new_local != original.value and self._taken(original, new_local, _module_part(rule)):
-            binding.kept = True
-            self._leave_manual(
-                original, rule.declaration, f"{new_local!r} already names something else here"
-            )
+        new_local = self._new_local(original, rule, binding)
+        if new_local is None:
             return updated
         binding.uses += 1
         self._done(original, rule.declaration, f"{original.value} -> {rule.new}")
@@ -371,9 +368,17 @@ class Uses(cst.CSTTransformer):
         rule = self._renamed(original, path)
         if rule is None:
             return updated
+        return self._method_renamed(original, updated, rule)
+
+    def _method_renamed(
+        self, original: cst.Call, updated: cst.Call, rule: Rename, *, usage: bool = False
+    ) -> cst.Call:
+        """``x.old(...)`` as ``x.new(...)``."""
         func = updated.func
         assert isinstance(func, cst.Attribute)
-        self._done(original, rule.declaration, f".{func.attr.value}() -> .{rule.new}()")
+        self._done(
+            original, rule.declaration, f".{func.attr.value}() -> .{rule.new}()", usage=usage
+        )
         return updated.with_changes(
             func=func.with_changes(attr=func.attr.with_changes(value=rule.new))
         )
@@ -417,15 +422,13 @@ class Uses(cst.CSTTransformer):
         func = original.func
         if isinstance(func, cst.Name):
             binding = self._binding(func)
-            new_local = rule.new.rpartition(".")[2]
-            problem = None
             if binding is None:
-                problem = "bound where its import cannot be rewritten"
-            elif new_local != func.value and self._taken(func, new_local, _module_part(rule)):
-                problem = f"{new_local!r} already names something else here"
-            if binding is None or problem is not None:
-                self._leave_manual(original, rule.declaration, problem or "")
-                self._keep(func)
+                self._leave_manual(
+                    original, rule.declaration, "bound where its import cannot be rewritten"
+                )
+                return updated.with_changes(args=args)
+            new_local = self._new_local(func, rule, binding)
+            if new_local is None:
                 return updated.with_changes(args=args)
             binding.uses += 1
             new_func: cst.BaseExpression = func.with_changes(value=new_local)
@@ -480,12 +483,7 @@ class Uses(cst.CSTTransformer):
             if rule.manual is not None:
                 self._leave_manual(original, rule.declaration, rule.manual)
             elif known:
-                func = updated.func
-                assert isinstance(func, cst.Attribute)
-                updated = updated.with_changes(
-                    func=func.with_changes(attr=func.attr.with_changes(value=rule.new))
-                )
-                self._done(original, rule.declaration, f".{name}() -> .{rule.new}()", usage=True)
+                updated = self._method_renamed(original, updated, rule, usage=True)
             else:
                 self._leave_manual(
                     original,
@@ -518,6 +516,14 @@ _WITH_USAGE = "run with --usage to rewrite the calls a usage log saw"
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _imported(names: Collection[QualifiedName]) -> str | None:
+    """The one dotted path an import gives a node, or None (unresolved, local, several)."""
+    if len(names) != 1:
+        return None
+    (name,) = names
+    return name.name if name.source is QualifiedNameSource.IMPORT else None
 
 
 def _module_part(rule: Rename) -> str:

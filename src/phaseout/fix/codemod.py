@@ -13,9 +13,7 @@ import argparse
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext
 
-from .._packages import import_all, parse_version
-from ..registry import declarations
-from ._rules import build_rules, in_force
+from ._rules import rules_for
 from ._transform import rewrite_tree
 
 __all__ = ["Fix"]
@@ -42,10 +40,7 @@ class Fix(Codemod):
         accept_new_defaults: bool = False,
     ) -> None:
         super().__init__(context)
-        version = parse_version("--to", to) if to is not None else None
-        import_all(package)
-        chosen = [decl for decl in declarations(package) if in_force(decl, version)]
-        self.rules = build_rules(chosen, accept_new_defaults=accept_new_defaults)
+        self.rules = rules_for(package, to, accept_new_defaults=accept_new_defaults)[0]
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         changed, _, manual = rewrite_tree(tree, self.rules)
