@@ -408,12 +408,13 @@ def test_usage_log_paths_match_the_tree_by_suffix(tmp_path: Path) -> None:
     }  # fmt: skip
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "usage.jsonl").write_text(json.dumps(event) + "\n")
-    done = fix(tmp_path, "svc", "--usage", "logs", "--format", "json")
-    assert done.returncode == 0, done.stderr
-    rewrites = json.loads(done.stdout)["rewrites"]
-    assert [(r["file"], r["line"], r["from_usage"]) for r in rewrites] == [
-        ("svc/handlers.py", 6, True)
-    ]
+    for named in ("svc", str(tmp_path / "svc")):  # however the tree is named
+        done = fix(tmp_path, named, "--usage", "logs", "--format", "json")
+        assert done.returncode == 0, done.stderr
+        rewrites = json.loads(done.stdout)["rewrites"]
+        assert [(r["file"], r["line"], r["from_usage"]) for r in rewrites] == [
+            ("svc/handlers.py", 6, True)
+        ]
 
 
 # -- properties ------------------------------------------------------------------------------

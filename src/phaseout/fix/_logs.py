@@ -32,7 +32,9 @@ def _log_files(sources: Iterable[str]) -> list[str]:
 def usage_by_file(
     sources: Sequence[str], files: Sequence[str], root: str | None
 ) -> dict[str, dict[int, frozenset[str]]]:
-    """For each of *files* a log saw used: line -> the declarations used at that line."""
+    """For each of *files* a log saw used: line -> the declarations used at that line. A
+    file's path below *root* (default: the current directory) is what a log path must end
+    with, however the file was named on the command line."""
     seen: dict[tuple[str, ...], dict[int, set[str]]] = {}
     for event in read_events(_log_files(sources)):
         site = event.site
@@ -44,11 +46,9 @@ def usage_by_file(
     for parts in seen:
         by_name.setdefault(parts[-1], []).append(parts)
     found: dict[str, dict[int, frozenset[str]]] = {}
-    base = os.path.abspath(root) if root is not None else None
+    base = os.path.abspath(root if root is not None else os.curdir)
     for path in files:
-        absolute = os.path.abspath(path)
-        relative = os.path.relpath(absolute, base) if base is not None else path
-        wanted = PurePath(relative).parts
+        wanted = PurePath(os.path.relpath(os.path.abspath(path), base)).parts
         wanted = tuple(part for part in wanted if part not in (".", ".."))
         if not wanted:
             continue
