@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._configure import configure
     from ._declaration import ParameterChange
     from ._flushing import flush_usage
+    from ._record_shapes import Records
     from ._usage import SiteUsage, usage
     from ._versions import pretend
     from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
@@ -71,6 +72,7 @@ __all__ = [
     "PhaseoutError",
     "PhaseoutWarning",
     "Policy",
+    "Records",
     "RemovalWarning",
     "RemovedArgumentError",
     "RemovedAttributeError",
@@ -124,6 +126,7 @@ _HOMES: dict[str, str] = {
     "ParameterChange": "_declaration",
     "Phase": "phases",
     "Policy": "policies",
+    "Records": "_record_shapes",
     "RollbackPolicy": "rollout",
     "Rollout": "rollout",
     "RolloutStats": "rollout",

@@ -1,4 +1,4 @@
-"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide`` and ``fix``."""
+"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide``, ``fix`` and ``data``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_audit(commands)
     _add_guide(commands)
     _add_fix(commands)
+    from .records import add_data_command
+
+    add_data_command(commands)
     return parser
 
 
@@ -446,6 +449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _importable_from_here()
         command = {"audit": _audit, "guide": _guide, "fix": _fix}[args.command]
         return command(args, sys.stdout, sys.stderr)
+    if args.command == "data":
+        from .records import run_data_command
+
+        _importable_from_here()
+        return run_data_command(args, sys.stdout, sys.stderr)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others
 
 

@@ -18,11 +18,13 @@ __all__ = [
     "PendingWarning",
     "PhaseoutError",
     "PhaseoutWarning",
+    "RecordVersionError",
     "RemovalWarning",
     "RemovedArgumentError",
     "RemovedAttributeError",
     "RemovedError",
     "RemovedImportError",
+    "RemovedRecordError",
     "RemovedValueError",
     "RolloutWarning",
     "SettingsWarning",
@@ -230,6 +232,17 @@ class RemovedAttributeError(RemovedError, AttributeError):
     """A removed module attribute, moved name or class attribute was read: also an
     ``AttributeError``, so ``hasattr()`` is False and ``getattr(obj, name, default)`` gives the
     default, as for any missing attribute."""
+
+
+class RemovedRecordError(RemovedError, ValueError):
+    """A stored record at a removed version was loaded (``Records.load``): also a
+    ``ValueError``, what code reading bad data already catches. The message names the
+    migration that upgrades the stored records."""
+
+
+class RecordVersionError(PhaseoutError, ValueError):
+    """A record's version field holds a version its ``Records`` does not declare (written by
+    a newer release, or not such a record at all)."""
 
 
 class RemovedImportError(RemovedError, ImportError):

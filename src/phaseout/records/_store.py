@@ -1,0 +1,117 @@
+"""What a migration needs of the place records are stored: the common protocol and its data.
+
+A store reads records in key order from a key on (keyset pagination: never OFFSET), decodes
+and encodes them, and commits one batch at a time together with its checkpoint and the
+originals of the rows it changes. ``SQLTable`` and ``JSONLines`` are the two stores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple, Protocol
+
+__all__ = [
+    "Change",
+    "Checkpoint",
+    "Item",
+    "Restored",
+    "Store",
+    "StoredError",
+    "slug",
+]
+
+
+class StoredError(ValueError):
+    """A stored value that cannot be read as a record, or a record that cannot be stored."""
+
+
+class Item(NamedTuple):
+    """One stored record: its key, and its stored form exactly as read."""
+
+    key: Any
+    stored: Any
+
+
+class Change(NamedTuple):
+    """A record to rewrite: *old* is guarded (the row must still hold it), *new* written."""
+
+    key: Any
+    old: Any
+    new: Any
+
+
+class Checkpoint(NamedTuple):
+    """What a store remembers of a migration between runs."""
+
+    status: str  # "running", "done", "rolled back"
+    last_key: Any
+    counts: dict[str, int]
+    total: int | None
+    started: str
+
+
+class Restored(NamedTuple):
+    """The outcome of a rollback."""
+
+    restored: int
+    changed_since: list[Any]  # keys whose rows changed after the migration: left as they are
+
+
+class Store(Protocol):
+    """Where records are stored; see the module's docstring."""
+
+    label: str
+
+    def count(self) -> int: ...
+
+    def batches(self, after: Any, size: int, *, write: bool) -> Iterator[Batch]: ...
+
+    def decode(self, stored: Any) -> dict[str, Any]: ...
+
+    def encode(self, record: Mapping[str, Any], old: Any) -> Any: ...
+
+    def checkpoint(self, migration: str) -> Checkpoint | None: ...
+
+    def start(self, migration: str, total: int, details: Mapping[str, Any]) -> None: ...
+
+    def finish(self, migration: str, counts: Mapping[str, int]) -> None: ...
+
+    def rollback(self, migration: str, batch_size: int) -> Restored: ...
+
+    def originals(self, migration: str) -> Iterator[tuple[Any, Any, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class Batch(Protocol):
+    """One batch read in its own transaction: commit it (with the checkpoint) or drop it."""
+
+    items: list[Item]
+
+    def write(self, migration: str, changes: list[Change]) -> tuple[list[Any], dict[Any, str]]:
+        """Write *changes* guarded and back up the originals of the rows written. Returns the
+        keys skipped (changed by another writer since they were read) and the keys the store
+        refused, with the reason."""
+        ...
+
+    def commit(self, migration: str, counts: Mapping[str, int]) -> None:
+        """Checkpoint after the batch's last key with *counts*, and commit it all at once."""
+        ...
+
+    def abandon(self) -> None: ...
+
+
+def slug(*parts: str, limit: int = 63) -> str:
+    """An identifier made of *parts* (lowercase letters, digits, underscores), at most
+    *limit* long (PostgreSQL's): a long one keeps a hash of the whole to stay unique."""
+    text = re.sub(r"[^a-z0-9_]+", "_", "_".join(parts).lower()).strip("_") or "x"
+    if len(text) <= limit:
+        return text
+    import hashlib
+
+    digest = hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+    return f"{text[: limit - 9]}_{digest}"
+
+
+Progress = Callable[[int, int | None], None]

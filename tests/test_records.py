@@ -1,0 +1,828 @@
+"""Stored records: declared shapes upgraded on read (warned and counted like any deprecated
+use), and batch migrations of SQLite tables and JSON Lines files: dry run, apply, kill and
+resume, concurrent writers, bad records, verify, rollback."""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import phaseout
+from phaseout.exceptions import RecordVersionError, RemovedRecordError
+from phaseout.records import JSONLines, SQLTable, migrate, rollback, verify
+
+from .helpers import run_phaseout
+from .records_lib import upgraded, v1, write_library
+
+
+@pytest.fixture
+def reclib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    write_library(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("reclib", None)
+    module = importlib.import_module("reclib")
+    yield module
+    sys.modules.pop("reclib", None)
+
+
+# -- upgrade on read ---------------------------------------------------------------------------
+
+
+def test_an_old_record_is_upgraded_warned_at_the_callers_line_and_counted(
+    reclib: Any, record: list[warnings.WarningMessage]
+) -> None:
+    stored = v1(7)
+    loaded = reclib.users.load(stored)
+    line = sys._getframe().f_lineno - 1
+    assert loaded == upgraded(stored)
+    assert stored == v1(7)  # the caller's record is left as it was
+    [warning] = record
+    assert warning.category is phaseout.DeprecatedWarning
+    assert issubclass(warning.category, DeprecationWarning)
+    assert (warning.filename, warning.lineno) == (__file__, line)
+    assert str(warning.message) == (
+        "A users record at schema_version 1 is deprecated since reclib 2.0 and will stop "
+        "loading in 3.0. Upgrade stored records with `phaseout data migrate reclib:users`."
+    )
+    [site] = [u for u in phaseout.usage() if u.symbol == "users record v1"]
+    assert (site.file, site.line, site.count, site.package) == (__file__, line, 1, "reclib")
+
+
+def test_a_current_record_is_returned_as_is_without_a_warning(
+    reclib: Any, record: list[warnings.WarningMessage]
+) -> None:
+    current = upgraded(v1(1))
+    assert reclib.users.load(current) is current
+    assert record == []
+    assert [u for u in phaseout.usage() if u.symbol == "users record v1"] == []
+
+
+def test_each_call_site_is_counted_apart(reclib: Any, quiet: None) -> None:
+    for _ in range(3):
+        reclib.users.load(v1(1))
+    reclib.users.load(v1(2))
+    counts = sorted(u.count for u in phaseout.usage() if u.symbol == "users record v1")
+    assert counts == [1, 3]
+
+
+def test_the_warning_follows_the_filters(reclib: Any) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", phaseout.DeprecatedWarning)
+        with pytest.raises(phaseout.DeprecatedWarning):
+            reclib.users.load(v1(1))
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("ignore")
+        assert reclib.users.load(v1(1))["schema_version"] == 2
+    assert log == []
+
+
+def test_a_removed_version_no_longer_loads_and_names_the_migration(tmp_path: Path) -> None:
+    users = phaseout.Records("users", package="reclib_gone")
+
+    @users.upgrade(1, to=2, since="2.0", removed_in="3.0", current_version="3.1")
+    def step(record: dict[str, Any]) -> dict[str, Any]:
+        return record
+
+    with pytest.raises(RemovedRecordError) as raised:
+        users.load({"x": 1})
+    assert isinstance(raised.value, ValueError)
+    assert isinstance(raised.value, phaseout.RemovedError)
+    assert str(raised.value) == (
+        "A users record at schema_version 1 stopped loading in reclib_gone 3.0 (deprecated "
+        "since 2.0; 3.1 is installed). Upgrade stored users records to version 2."
+    )  # declared in a function: no module attribute to name for `phaseout data migrate`
+    assert users.load({"x": 1, "schema_version": 2}) == {"x": 1, "schema_version": 2}
+
+
+def test_unknown_versions_and_non_mappings_are_clear_errors(reclib: Any) -> None:
+    with pytest.raises(
+        RecordVersionError, match=r"schema_version=7, but the declared versions are 1, 2"
+    ):
+        reclib.users.load({"schema_version": 7})
+    with pytest.raises(RecordVersionError, match="schema_version=True"):
+        reclib.users.load({"schema_version": True})  # not the version 1
+    with pytest.raises(RecordVersionError, match="schema_version='2'"):
+        reclib.users.load({"schema_version": "2"})
+    with pytest.raises(TypeError, match="a record must be a mapping, got list"):
+        reclib.users.load([1])
+
+
+def test_a_version_above_256_is_still_current(quiet: None) -> None:
+    records = phaseout.Records("big", first=300)
+
+    @records.upgrade(300, to=1000, since="1.0", current_version="1.0")
+    def step(record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "up": True}
+
+    current = {"schema_version": int("1000")}  # a fresh int object, not a cached one
+    assert records.load(current) is current
+    assert records.load({"schema_version": 300}) == {"schema_version": 1000, "up": True}
+
+
+def test_dump_writes_an_old_shape_through_the_downgrades_and_counts_it(
+    reclib: Any, record: list[warnings.WarningMessage]
+) -> None:
+    current = upgraded(v1(3))
+    assert reclib.users.dump(current, version=1) == {**v1(3), "schema_version": 1}
+    line = sys._getframe().f_lineno - 1
+    assert [(w.category, w.lineno) for w in record] == [(phaseout.DeprecatedWarning, line)]
+    assert reclib.users.dump(current) == current
+    with pytest.raises(RecordVersionError):
+        reclib.users.dump(current, version=5)
+
+
+def test_dump_without_downgrades_says_what_is_missing() -> None:
+    records = phaseout.Records("orders")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def step(record: dict[str, Any]) -> dict[str, Any]:
+        return record
+
+    with pytest.raises(
+        ValueError, match=r"needs the downgrades from version 2 to 1; declared: none"
+    ):
+        records.dump({"schema_version": 2}, version=1)
+
+
+def test_convert_is_quiet_and_not_counted(
+    reclib: Any, record: list[warnings.WarningMessage]
+) -> None:
+    assert reclib.users.convert(v1(4)) == upgraded(v1(4))
+    assert reclib.users.convert(upgraded(v1(4)), 1) == {**v1(4), "schema_version": 1}
+    assert record == []
+    assert [u for u in phaseout.usage() if u.symbol == "users record v1"] == []
+
+
+def test_declaration_mistakes_are_refused_with_the_fix() -> None:
+    records = phaseout.Records("carts")
+    with pytest.raises(ValueError, match=r"upgrade\(2, to=3\) must start at the current version 1"):
+        records.upgrade(2, to=3, since="1.0")
+    with pytest.raises(ValueError, match="to must be above 1"):
+        records.upgrade(1, to=1, since="1.0")
+    with pytest.raises(ValueError, match=r"must reverse a declared upgrade \(none declared yet\)"):
+        records.downgrade(2, to=1)
+    with pytest.raises(ValueError, match="version 4 is not declared"):
+        records.validator(4, lambda r: [])
+    with pytest.raises(TypeError, match="since"):
+        records.upgrade(1, to=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="name must be a non-empty string"):
+        phaseout.Records("")
+    with pytest.raises(
+        ValueError, match="carts record v1: since must be a PEP 440 version, got 'two'"
+    ):
+        records.upgrade(1, to=2, since="two")
+
+
+def test_a_step_that_returns_nothing_is_named() -> None:
+    records = phaseout.Records("notes")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def forgot_return(record: dict[str, Any]) -> Any:
+        record["x"] = 1
+
+    with pytest.raises(
+        TypeError,
+        match=r"notes step .*forgot_return \(v1→v2\) must return the converted record, got NoneType",
+    ):
+        records.convert({})
+
+
+def test_validators_callables_and_models(reclib: Any) -> None:
+    users = reclib.users
+    assert users.problems(v1(1)) == []
+    assert users.problems({"settings": 5}) == ["settings must be a JSON string", "name is missing"]
+    records = phaseout.Records("v")
+    records.validator(1, lambda r: r.get("ok", False))
+    assert records.problems({"ok": True}) == []
+    assert records.problems({}) == [
+        "rejected by test_validators_callables_and_models.<locals>.<lambda>"
+    ]
+
+    class FakeError(Exception):
+        def errors(self) -> list[dict[str, Any]]:
+            return [{"loc": ("settings", "theme"), "msg": "Input should be a valid string"}]
+
+    class Model:  # pydantic's shape: a class with model_validate
+        @classmethod
+        def model_validate(cls, obj: Any) -> Any:
+            raise FakeError("invalid")
+
+    other = phaseout.Records("w")
+    other.validator(1, Model)
+    assert other.problems({}) == ["settings.theme: Input should be a valid string"]
+    other.validator(1, lambda r: 1 / 0)
+    assert other.problems({}) == ["ZeroDivisionError: division by zero"]
+
+
+records_v1 = st.fixed_dictionaries(
+    {
+        "name": st.text(max_size=20),
+        "settings": st.dictionaries(
+            st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=4
+        ).map(json.dumps),
+        "created_at": st.integers(min_value=0, max_value=4_000_000_000),
+    },
+    optional={"extra": st.none() | st.booleans() | st.lists(st.integers(), max_size=3)},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records_v1)
+def test_upgrade_then_downgrade_gives_the_record_back(record: dict[str, Any]) -> None:
+    users = _reference_records()
+    up = users.convert(record)
+    assert up == upgraded(record)
+    assert users.convert(up, 1) == {**record, "schema_version": 1}
+    assert users.convert(users.convert(up, 1)) == up
+
+
+_REFERENCE: list[Any] = []
+
+
+def _reference_records() -> Any:
+    if not _REFERENCE:
+        namespace: dict[str, Any] = {"__name__": "reference_records"}
+        from .records_lib import LIBRARY
+
+        exec(compile(LIBRARY, "reference_records", "exec"), namespace)
+        _REFERENCE.append(namespace["users"])
+    return _REFERENCE[0]
+
+
+# -- SQLite ------------------------------------------------------------------------------------
+
+
+def make_db(path: Path, rows: dict[int, Any]) -> str:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE users (user_id INTEGER PRIMARY KEY, data TEXT)")
+    db.executemany(
+        "INSERT INTO users VALUES (?, ?)",
+        [
+            (key, value if isinstance(value, str) else json.dumps(value))
+            for key, value in rows.items()
+        ],
+    )
+    db.commit()
+    db.close()
+    return f"sqlite:///{path}"
+
+
+def table(path: Path, name: str = "users") -> dict[int, Any]:
+    db = sqlite3.connect(path)
+    try:
+        return dict(db.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall())
+    finally:
+        db.close()
+
+
+def tables(path: Path) -> list[str]:
+    db = sqlite3.connect(path)
+    try:
+        return [
+            r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1")
+        ]
+    finally:
+        db.close()
+
+
+BAD = {
+    5: "{not json",  # invalid JSON
+    6: json.dumps([1, 2]),  # not an object
+    7: json.dumps({"name": "x", "settings": 5, "created_at": 1}),  # wrong type (validator)
+    8: json.dumps({"name": "x", "settings": "{}"}),  # a missing field (the step fails)
+    9: json.dumps({"name": "x", "settings": "{}", "created_at": "soon"}),  # wrong type (step)
+    10: json.dumps({"schema_version": 9, "name": "x"}),  # an unknown version
+}
+
+
+def test_a_dry_run_converts_and_checks_everything_and_writes_nothing(
+    tmp_path: Path, reclib: Any
+) -> None:
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 301)}
+    rows.update(BAD)
+    url = make_db(tmp_path / "app.db", rows)
+    before = (tmp_path / "app.db").read_bytes()
+    result = migrate(
+        reclib.users, SQLTable(url, "users", key="user_id", column="data"), batch_size=64, samples=2
+    )
+    assert (tmp_path / "app.db").read_bytes() == before
+    assert tables(tmp_path / "app.db") == ["users"]
+    assert result.dry_run
+    assert result.total == 300
+    assert result.counts == {"migrated": 294, "current": 0, "failed": 6, "skipped": 0}
+    assert [(f.key, f.stage) for f in result.failures] == [
+        (5, "read"), (6, "read"), (7, "before"), (8, "step"), (9, "step"), (10, "version"),
+    ]  # fmt: skip
+    assert result.failures[1].reason == "data holds a JSON list, not an object"
+    assert result.failures[3].reason == "KeyError: 'created_at'"
+    assert [(s.key, s.before, s.after) for s in result.samples] == [
+        (1, v1(1), upgraded(v1(1))), (2, v1(2), upgraded(v1(2))),
+    ]  # fmt: skip
+
+
+def test_apply_upgrades_every_row_checkpoints_backs_up_and_audits(
+    tmp_path: Path, reclib: Any
+) -> None:
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 251)}
+    rows.update(BAD)
+    rows[11] = upgraded(v1(11))  # already current
+    huge = v1(12, blob="x" * 2_000_000)
+    rows[12] = huge
+    path = tmp_path / "app.db"
+    url = make_db(path, rows)
+    original = table(path)
+    audit = tmp_path / "audit.jsonl"
+    store = SQLTable(url, "users", key="user_id", column="data")
+    result = migrate(reclib.users, store, dry_run=False, batch_size=100, audit=str(audit))
+    assert result.counts == {"migrated": 243, "current": 1, "failed": 6, "skipped": 0}
+    after = table(path)
+    for key, stored in original.items():
+        if key in BAD or key == 11:
+            assert after[key] == stored  # untouched, byte for byte
+        else:
+            assert json.loads(after[key]) == upgraded(json.loads(stored))
+    db = sqlite3.connect(path)
+    [checkpoint] = db.execute(
+        "SELECT id, status, last_key, counts, total FROM phaseout_migrations"
+    ).fetchall()
+    assert checkpoint == (
+        "users-v2-users", "done", "[250]", json.dumps(result.counts), 250,
+    )  # fmt: skip
+    backups = dict(
+        db.execute("SELECT key, original FROM phaseout_backup_users_v2_users").fetchall()
+    )
+    db.close()
+    assert len(backups) == 243
+    assert json.loads(backups["[12]"]) == [original[12]]
+    events = [json.loads(line) for line in audit.read_text().splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "migration_started"
+    assert kinds[-1] == "migration_finished"
+    assert kinds.count("batch") == 3
+    assert kinds.count("record_failed") == 6
+    batches = [e for e in events if e["event"] == "batch"]
+    assert [(b["first_key"], b["last_key"]) for b in batches] == [(1, 100), (101, 200), (201, 250)]
+    assert sum(b["counts"]["migrated"] for b in batches) == 243
+    failed = {e["key"]: (e["stage"], e["level"]) for e in events if e["event"] == "record_failed"}
+    assert failed == {5: ("read", "warning"), 6: ("read", "warning"), 7: ("before", "warning"),
+                      8: ("step", "warning"), 9: ("step", "warning"), 10: ("version", "warning")}  # fmt: skip
+
+
+def test_max_failures_stops_and_rolls_back_the_current_batch(tmp_path: Path, reclib: Any) -> None:
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 101)}
+    for key in (30, 31, 32):
+        rows[key] = "{broken"
+    path = tmp_path / "app.db"
+    url = make_db(path, rows)
+    original = table(path)
+    store = SQLTable(url, "users", key="user_id", column="data")
+    result = migrate(reclib.users, store, dry_run=False, batch_size=20, max_failures=2)
+    assert result.stopped is not None
+    assert "3 failures exceed --max-failures 2" in result.stopped
+    after = table(path)
+    assert all(json.loads(after[k])["schema_version"] == 2 for k in range(1, 21))
+    assert {k: after[k] for k in range(21, 101)} == {k: original[k] for k in range(21, 101)}
+    assert store.checkpoint(result.migration) is not None
+    assert store.checkpoint(result.migration).last_key == 20  # type: ignore[union-attr]
+    percent = migrate(reclib.users, store, dry_run=True, batch_size=20, max_failures="2%")
+    assert percent.stopped is not None  # 3 of 40 read is 7.5%
+
+
+def test_rollback_restores_the_original_rows_exactly_and_leaves_later_writes(
+    tmp_path: Path, reclib: Any
+) -> None:
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 121)}
+    rows[3] = '{"name":  "spaced",   "settings": "{}", "created_at": 5}'  # odd bytes, kept
+    path = tmp_path / "app.db"
+    url = make_db(path, rows)
+    original = table(path)
+    store = SQLTable(url, "users", key="user_id", column="data")
+    migrate(reclib.users, store, dry_run=False, batch_size=50)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE users SET data = ? WHERE user_id = 7", (json.dumps({"by": "someone"}),))
+    db.commit()
+    db.close()
+    restored = rollback(reclib.users, store)
+    assert restored.restored == 119
+    assert restored.changed_since == [7]
+    after = table(path)
+    assert {k: v for k, v in after.items() if k != 7} == {
+        k: v for k, v in original.items() if k != 7
+    }
+    assert json.loads(after[7]) == {"by": "someone"}
+    assert store.checkpoint("users-v2-users").status == "rolled back"  # type: ignore[union-attr]
+
+
+def test_rollback_after_a_partial_run(tmp_path: Path, reclib: Any) -> None:
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 101)}
+    rows[60] = "{broken"
+    path = tmp_path / "app.db"
+    url = make_db(path, rows)
+    original = table(path)
+    store = SQLTable(url, "users", key="user_id", column="data")
+    result = migrate(reclib.users, store, dry_run=False, batch_size=25, max_failures=0)
+    assert result.stopped is not None
+    assert (
+        sum(
+            json.loads(v).get("schema_version") == 2 for v in table(path).values() if v != "{broken"
+        )
+        == 50
+    )
+    assert rollback(reclib.users, store).restored == 50
+    assert table(path) == original
+
+
+def test_verify_finds_old_rows_invalid_rows_and_rows_unlike_their_backup(
+    tmp_path: Path, reclib: Any
+) -> None:
+    path = tmp_path / "app.db"
+    url = make_db(path, {key: v1(key) for key in range(1, 201)})
+    store = SQLTable(url, "users", key="user_id", column="data")
+    migrate(reclib.users, store, dry_run=False, batch_size=64)
+    good = verify(reclib.users, store, sample=1000, seed=1)
+    assert good.ok
+    assert (good.before, good.after, good.old, good.invalid, good.sampled) == (
+        200,
+        200,
+        0,
+        0,
+        200,
+    )
+    db = sqlite3.connect(path)
+    db.execute("UPDATE users SET data = ? WHERE user_id = 5", (json.dumps(v1(5)),))
+    tampered = {**upgraded(v1(6)), "name": "mallory"}
+    db.execute("UPDATE users SET data = ? WHERE user_id = 6", (json.dumps(tampered),))
+    db.execute(
+        "UPDATE users SET data = ? WHERE user_id = 8",
+        (json.dumps({**upgraded(v1(8)), "settings": "x"}),),
+    )
+    db.commit()
+    db.close()
+    bad = verify(reclib.users, store, sample=1000, seed=1)
+    assert not bad.ok
+    assert (bad.old, bad.old_keys, bad.invalid) == (1, [5], 1)
+    assert bad.invalid_keys == [(8, "settings must be an object")]
+    assert (6, "differs from the upgraded backup in 'name'") in bad.mismatches
+
+
+def test_roundtrip_verification_flags_a_lossy_downgrade(tmp_path: Path) -> None:
+    records = phaseout.Records("lossy")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def up(record: dict[str, Any]) -> dict[str, Any]:
+        record["n"] = int(record["n"])
+        return record
+
+    @records.downgrade(2, to=1)
+    def down(record: dict[str, Any]) -> dict[str, Any]:
+        record["n"] = str(record["n"])
+        return record
+
+    url = make_db(tmp_path / "app.db", {1: {"n": "5"}, 2: {"n": "05"}})
+    result = migrate(
+        records, SQLTable(url, "users", key="user_id", column="data"), verify_roundtrip=True
+    )
+    assert result.counts["migrated"] == 1
+    assert [(f.key, f.stage, f.reason) for f in result.failures] == [
+        (2, "roundtrip", "downgrade(upgrade(record)) differs in 'n'")
+    ]
+
+
+def test_columns_mapped_to_fields_and_a_row_the_database_refuses(tmp_path: Path) -> None:
+    records = phaseout.Records("accounts")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def cents(record: dict[str, Any]) -> dict[str, Any]:
+        record["balance"] = round(record["balance"] * 100)
+        return record
+
+    path = tmp_path / "app.db"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE accounts (id TEXT PRIMARY KEY, balance REAL CHECK (balance < 100000), "
+        "note BLOB, schema_version INTEGER NOT NULL DEFAULT 1)"
+    )
+    db.executemany(
+        "INSERT INTO accounts (id, balance, note) VALUES (?, ?, ?)",
+        [("a", 1.5, b"\x00\xff"), ("b", 2000.25, None), ("c", 0.1, b"")],
+    )
+    db.commit()
+    original = db.execute("SELECT * FROM accounts ORDER BY id").fetchall()
+    store = SQLTable(f"sqlite:///{path}", "accounts", key="id")
+    result = migrate(records, store, dry_run=False)
+    assert result.counts == {"migrated": 2, "current": 0, "failed": 1, "skipped": 0}
+    [failure] = result.failures
+    assert failure.key == "b"
+    assert failure.stage == "write"
+    assert "CHECK constraint failed" in failure.reason
+    assert db.execute("SELECT * FROM accounts ORDER BY id").fetchall() == [
+        ("a", 150, b"\x00\xff", 2), original[1], ("c", 10, b"", 2),
+    ]  # fmt: skip
+    assert rollback(records, store).restored == 2
+    assert db.execute("SELECT * FROM accounts ORDER BY id").fetchall() == original
+    assert [type(v).__name__ for v in db.execute("SELECT * FROM accounts WHERE id='a'").fetchone()] == [
+        "str", "float", "bytes", "int",
+    ]  # fmt: skip
+    db.close()
+
+
+def test_a_concurrent_writer_loses_nothing(tmp_path: Path, reclib: Any) -> None:
+    path = tmp_path / "app.db"
+    url = make_db(path, {key: v1(key) for key in range(1, 1001)})
+    last_write: dict[int, int] = {}
+    writes: list[int] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        db = sqlite3.connect(path, timeout=60)
+        rng = random.Random(7)
+        n = 0
+        while not stop.is_set():
+            key = rng.randrange(1, 1001)
+            n += 1
+            db.execute(
+                "UPDATE users SET data = ? WHERE user_id = ?", (json.dumps(v1(key, w=n)), key)
+            )
+            db.commit()
+            last_write[key] = n
+            writes.append(key)
+            time.sleep(0.0002)
+        db.close()
+
+    def between_batches(done: int, total: int) -> None:
+        # At least two writes land between every two batches, however busy the machine.
+        wanted, deadline = len(writes) + 2, time.monotonic() + 30
+        while len(writes) < wanted and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        migrate(
+            reclib.users,
+            SQLTable(url, "users", key="user_id", column="data"),
+            dry_run=False,
+            batch_size=25,
+            progress=between_batches,
+        )
+    finally:
+        stop.set()
+        thread.join()
+    assert len(writes) >= 80
+    final = {key: json.loads(value) for key, value in table(path).items()}
+    for key, n in last_write.items():
+        assert final[key]["w"] == n, key  # as written, or upgraded from it: never overwritten
+
+
+KILLER = """\
+import sys
+from phaseout.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_killed_twenty_times_and_resumed_every_record_is_migrated_once(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    path = tmp_path / "app.db"
+    rows = {key: v1(key) for key in range(1, 5001)}
+    url = make_db(path, rows)
+    args = [
+        sys.executable, "-c", KILLER, "data", "migrate", "reclib:users", "--db", url,
+        "--table", "users", "--key", "user_id", "--column", "data", "--apply",
+        "--batch-size", "20",
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(tmp_path)
+    env["RECLIB_SLOW"] = "0.002"  # 40 ms a batch, spent inside its transaction
+    rng = random.Random(2026)
+    kills = 0
+    progress = []
+    while kills < 20:
+        process = subprocess.Popen(
+            args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.4, 0.8))
+        if process.poll() is not None:
+            break  # finished before the kill
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+        db = sqlite3.connect(path)
+        done = db.execute(
+            "SELECT COUNT(*) FROM users WHERE data LIKE '%schema_version%'"
+        ).fetchone()[0]
+        db.close()
+        progress.append(done)
+    assert kills >= 20, f"the migration finished after {kills} kills: slow it down"
+    assert progress[-1] > 0
+    final = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert final.returncode == 0, final.stderr
+    after = table(path)
+    assert len(after) == 5000
+    for key, record in rows.items():
+        assert json.loads(after[key]) == upgraded(record), key
+    db = sqlite3.connect(path)
+    counts = json.loads(db.execute("SELECT counts FROM phaseout_migrations").fetchone()[0])
+    backups = db.execute("SELECT COUNT(*) FROM phaseout_backup_users_v2_users").fetchone()[0]
+    db.close()
+    assert counts == {"migrated": 5000, "current": 0, "failed": 0, "skipped": 0}  # once each
+    assert backups == 5000
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def test_the_command_dry_run_apply_verify_rollback(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 6)}
+    rows[4] = "{oops"
+    path = tmp_path / "app.db"
+    url = make_db(path, rows)
+    original = table(path)
+    where = ["--db", url, "--table", "users", "--key", "user_id", "--column", "data"]
+    dry = run_phaseout(tmp_path, "data", "migrate", "reclib:users", *where, "--show", "1")
+    assert dry.returncode == 1, dry.stderr  # a record failed
+    seconds = dry.stdout.split(" in ")[1].split(" s\n")[0]
+    assert dry.stdout == (
+        "migration users-v2-users: dry run, nothing written (--apply writes)\n"
+        f"  store    {url} table users\n"
+        "  records  5\n"
+        f"  would migrate 4, already current 0, failed 1, skipped 0 in {seconds} s\n"
+        "first 1 failures (left untouched):\n"
+        "  key 4 [read] data is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n"
+        "samples:\n"
+        "  key 1\n"
+        f"    before {json.dumps(v1(1))}\n"
+        f"    after  {json.dumps(upgraded(v1(1)))}\n"
+    )
+    assert table(path) == original
+    applied = run_phaseout(
+        tmp_path, "data", "migrate", "reclib:users", *where, "--apply", "--format", "json"
+    )
+    assert applied.returncode == 1
+    assert json.loads(applied.stdout)["counts"] == {
+        "migrated": 4,
+        "current": 0,
+        "failed": 1,
+        "skipped": 0,
+    }
+    checked = run_phaseout(tmp_path, "data", "verify", "reclib:users", *where)
+    assert checked.returncode == 1
+    assert "invalid  1\n    key 4: data is not valid JSON" in checked.stdout
+    back = run_phaseout(tmp_path, "data", "rollback", "reclib:users", *where)
+    assert (back.returncode, back.stdout) == (0, f"restored 4 records in {url} table users\n")
+    assert table(path) == original
+
+
+def test_the_command_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    url = make_db(tmp_path / "app.db", {1: v1(1)})
+    for args, message in [
+        (
+            ["reclib", "--db", url, "--table", "users", "--key", "user_id"],
+            "records must be MODULE:NAME",
+        ),
+        (
+            ["reclib:nobody", "--db", url, "--table", "users", "--key", "user_id"],
+            "reclib:nobody must be a phaseout.Records, got None",
+        ),
+        (
+            ["reclib:users", "--db", url, "--table", "nope", "--key", "user_id"],
+            "table 'nope' does not exist",
+        ),
+        (
+            ["reclib:users", "--db", url, "--table", "users", "--key", "data"],
+            "--key 'data' must be the primary key or a unique column",
+        ),
+        (["reclib:users", "--db", url, "--table", "users"], "give --db, --table and --key"),
+        (["reclib:users", "--file", "missing.jsonl"], "missing.jsonl: no such file"),
+    ]:
+        done = run_phaseout(tmp_path, "data", "migrate", *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+    bad = run_phaseout(
+        tmp_path,
+        "data",
+        "migrate",
+        "reclib:users",
+        "--db",
+        url,
+        "--table",
+        "users",
+        "--key",
+        "user_id",
+        "--max-failures",
+        "lots",
+    )
+    assert bad.returncode == 2
+    assert "max failures must be a count (10) or a percentage (0.5%), got 'lots'" in bad.stderr
+
+
+# -- JSON Lines --------------------------------------------------------------------------------
+
+
+def write_lines(path: Path, lines: list[bytes], gzipped: bool = False) -> None:
+    data = b"".join(lines)
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_json_lines_are_rewritten_then_renamed_and_rolled_back_byte_for_byte(
+    tmp_path: Path, reclib: Any, gzipped: bool
+) -> None:
+    lines = [json.dumps(v1(k)).encode() + b"\n" for k in range(1, 51)]
+    lines[3] = b"\n"  # blank: carried over
+    lines[4] = b"{nope\r\n"  # invalid: carried over, counted as failed
+    lines[5] = json.dumps(v1(6)).encode() + b"\r\n"  # its line ending kept
+    path = tmp_path / ("users.jsonl.gz" if gzipped else "users.jsonl")
+    write_lines(path, lines, gzipped)
+    before = path.read_bytes()
+    store = JSONLines(path)
+    dry = migrate(reclib.users, store, batch_size=7)
+    assert path.read_bytes() == before
+    assert dry.counts == {
+        "migrated": 48,
+        "current": 0,
+        "failed": 1,
+        "skipped": 0,
+    }
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("users")) == [path.name]
+    result = migrate(reclib.users, store, dry_run=False, batch_size=7)
+    assert result.counts == dry.counts
+    text = (gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes()).splitlines(
+        keepends=True
+    )
+    assert len(text) == 50
+    assert text[3] == b"\n"
+    assert text[4] == b"{nope\r\n"
+    assert text[5].endswith(b"}\r\n")
+    for number, line in enumerate(text):
+        if number not in (3, 4):
+            assert json.loads(line) == upgraded(v1(number + 1))
+    assert Path(f"{path}.phaseout-backup").read_bytes() == before
+    assert verify(reclib.users, store).sampled == 48
+    assert rollback(reclib.users, JSONLines(path)).restored == 48
+    assert path.read_bytes() == before
+
+
+def test_json_lines_killed_and_resumed(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    path = tmp_path / "users.jsonl"
+    records = [v1(k) for k in range(1, 3001)]
+    write_lines(path, [json.dumps(r).encode() + b"\n" for r in records])
+    args = [
+        sys.executable,
+        "-c",
+        KILLER,
+        "data",
+        "migrate",
+        "reclib:users",
+        "--file",
+        str(path),
+        "--apply",
+        "--batch-size",
+        "10",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(tmp_path)
+    env["RECLIB_SLOW"] = "0.002"  # 40 ms a batch, spent inside its transaction
+    rng = random.Random(5)
+    kills = 0
+    while kills < 8:
+        process = subprocess.Popen(
+            args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.3, 0.9))
+        if process.poll() is not None:
+            raise AssertionError(f"finished (exit {process.returncode}) before 8 kills")
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+    assert kills == 8
+    done = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = path.read_bytes().splitlines()
+    assert [json.loads(line) for line in lines] == [upgraded(r) for r in records]
+    checkpoint = json.loads(Path(f"{path}.phaseout-checkpoint").read_text())
+    assert checkpoint["counts"] == {"migrated": 3000, "current": 0, "failed": 0, "skipped": 0}
