@@ -35,6 +35,14 @@ def test_demo_tells_the_story_phase_by_phase() -> None:
     assert "served by the new temperature()" in sections[3]
     assert "raises RemovedError: weatherlib.get_temp() was removed in weatherlib 2.0" in sections[4]
     assert "raises RemovedError: class weatherlib.Forecast was removed" in sections[4]
+    stored = text.split("== Stored data")[1].split("== Who still calls it?")[0]
+    assert "-> {'city': 'Oslo', 'temp_c': 21.5, 'version': 2}\n" in stored
+    assert (
+        "DeprecatedWarning (a DeprecationWarning) at app.py:21: return weatherlib.stations"
+        in stored
+    )
+    assert "A stations record at version 1 is deprecated since weatherlib 1.1" in stored
+    assert "migrated 2, already current 1, failed 1 (left as it was: TypeError:" in stored
     assert "app" not in sys.modules
     assert "weatherlib" not in sys.modules
 

@@ -49,6 +49,16 @@ class Outlook:
 class Forecast:
     def __init__(self, city):
         self.city = city
+
+
+# Saved stations: 1.x stored Fahrenheit, 2.x stores Celsius.
+stations = phaseout.Records("stations", version_field="version")
+
+
+@stations.upgrade(1, to=2, since="1.1", removed_in="2.0")
+def celsius(station):
+    station["temp_c"] = round((station.pop("temp_f") - 32) * 5 / 9, 1)
+    return station
 '''
 
 APPLICATION = '''\
@@ -69,6 +79,10 @@ def custom_forecast():
         pass
 
     return CoastalForecast
+
+
+def saved_station():
+    return weatherlib.stations.load({"city": "Oslo", "temp_f": 70.7})
 '''
 
 # Two workers of the application, run for real with a usage log, to show what `phaseout
@@ -105,7 +119,9 @@ def _call(out: TextIO, label: str, action: Callable[[], Any]) -> None:
             out.write(f"  {label}\n    raises {type(error).__name__}{strict}: {error}\n")
         else:
             shown = result.__name__ if isinstance(result, type) else result
-            if not isinstance(shown, str):
+            if isinstance(shown, dict):
+                shown = repr(shown)
+            elif not isinstance(shown, str):
                 shown = f"<{type(result).__name__} object>"
             out.write(f"  {label} -> {shown}\n")
     for record in caught:
@@ -152,6 +168,35 @@ def _usage_story(out: TextIO, root: Path) -> None:
     out.write(textwrap.indent(render(summarize([log]), "table"), "   "))
 
 
+STATIONS = (
+    '{"city": "Oslo", "temp_f": 70.7}\n'
+    '{"city": "Bergen", "temp_f": 53.6}\n'
+    '{"city": "Tromsø", "temp_f": "cold"}\n'
+    '{"city": "Bodø", "temp_c": 9.0, "version": 2}\n'
+)
+
+
+def _records_story(out: TextIO, root: Path, app: Any) -> None:
+    """weatherlib's saved stations: an old record read, then the stored ones migrated."""
+    from .records import JSONLines, migrate
+
+    out.write(
+        "\n== Stored data: weatherlib 1.1 also saves stations in Celsius. One declaration,\n"
+        '   @stations.upgrade(1, to=2, since="1.1", removed_in="2.0"), serves both halves:\n'
+    )
+    with pretend({"weatherlib": "1.1"}):
+        _call(out, "stations.load(a station saved by 1.0)", app.saved_station)
+    path = root / "stations.jsonl"
+    path.write_text(STATIONS, encoding="utf-8")
+    result = migrate(app.weatherlib.stations, JSONLines(path), dry_run=False)
+    counts = result.counts
+    out.write(
+        f"  phaseout data migrate weatherlib:stations --file stations.jsonl --apply\n"
+        f"    migrated {counts['migrated']}, already current {counts['current']}, failed "
+        f"{counts['failed']} (left as it was: {result.failures[0].reason})\n"
+    )
+
+
 def run(out: TextIO = sys.stdout) -> int:
     with tempfile.TemporaryDirectory(prefix="phaseout-demo-") as tmp:
         root = Path(tmp)
@@ -196,6 +241,7 @@ def run(out: TextIO = sys.stdout) -> int:
                 "next release will break;\nPHASEOUT_STRICT=hard turns the last warnings "
                 "before removal into errors.\n"
             )
+            _records_story(out, root, app)
             _usage_story(out, root)
         finally:
             sys.path.remove(tmp)

@@ -262,7 +262,38 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _notes(decl: Declaration) -> list[str]:
+    """Why the declaration was made, and where to read more, when it says."""
+    lines = []
+    if decl.reason:
+        lines += [f"Why: {decl.reason.strip().rstrip('.')}.", ""]
+    if decl.guide:
+        lines += [f"More: {decl.guide}", ""]
+    return lines
+
+
+def _record_entry(decl: Declaration) -> list[str]:
+    """A stored-record version: no code to change, data to migrate."""
+    wording = decl.wording
+    texts = decl.timeline.texts
+    lines = [
+        f"### `{decl.symbol}`",
+        "",
+        f"Deprecated in {texts['since']}; stops loading in {texts['removed_in']}.",
+        "",
+        f"{wording.subject} no longer loads in {texts['removed_in']} (`RemovedRecordError`): "
+        "upgrade the stored records before upgrading the package.",
+        "",
+        f"Automatic: {wording.advice.rstrip('.')} (a dry run; `--apply` writes, in batches "
+        "that resume after a crash and roll back exactly).",
+        "",
+    ]
+    return lines + _notes(decl)
+
+
 def _entry(decl: Declaration) -> list[str]:
+    if decl.kind == "record version":
+        return _record_entry(decl)
     texts = decl.timeline.texts
     old, new = _spelling(decl)
     what = "default changed" if decl.kind == "default change" else "removed"
@@ -283,8 +314,4 @@ def _entry(decl: Declaration) -> list[str]:
         lines += [f"Automatic: `phaseout fix` rewrites {where}.", ""]
     else:
         lines += ["By hand: `phaseout fix` lists each use for a person.", ""]
-    if decl.reason:
-        lines += [f"Why: {decl.reason.strip().rstrip('.')}.", ""]
-    if decl.guide:
-        lines += [f"More: {decl.guide}", ""]
-    return lines
+    return lines + _notes(decl)

@@ -240,7 +240,11 @@ class SQLTable:
                 elif isinstance(value, (dict, list)):
                     value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
                 out.append(value)
-            return tuple(out)
+            new = tuple(out)
+            # Both are backed up as exact JSON: a value that cannot be is this record's failure.
+            dump_values(old)
+            dump_values(new)
+            return new
         except (TypeError, ValueError) as error:
             if isinstance(error, StoredError):
                 raise

@@ -1,0 +1,279 @@
+"""Batch migrations against a real PostgreSQL server, started by the tests (``postgres.py``):
+json and jsonb documents, columns, a concurrent writer racing the guarded UPDATE, kill -9 and
+resume, rollback."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import phaseout
+from phaseout.records import SQLTable, migrate, rollback, verify
+
+from . import postgres
+from .records_lib import upgraded, v1, write_library
+from .test_records import KILLER
+
+if postgres.binaries() is None:  # pragma: no cover - CI machines have PostgreSQL
+    pytest.skip(
+        "no PostgreSQL server binaries (initdb, pg_ctl) on this machine", allow_module_level=True
+    )
+
+import psycopg
+import sqlalchemy as sa
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture
+def url(server: str) -> Iterator[str]:
+    """A fresh database per test."""
+    name = f"t{random.randrange(1 << 40)}"
+    admin = sa.create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield server.replace("/postgres?", f"/{name}?")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def connect(url: str) -> psycopg.Connection[Any]:
+    """A plain psycopg connection (autocommit) to the database of *url*."""
+    parsed = sa.make_url(url)
+    return psycopg.connect(
+        dbname=parsed.database, user=parsed.username, host=str(parsed.query["host"]),
+        port=str(parsed.query["port"]), autocommit=True,
+    )  # fmt: skip
+
+
+def fill(url: str, rows: dict[int, Any], kind: str = "jsonb") -> None:
+    with connect(url) as conn:
+        conn.execute(f"CREATE TABLE users (user_id bigint PRIMARY KEY, data {kind})")
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO users VALUES (%s, %s)",
+                [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in rows.items()],
+            )
+
+
+def texts(url: str) -> dict[int, str]:
+    with connect(url) as conn:
+        return dict(conn.execute("SELECT user_id, data::text FROM users ORDER BY 1").fetchall())
+
+
+@pytest.fixture
+def reclib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    import importlib
+
+    write_library(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("reclib", None)
+    yield importlib.import_module("reclib")
+    sys.modules.pop("reclib", None)
+
+
+@pytest.mark.parametrize("kind", ["jsonb", "json"])
+def test_documents_are_migrated_verified_and_rolled_back_exactly(
+    url: str, reclib: Any, kind: str
+) -> None:
+    rows: dict[int, Any] = {k: v1(k) for k in range(1, 401)}
+    rows[3] = '{"name":  "spaced", "settings": "{}",   "created_at": 3}'
+    rows[4] = json.dumps({"name": "bad", "settings": 4, "created_at": 4})
+    fill(url, rows, kind)
+    original = texts(url)
+    store = SQLTable(url, "users", key="user_id", column="data")
+    try:
+        result = migrate(reclib.users, store, dry_run=False, batch_size=64)
+        assert result.counts == {"migrated": 399, "current": 0, "failed": 1, "skipped": 0}
+        after = texts(url)
+        for key, value in rows.items():
+            if key == 4:
+                assert after[key] == original[key]
+            else:
+                record = json.loads(value) if isinstance(value, str) else value
+                assert json.loads(after[key]) == upgraded(record), key
+        checked = verify(reclib.users, store, sample=100, seed=3)
+        assert (checked.before, checked.after, checked.old, checked.invalid, checked.sampled) == (
+            400,
+            400,
+            1,
+            0,
+            100,
+        )
+        assert checked.old_keys == [4]
+        assert checked.mismatches == []
+        restored = rollback(reclib.users, store, batch_size=50)
+        assert (restored.restored, restored.changed_since) == (399, [])
+        assert texts(url) == original  # json keeps the very bytes; jsonb its own text
+    finally:
+        store.close()
+
+
+def test_a_row_changed_between_read_and_write_is_skipped_not_overwritten(
+    url: str, tmp_path: Path
+) -> None:
+    fill(url, {k: v1(k) for k in range(1, 51)})
+    other = connect(url)
+    records = phaseout.Records("users")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def step(record: dict[str, Any]) -> dict[str, Any]:
+        if record["name"] == "user5":  # meanwhile, another writer changes row 5 and commits
+            other.execute(
+                "UPDATE users SET data = %s WHERE user_id = 5", (json.dumps(v1(5, by="them")),)
+            )
+        record["settings"] = json.loads(record["settings"])
+        return record
+
+    audit = tmp_path / "audit.jsonl"
+    store = SQLTable(url, "users", key="user_id", column="data")
+    try:
+        result = migrate(records, store, dry_run=False, batch_size=10, audit=str(audit))
+    finally:
+        store.close()
+        other.close()
+    assert result.counts == {"migrated": 49, "current": 0, "failed": 0, "skipped": 1}
+    assert json.loads(texts(url)[5]) == v1(5, by="them")
+    [skipped] = [
+        json.loads(line) for line in audit.read_text().splitlines() if '"record_skipped"' in line
+    ]
+    assert (skipped["key"], skipped["level"]) == (5, "warning")
+
+
+def test_columns_a_refused_row_and_a_schema_qualified_table(url: str) -> None:
+    records = phaseout.Records("accounts")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def cents(record: dict[str, Any]) -> dict[str, Any]:
+        record["balance"] = record["balance"] * 100
+        record["tags"] = [*record["tags"], "cents"]
+        return record
+
+    with connect(url) as conn:
+        conn.execute("CREATE SCHEMA bank")
+        conn.execute(
+            "CREATE TABLE bank.accounts (id text PRIMARY KEY, balance numeric CHECK (balance < 100000),"
+            " tags jsonb, opened date, schema_version int NOT NULL DEFAULT 1)"
+        )
+        conn.execute(
+            "INSERT INTO bank.accounts (id, balance, tags, opened) VALUES "
+            "('a', 1.25, '[\"x\"]', '2020-01-02'), ('b', 2000.5, '[]', NULL), ('c', 0, '[]', '1999-12-31')"
+        )
+        original = conn.execute("SELECT * FROM bank.accounts ORDER BY id").fetchall()
+    store = SQLTable(url, "bank.accounts", key="id")
+    try:
+        result = migrate(records, store, dry_run=False)
+        assert result.counts == {"migrated": 2, "current": 0, "failed": 1, "skipped": 0}
+        [failure] = result.failures
+        assert (failure.key, failure.stage) == ("b", "write")
+        assert "violates check constraint" in failure.reason
+        with connect(url) as conn:
+            rows = conn.execute(
+                "SELECT id, balance, tags, schema_version FROM bank.accounts ORDER BY id"
+            ).fetchall()
+        assert [(r[0], float(r[1]), r[2], r[3]) for r in rows] == [
+            ("a", 125.0, ["x", "cents"], 2), ("b", 2000.5, [], 1), ("c", 0.0, ["cents"], 2),
+        ]  # fmt: skip
+        assert rollback(records, store).restored == 2
+        with connect(url) as conn:
+            assert conn.execute("SELECT * FROM bank.accounts ORDER BY id").fetchall() == original
+    finally:
+        store.close()
+
+
+def test_a_concurrent_writer_loses_nothing(url: str, reclib: Any) -> None:
+    fill(url, {k: v1(k) for k in range(1, 1001)})
+    last_write: dict[int, int] = {}
+    writes: list[int] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        rng = random.Random(11)
+        with connect(url) as conn:
+            n = 0
+            while not stop.is_set():
+                key = rng.randrange(1, 1001)
+                n += 1
+                conn.execute(
+                    "UPDATE users SET data = %s WHERE user_id = %s", (json.dumps(v1(key, w=n)), key)
+                )
+                last_write[key] = n
+                writes.append(key)
+
+    def between_batches(done: int, total: int) -> None:
+        wanted, deadline = len(writes) + 2, time.monotonic() + 30
+        while len(writes) < wanted and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    store = SQLTable(url, "users", key="user_id", column="data")
+    try:
+        result = migrate(
+            reclib.users, store, dry_run=False, batch_size=25, progress=between_batches
+        )
+    finally:
+        stop.set()
+        thread.join()
+        store.close()
+    assert len(writes) >= 80
+    assert result.counts["migrated"] + result.counts["skipped"] == 1000
+    final = {k: json.loads(v) for k, v in texts(url).items()}
+    for key, n in last_write.items():
+        assert final[key]["w"] == n, key
+
+
+def test_killed_and_resumed_every_record_is_migrated_once(url: str, tmp_path: Path) -> None:
+    write_library(tmp_path)
+    rows = {k: v1(k) for k in range(1, 3001)}
+    fill(url, rows)
+    args = [
+        sys.executable, "-c", KILLER, "data", "migrate", "reclib:users", "--db", url,
+        "--table", "users", "--key", "user_id", "--column", "data", "--apply", "--batch-size", "20",
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(tmp_path)
+    env["RECLIB_SLOW"] = "0.002"
+    rng = random.Random(15)
+    kills = 0
+    while kills < 10:
+        process = subprocess.Popen(
+            args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.5, 0.9))
+        if process.poll() is not None:
+            raise AssertionError(f"finished (exit {process.returncode}) before 10 kills")
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+    done = subprocess.run(
+        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    after = {k: json.loads(v) for k, v in texts(url).items()}
+    assert after == {k: upgraded(r) for k, r in rows.items()}
+    with connect(url) as conn:
+        [(counts,)] = conn.execute("SELECT counts FROM phaseout_migrations").fetchall()
+        [(backups,)] = conn.execute(
+            "SELECT COUNT(*) FROM phaseout_backup_users_v2_users"
+        ).fetchall()
+    assert json.loads(counts) == {"migrated": 3000, "current": 0, "failed": 0, "skipped": 0}
+    assert backups == 3000
