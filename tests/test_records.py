@@ -24,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import phaseout
-from phaseout.exceptions import RecordVersionError, RemovedRecordError
-from phaseout.records import JSONLines, SQLTable, migrate, rollback, verify
+from phaseout.exceptions import InvalidRecordError, RecordVersionError, RemovedRecordError
+from phaseout.records import JSONLines, SQLTable, migrate, parse_max_failures, rollback, verify
 
 from .helpers import run_phaseout
 from .records_lib import upgraded, v1, write_library
@@ -369,7 +369,7 @@ def test_apply_upgrades_every_row_checkpoints_backs_up_and_audits(
     )
     db.close()
     assert len(backups) == 243
-    assert json.loads(backups["[12]"]) == [original[12]]
+    assert backups["12"] == "=" + original[12]  # the very text, after the document marker
     events = [json.loads(line) for line in audit.read_text().splitlines()]
     kinds = [e["event"] for e in events]
     assert kinds[0] == "migration_started"
@@ -826,3 +826,86 @@ def test_json_lines_killed_and_resumed(tmp_path: Path) -> None:
     assert [json.loads(line) for line in lines] == [upgraded(r) for r in records]
     checkpoint = json.loads(Path(f"{path}.phaseout-checkpoint").read_text())
     assert checkpoint["counts"] == {"migrated": 3000, "current": 0, "failed": 0, "skipped": 0}
+
+
+# -- the pieces tools build on -----------------------------------------------------------------
+
+
+def test_the_upgrader_checks_both_validators_and_converts_in_place(reclib: Any) -> None:
+    upgrade = reclib.users.upgrader(1)
+    record = v1(3)
+    assert upgrade(record) is record  # in place: the migration hands it a record of its own
+    assert record == upgraded(v1(3))
+    with pytest.raises(InvalidRecordError) as before:
+        upgrade({"settings": 5})
+    assert (before.value.stage, before.value.problems) == (
+        "before", ["settings must be a JSON string", "name is missing"],
+    )  # fmt: skip
+    assert isinstance(before.value, ValueError)
+    records = phaseout.Records("strict")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def drop(record: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    records.validator(2, lambda r: "id is missing" if "id" not in r else None)
+    with pytest.raises(InvalidRecordError, match="after: id is missing"):
+        records.upgrader(1)({"id": 1})
+    with pytest.raises(RecordVersionError):
+        records.upgrader(3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9))
+def test_max_failures_counts_parse(count: int) -> None:
+    assert parse_max_failures(str(count)) == ("count", float(count))
+    assert parse_max_failures(count) == ("count", float(count))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=0, max_value=100, allow_nan=False))
+def test_max_failures_percentages_parse(share: float) -> None:
+    assert parse_max_failures(f"{share!r}%") == ("percent", share)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=8))
+def test_max_failures_rejects_anything_else_clearly(text: str) -> None:
+    message = None
+    try:
+        parsed = parse_max_failures(text)
+    except ValueError as error:
+        message, parsed = str(error), None
+    if parsed is None:
+        assert message == (
+            f"max failures must be a count (10) or a percentage (0.5%), got {text!r}"
+        )
+    else:
+        kind, value = parsed
+        assert value >= 0
+        assert kind == ("percent" if text.strip().endswith("%") else "count")
+        assert kind == "count" or value <= 100
+
+
+def test_the_guide_tells_how_to_migrate_a_record_version(tmp_path: Path) -> None:
+    (tmp_path / "recpkg").mkdir()
+    (tmp_path / "recpkg" / "__init__.py").write_text('__version__ = "2.5"\n')
+    write_library(tmp_path / "recpkg")
+    (tmp_path / "recpkg" / "reclib.py").rename(tmp_path / "recpkg" / "records.py")
+    source = (tmp_path / "recpkg" / "records.py").read_text()
+    (tmp_path / "recpkg" / "records.py").write_text(
+        source.replace('package="reclib"', 'package="recpkg"').replace(
+            ', current_version="2.5"', ""
+        )
+    )
+    done = run_phaseout(tmp_path, "guide", "recpkg", "--to", "3.0")
+    assert done.returncode == 0, done.stderr
+    entry = done.stdout.split("### `users record v1`\n\n")[1]
+    assert entry == (
+        "Deprecated in 2.0; stops loading in 3.0.\n\n"
+        "A users record at schema_version 1 no longer loads in 3.0 (`RemovedRecordError`): "
+        "upgrade the stored records before upgrading the package.\n\n"
+        "Automatic: Upgrade stored records with `phaseout data migrate recpkg.records:users` "
+        "(a dry run; `--apply` writes, in batches that resume after a crash and roll back "
+        "exactly).\n"
+    )

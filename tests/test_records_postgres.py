@@ -277,3 +277,34 @@ def test_killed_and_resumed_every_record_is_migrated_once(url: str, tmp_path: Pa
         ).fetchall()
     assert json.loads(counts) == {"migrated": 3000, "current": 0, "failed": 0, "skipped": 0}
     assert backups == 3000
+
+
+def test_a_value_that_cannot_be_backed_up_exactly_fails_its_record_alone(url: str) -> None:
+    records = phaseout.Records("bookings")
+
+    @records.upgrade(1, to=2, since="1.0", current_version="1.0")
+    def named(record: dict[str, Any]) -> dict[str, Any]:
+        record["name"] = record["name"].title()
+        return record
+
+    with connect(url) as conn:
+        conn.execute(
+            "CREATE TABLE bookings (id int PRIMARY KEY, name text, period int4range,"
+            " schema_version int NOT NULL DEFAULT 1)"
+        )
+        conn.execute(
+            "INSERT INTO bookings (id, name, period) VALUES (1, 'ada', NULL), (2, 'alan', '[1,5)')"
+        )
+    store = SQLTable(url, "bookings", key="id")
+    try:
+        result = migrate(records, store, dry_run=False)
+    finally:
+        store.close()
+    assert result.counts == {"migrated": 1, "current": 0, "failed": 1, "skipped": 0}
+    [failure] = result.failures
+    assert (failure.key, failure.stage) == (2, "write")
+    assert failure.reason == "cannot be stored: cannot back up a stored Range value exactly"
+    with connect(url) as conn:
+        assert conn.execute("SELECT id, name, schema_version FROM bookings ORDER BY id").fetchall() == [
+            (1, "Ada", 2), (2, "alan", 1),
+        ]  # fmt: skip

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
 from ._fastpath import fast_caller
 from ._hotpath import Declaration
-from .exceptions import RecordVersionError, RemovedRecordError
+from .exceptions import InvalidRecordError, RecordVersionError, RemovedRecordError
 from .phases import Phase
 
 if TYPE_CHECKING:
@@ -90,7 +90,8 @@ class Records:
 
     __slots__ = (
         "_downgrades", "_locator", "_module", "_package", "_readers", "_upgrades",
-        "_validators", "_writers", "current", "first", "load", "name", "version_field",
+        "_validators", "_versions", "_writers", "current", "first", "load", "name",
+        "version_field",
     )  # fmt: skip
 
     load: Callable[[Mapping[str, Any]], Mapping[str, Any]]
@@ -117,6 +118,7 @@ class Records:
         self.version_field = version_field
         self.first = _check_version(f"Records {name!r}", "first", first)
         self.current = self.first
+        self._versions: tuple[int, ...] = (self.first,)
         self._package = package
         self._module: str = sys._getframe(1).f_globals.get("__name__") or "__main__"
         self._locator: str | None = None
@@ -173,6 +175,7 @@ class Records:
                 raise ValueError(f"{owner}: upgrade({version}, to={to}) was declared twice")
             self._upgrades[version] = Step(version, to, function, decl)
             self.current = to
+            self._versions = (*self._versions, to)
             self._rebuild()
             return function
 
@@ -227,7 +230,7 @@ class Records:
     @property
     def versions(self) -> tuple[int, ...]:
         """Every declared version, oldest first."""
-        return (self.first, *(step.target for step in self._upgrades.values()))
+        return self._versions
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -245,20 +248,23 @@ class Records:
 
     def version_of(self, record: Mapping[str, Any]) -> int:
         """The version *record* is stored at (*first* when it has no version field)."""
-        if not isinstance(record, Mapping):
+        if type(record) is not dict and not isinstance(record, Mapping):
             raise TypeError(
                 f"Records {self.name!r}: a record must be a mapping, got {type(record).__name__}"
             )
         version = record.get(self.version_field, self.first)
-        if type(version) is not int or version not in self.versions:
+        if type(version) is not int or version not in self._versions:
             raise RecordVersionError(self._unknown(version))
         return version
 
-    def convert(self, record: Mapping[str, Any], version: int | None = None) -> Record:
+    def convert(
+        self, record: Mapping[str, Any], version: int | None = None, *, source: int | None = None
+    ) -> Record:
         """*record* converted to *version* (the current one by default), quietly: no
         warning, no usage counted (what a batch migration does; readers use :meth:`load`).
-        A new dict; *record* is left as it was."""
-        source = self.version_of(record)
+        A new dict; *record* is left as it was. *source*, the record's version when the
+        caller already read it, saves reading it again."""
+        source = self.version_of(record) if source is None else self._known(source)
         target = self.current if version is None else self._known(version)
         return self._convert(record, source, target)
 
@@ -278,25 +284,45 @@ class Records:
 
     def problems(self, record: Mapping[str, Any], version: int | None = None) -> list[str]:
         """What the validator of *version* (by default the record's own) says is wrong with
-        *record*; empty when it passes or no validator is declared."""
+        *record*; empty when it passes or no validator is declared. Validators read the
+        record and must not change it."""
         if version is None:
             version = self.version_of(record)
         check = self._validators.get(version)
         if check is None:
             return []
-        try:
-            verdict = check(dict(record))
-        except Exception as error:
-            return _error_problems(error)
-        if verdict is None or verdict is True or _is_model_instance(verdict):
-            return []
-        if verdict is False:
-            return [f"rejected by {getattr(check, '__qualname__', repr(check))}"]
-        if isinstance(verdict, str):
-            return [verdict]
-        if isinstance(verdict, Iterable):
-            return [str(problem) for problem in verdict]
-        return [str(verdict)]
+        return _problems(check, record if type(record) is dict else dict(record))
+
+    def upgrader(self, version: int) -> Callable[[Record], Record]:
+        """A function that upgrades a record stored at *version* to the current version,
+        quietly, checked by both versions' validators: what a batch migration runs per
+        record. It converts the dict it is given in place (pass a copy to keep it) and
+        raises ``InvalidRecordError`` (``.stage`` "before" or "after") when a validator
+        objects; a step's own error propagates."""
+        source = self._known(version)
+        before = self._validators.get(source)
+        after = self._validators.get(self.current)
+        chain = self._chain(source, self.current)
+        field, name = self.version_field, self.name
+
+        def upgrade(record: Record) -> Record:
+            if before is not None:
+                problems = _problems(before, record)
+                if problems:
+                    raise InvalidRecordError("before", problems)
+            for step in chain:
+                result = step.function(record)
+                if type(result) is not dict:
+                    result = _as_record(result, name, step)
+                record = result
+                record[field] = step.target
+            if after is not None:
+                problems = _problems(after, record)
+                if problems:
+                    raise InvalidRecordError("after", problems)
+            return record
+
+        return upgrade
 
     def has_validator(self, version: int) -> bool:
         return version in self._validators
@@ -304,7 +330,7 @@ class Records:
     # -- machinery ----------------------------------------------------------------------------
 
     def _known(self, version: object) -> int:
-        if type(version) is not int or version not in self.versions:
+        if type(version) is not int or version not in self._versions:
             raise RecordVersionError(self._unknown(version))
         return version
 
@@ -321,24 +347,26 @@ class Records:
                 return f"{self._module}:{attribute}"
         return None
 
-    def _convert(self, record: Mapping[str, Any], source: int, target: int) -> Record:
-        out = dict(record)  # steps may change their argument: it is ours
-        field = self.version_field
-        version = source
+    def _chain(self, source: int, target: int) -> list[Step]:
+        """The steps from *source* to *target*, up or down."""
+        chain, version = [], source
         while version != target:
             step = self._upgrades[version] if version < target else self._downgrades.get(version)
             if step is None:
                 raise ValueError(
                     f"Records {self.name!r}: no downgrade from version {version} is declared"
                 )
+            chain.append(step)
+            version = step.target
+        return chain
+
+    def _convert(self, record: Mapping[str, Any], source: int, target: int) -> Record:
+        out = dict(record)  # steps may change their argument: it is ours
+        field = self.version_field
+        for step in self._chain(source, target):
             result = step.function(out)
-            if not isinstance(result, Mapping):
-                raise TypeError(
-                    f"{self.name} step {step.name} (v{step.source}→v{step.target}) must return "
-                    f"the converted record, got {type(result).__name__}"
-                )
-            out = result if type(result) is dict else dict(result)
-            out[field] = version = step.target
+            out = result if type(result) is dict else _as_record(result, self.name, step)
+            out[field] = step.target
         return out
 
     def _build_load(self) -> None:
@@ -411,6 +439,36 @@ class Records:
 
     def __repr__(self) -> str:
         return f"<Records {self.name!r} v{'→v'.join(map(str, self.versions))}>"
+
+
+def _as_record(result: object, name: str, step: Step) -> Record:
+    if not isinstance(result, Mapping):
+        raise TypeError(
+            f"{name} step {step.name} (v{step.source}→v{step.target}) must return the "
+            f"converted record, got {type(result).__name__}"
+        )
+    return dict(result)
+
+
+def _problems(check: Validator, record: Record) -> list[str]:
+    """What *check* says of *record*, as a list of problems (empty: it passes)."""
+    try:
+        verdict = check(record)
+    except Exception as error:
+        return _error_problems(error)
+    if verdict is None or verdict is True:
+        return []
+    if type(verdict) is list:
+        return [str(problem) for problem in verdict]
+    if _is_model_instance(verdict):
+        return []
+    if verdict is False:
+        return [f"rejected by {getattr(check, '__qualname__', repr(check))}"]
+    if isinstance(verdict, str):
+        return [verdict]
+    if isinstance(verdict, Iterable):
+        return [str(problem) for problem in verdict]
+    return [str(verdict)]
 
 
 def _is_model_instance(value: object) -> bool:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DefaultChangeWarning",
     "DeprecatedWarning",
+    "InvalidRecordError",
     "PendingWarning",
     "PhaseoutError",
     "PhaseoutWarning",
@@ -238,6 +239,16 @@ class RemovedRecordError(RemovedError, ValueError):
     """A stored record at a removed version was loaded (``Records.load``): also a
     ``ValueError``, what code reading bad data already catches. The message names the
     migration that upgrades the stored records."""
+
+
+class InvalidRecordError(PhaseoutError, ValueError):
+    """A record a validator objects to (``Records.upgrader``): ``stage`` says whose
+    ("before": the stored version's, "after": the current version's), ``problems`` what."""
+
+    def __init__(self, stage: str, problems: list[str]) -> None:
+        super().__init__(f"{stage}: {'; '.join(problems)}")
+        self.stage = stage
+        self.problems = problems
 
 
 class RecordVersionError(PhaseoutError, ValueError):

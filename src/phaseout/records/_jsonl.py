@@ -18,11 +18,13 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import IO, Any, Final, cast
 
-from ._store import Change, Checkpoint, Item, Restored, StoredError
+from ._store import Batch, Change, Checkpoint, Item, Restored, Settle, StoredError
 
 __all__ = ["JSONLines"]
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+# One encoder for every record: json.dumps() with options builds a new one per call.
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 def _now() -> str:
@@ -52,6 +54,7 @@ class JSONLines:
         self.backup_path = f"{self.path}.phaseout-backup"
         with open(self.path, "rb") as file:
             self.gzipped = file.read(2) == _GZIP_MAGIC
+        self._out: IO[bytes] | None = None
 
     def _open(self, path: str) -> IO[bytes]:
         if self.gzipped:
@@ -78,36 +81,48 @@ class JSONLines:
 
     def encode(self, record: Mapping[str, Any], old: Any) -> bytes:
         try:
-            text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            text = _ENCODE(record)
         except (TypeError, ValueError) as error:
             raise StoredError(f"cannot be stored: {error}") from None
         ending = old[len(old.rstrip(b"\r\n")) :] or b"\n"
         return text.encode("utf-8") + ending
 
-    def batches(self, after: Any, size: int, *, write: bool) -> Iterator[_LinesBatch]:
+    def batches(self, after: Any, size: int) -> Iterator[Batch]:
         done = after or 0
-        out: IO[bytes] | None = None
-        if write:
-            out = open(self.new_path, "r+b" if os.path.exists(self.new_path) else "w+b")  # noqa: SIM115
+        lines: list[Item] = []
+        records: list[Item] = []
+        for number, line in self._lines(self.path):
+            if number <= done:
+                continue
+            lines.append(Item(number, line))
+            if line.strip():
+                records.append(lines[-1])
+                if len(records) == size:
+                    yield Batch(records, number, lines)
+                    lines, records = [], []
+        if lines:
+            yield Batch(records, lines[-1].key, lines)
+
+    def write(
+        self, migration: str, batch: Batch, changes: list[Change], settle: Settle
+    ) -> tuple[list[Any], dict[Any, str]]:
+        out = self._out
+        if out is None:
+            # A run resumed after a kill cuts the new file back to its last checkpoint.
             checkpoint = self._read_checkpoint()
-            out.truncate(checkpoint["offset"] if checkpoint and done else 0)
+            exists = os.path.exists(self.new_path)
+            out = self._out = open(self.new_path, "r+b" if exists else "w+b")  # noqa: SIM115
+            out.truncate(checkpoint["offset"] if checkpoint and checkpoint["line"] else 0)
             out.seek(0, os.SEEK_END)
-        try:
-            lines: list[Item] = []
-            records = 0
-            for number, line in self._lines(self.path):
-                if number <= done:
-                    continue
-                lines.append(Item(number, line))
-                records += bool(line.strip())
-                if records == size:
-                    yield _LinesBatch(self, out, lines)
-                    lines, records = [], 0
-            if lines:
-                yield _LinesBatch(self, out, lines)
-        finally:
-            if out is not None:
-                out.close()
+        written = {change.key: change.new for change in changes}
+        data = b"".join(written.get(line.key, line.stored) for line in batch.lines or batch.items)
+        if self.gzipped:
+            data = gzip.compress(data, mtime=0)  # a gzip member per batch: cut at any member
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+        self._write_checkpoint(line=batch.last_key, offset=out.tell(), counts=dict(settle([], {})))
+        return [], {}
 
     # -- checkpoints --------------------------------------------------------------------------
 
@@ -165,6 +180,7 @@ class JSONLines:
         )
 
     def finish(self, migration: str, counts: Mapping[str, int]) -> None:
+        self.close()
         self._write_checkpoint(status="finishing", counts=dict(counts))
         self._swap()
 
@@ -201,34 +217,6 @@ class JSONLines:
         return Restored(restored, [])
 
     def close(self) -> None:
-        pass
-
-
-class _LinesBatch:
-    __slots__ = ("_lines", "_out", "_store", "_written", "items")
-
-    def __init__(self, store: JSONLines, out: IO[bytes] | None, lines: list[Item]) -> None:
-        self._store = store
-        self._out = out
-        self._lines = lines  # every line, blank ones too: all are written back
-        self.items = [item for item in lines if item.stored.strip()]
-        self._written: dict[int, bytes] = {}
-
-    def write(self, migration: str, changes: list[Change]) -> tuple[list[Any], dict[Any, str]]:
-        self._written = {change.key: change.new for change in changes}
-        return [], {}
-
-    def commit(self, migration: str, counts: Mapping[str, int]) -> None:
-        assert self._out is not None
-        data = b"".join(self._written.get(line.key, line.stored) for line in self._lines)
-        if self._store.gzipped:
-            data = gzip.compress(data, mtime=0)
-        self._out.write(data)
-        self._out.flush()
-        os.fsync(self._out.fileno())
-        self._store._write_checkpoint(
-            line=self._lines[-1].key, offset=self._out.tell(), counts=dict(counts)
-        )
-
-    def abandon(self) -> None:
-        pass
+        if self._out is not None:
+            self._out.close()
+            self._out = None

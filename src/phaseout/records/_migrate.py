@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from .._record_shapes import Records
-from ..exceptions import RecordVersionError
+from ..exceptions import InvalidRecordError, RecordVersionError
 from ._audit import AuditTrail
 from ._store import Batch, Change, Item, Store, StoredError
 
@@ -106,47 +106,72 @@ def _too_many(limit: tuple[str, float] | None, failed: int, seen: int) -> bool:
     return failed > value if kind == "count" else failed * 100 > value * seen
 
 
-def convert_one(
-    records: Records, store: Store, item: Item, roundtrip: bool
-) -> tuple[str, Any, Failure | None, dict[str, Any] | None, dict[str, Any] | None]:
-    """One record's (outcome, new stored form, failure, record before, record after)."""
-    key = item.key
-    try:
-        record = store.decode(item.stored)
-    except StoredError as error:
-        return "failed", None, Failure(key, "read", str(error)), None, None
-    try:
-        version = records.version_of(record)
-    except RecordVersionError as error:
-        return "failed", None, Failure(key, "version", str(error)), record, None
-    target = records.current
-    if version == target:
-        return "current", None, None, record, record
-    problems = records.problems(record, version)
-    if problems:
-        return "failed", None, Failure(key, "before", "; ".join(problems)), record, None
-    try:
-        upgraded = records.convert(record, target)
-    except Exception as error:
-        return (
-            "failed",
-            None,
-            Failure(key, "step", f"{type(error).__name__}: {error}"),
-            record,
-            None,
-        )
-    problems = records.problems(upgraded, target)
-    if problems:
-        return "failed", None, Failure(key, "after", "; ".join(problems)), record, upgraded
-    if roundtrip:
-        reason = _roundtrip_problem(records, record, upgraded, version)
-        if reason:
-            return "failed", None, Failure(key, "roundtrip", reason), record, upgraded
-    try:
-        stored = store.encode(upgraded, item.stored)
-    except StoredError as error:
-        return "failed", None, Failure(key, "write", str(error)), record, upgraded
-    return "migrated", stored, None, record, upgraded
+class _Converter:
+    """One record's conversion, with what is looked up once per run kept at hand."""
+
+    __slots__ = (
+        "current",
+        "decode",
+        "encode",
+        "field",
+        "first",
+        "records",
+        "roundtrip",
+        "upgraders",
+    )
+
+    def __init__(self, records: Records, store: Store, roundtrip: bool) -> None:
+        self.records = records
+        self.decode = store.decode
+        self.encode = store.encode
+        self.field = records.version_field
+        self.first = records.first
+        self.current = records.current
+        self.roundtrip = roundtrip
+        self.upgraders = {v: records.upgrader(v) for v in records.versions if v != records.current}
+
+    def _unknown(self, record: dict[str, Any]) -> str:
+        """Why *record*'s version is not one to upgrade from (the error, named)."""
+        try:
+            self.records.version_of(record)
+        except RecordVersionError as error:
+            return str(error)
+        return f"{self.records.name} record at an unknown version"  # not reached
+
+    def __call__(
+        self, item: Item, keep: bool
+    ) -> tuple[str, Any, Failure | None, dict[str, Any] | None, dict[str, Any] | None]:
+        """(outcome, new stored form, failure, record before, record after); the record
+        before is returned only when *keep* (a sample) or a failure asks for it."""
+        key = item.key
+        try:
+            record = self.decode(item.stored)
+        except StoredError as error:
+            return "failed", None, Failure(key, "read", str(error)), None, None
+        version = record.get(self.field, self.first)
+        if type(version) is int and version == self.current:
+            return "current", None, None, record, record
+        upgrade = self.upgraders.get(version) if type(version) is int else None
+        if upgrade is None:
+            return "failed", None, Failure(key, "version", self._unknown(record)), record, None
+        original = dict(record) if keep or self.roundtrip else record
+        try:
+            upgraded = upgrade(record)
+        except InvalidRecordError as error:
+            reason = "; ".join(error.problems)
+            return "failed", None, Failure(key, error.stage, reason), original, None
+        except Exception as error:  # a step's failure is the record's, reported
+            reason = f"{type(error).__name__}: {error}"
+            return "failed", None, Failure(key, "step", reason), original, None
+        if self.roundtrip:
+            problem = _roundtrip_problem(self.records, original, upgraded, version)
+            if problem:
+                return "failed", None, Failure(key, "roundtrip", problem), original, upgraded
+        try:
+            stored = self.encode(upgraded, item.stored)
+        except StoredError as error:
+            return "failed", None, Failure(key, "write", str(error)), original, upgraded
+        return "migrated", stored, None, original, upgraded
 
 
 def _roundtrip_problem(
@@ -168,7 +193,7 @@ def _roundtrip_problem(
     return f"downgrade(upgrade(record)) differs in {', '.join(map(repr, fields))}"
 
 
-def migrate(  # noqa: PLR0915 - one loop, read top to bottom
+def migrate(
     records: Records,
     store: Store,
     *,
@@ -186,100 +211,212 @@ def migrate(  # noqa: PLR0915 - one loop, read top to bottom
 ) -> MigrationResult:
     """Upgrade every record of *store* to *records*' current version; see the module."""
     _check_options(records, batch_size, max_rate, pause_between_batches)
-    limit = parse_max_failures(max_failures)
-    name = migration or migration_id(records, store)
-    target = records.current
-    trail = AuditTrail(audit, name)
-    began = time.monotonic()
-    total = store.count()
-    counts = dict.fromkeys(OUTCOMES, 0)
-    after = None
-    if not dry_run:
-        checkpoint = store.checkpoint(name)
-        if checkpoint is not None and checkpoint.status == "running":
-            after = checkpoint.last_key
-            counts.update(checkpoint.counts)
-            total = checkpoint.total if checkpoint.total is not None else total
-        store.start(name, total, {"batch_size": batch_size, "target": target})
-    resumed = after
+    run = _Run(
+        records, store, dry_run=dry_run, batch_size=batch_size,
+        limit=parse_max_failures(max_failures), max_failures=max_failures,
+        name=migration or migration_id(records, store), show_failures=show_failures,
+        samples=samples, progress=progress, audit=audit,
+    )  # fmt: skip
     options = {
         "dry_run": dry_run, "batch_size": batch_size, "max_failures": max_failures,
         "verify_roundtrip": verify_roundtrip, "max_rate": max_rate,
         "pause_between_batches": pause_between_batches,
     }  # fmt: skip
-    trail.event(
-        "migration_started", records=records.name, store=store.label,
-        versions=list(records.versions), target=target, total=total, resumed_after=after,
-        options=options,
-    )  # fmt: skip
-    failures: list[Failure] = []
-    picked: list[Sample] = []
-    stopped: str | None = None
-    done_here = 0
     error: BaseException | None = None
     try:
-        for batch in store.batches(after, batch_size, write=not dry_run):
-            started = time.monotonic()
-            here, changes, failed_here = _convert_batch(
-                records, store, batch.items, verify_roundtrip, picked, samples
-            )
-            seen = sum(counts.values()) + len(batch.items)
-            for failure in failed_here:
-                trail.event(
-                    "record_failed",
-                    warning=True,
-                    key=failure.key,
-                    stage=failure.stage,
-                    reason=failure.reason,
-                )
-            if _too_many(limit, counts["failed"] + here["failed"], seen):
-                batch.abandon()
-                stopped = (
-                    f"{counts['failed'] + here['failed']} failures exceed --max-failures "
-                    f"{max_failures}: the batch after key {after!r} was rolled back"
-                )
-                failures.extend(failed_here[: max(0, show_failures - len(failures))])
+        run.start(options)
+        convert = _Converter(records, store, verify_roundtrip)
+        for batch in store.batches(run.after, batch_size):
+            if not run.convert(convert, batch):
                 break
-            if not dry_run:
-                failed_here += _write(batch, name, changes, here, trail)
-            for outcome, count in here.items():
-                counts[outcome] += count
-            if not dry_run:
-                batch.commit(name, counts)
-            failures.extend(failed_here[: max(0, show_failures - len(failures))])
-            if batch.items:
-                after = batch.items[-1].key
-                trail.event(
-                    "batch", first_key=batch.items[0].key, last_key=after, counts=here,
-                    seconds=round(time.monotonic() - started, 6), dry_run=dry_run,
-                )  # fmt: skip
-            done_here += len(batch.items)
-            if progress is not None:
-                progress(sum(counts.values()), total)
-            _throttle(began, done_here, max_rate, pause_between_batches)
-        if stopped is None and not dry_run:
-            store.finish(name, counts)
+            _throttle(run.began, run.read, max_rate, pause_between_batches)
+        if run.stopped is None and not dry_run:
+            store.finish(run.name, run.counts)
     except BaseException as raised:
         error = raised
         raise
     finally:
-        elapsed = time.monotonic() - began
+        run.end(error)
+    return run.result()
+
+
+def _resume(
+    store: Store, name: str, counts: dict[str, int], dry_run: bool, details: dict[str, Any]
+) -> tuple[int, Any]:
+    """The total and the key to start after: a running migration's, from its checkpoint
+    (its counts added to *counts*); a dry run or a new run starts at the first key."""
+    total = store.count()
+    if dry_run:
+        return total, None
+    after = None
+    checkpoint = store.checkpoint(name)
+    if checkpoint is not None and checkpoint.status == "running":
+        after = checkpoint.last_key
+        counts.update(checkpoint.counts)
+        total = checkpoint.total if checkpoint.total is not None else total
+    store.start(name, total, details)
+    return total, after
+
+
+class _Run:
+    """The state of one run: counts, failures kept, samples, and what the audit says."""
+
+    def __init__(
+        self,
+        records: Records,
+        store: Store,
+        *,
+        dry_run: bool,
+        batch_size: int,
+        limit: tuple[str, float] | None,
+        max_failures: str | int | None,
+        name: str,
+        show_failures: int,
+        samples: int,
+        progress: Callable[[int, int], None] | None,
+        audit: str | None,
+    ) -> None:
+        self.records = records
+        self.store = store
+        self.dry_run = dry_run
+        self.batch_size = batch_size
+        self.limit = limit
+        self.max_failures = max_failures
+        self.name = name
+        self.show_failures = show_failures
+        self.samples = samples
+        self.progress = progress
+        self.trail = AuditTrail(audit, name)
+        self.began = time.monotonic()
+        self.elapsed = 0.0
+        self.counts = dict.fromkeys(OUTCOMES, 0)
+        self.failures: list[Failure] = []
+        self.picked: list[Sample] = []
+        self.stopped: str | None = None
+        self.after: Any = None
+        self.resumed: Any = None
+        self.total = 0
+        self.read = 0  # records read by this run
+
+    def start(self, options: dict[str, Any]) -> None:
+        details = {"batch_size": self.batch_size, "target": self.records.current}
+        self.total, self.after = _resume(self.store, self.name, self.counts, self.dry_run, details)
+        self.resumed = self.after
+        self.trail.event(
+            "migration_started", records=self.records.name, store=self.store.label,
+            versions=list(self.records.versions), target=self.records.current,
+            total=self.total, resumed_after=self.after, options=options,
+        )  # fmt: skip
+
+    def keep_failures(self, failures: list[Failure]) -> None:
+        for failure in failures:
+            self.trail.event(
+                "record_failed", warning=True, key=failure.key, stage=failure.stage,
+                reason=failure.reason,
+            )  # fmt: skip
+        room = self.show_failures - len(self.failures)
+        if room > 0:
+            self.failures.extend(failures[:room])
+
+    def convert(self, convert: _Converter, batch: Batch) -> bool:
+        """Convert *batch*, then write it (or only count it, in a dry run); False when too
+        many records failed: the batch is dropped and the run stops."""
+        started = time.monotonic()
+        here, changes, failed = _convert_batch(convert, batch.items, self.picked, self.samples)
+        self.keep_failures(failed)
+        failed_total = self.counts["failed"] + here["failed"]
+        seen = sum(self.counts.values()) + len(batch.items)
+        if _too_many(self.limit, failed_total, seen):
+            self.stopped = (
+                f"{failed_total} failures exceed --max-failures {self.max_failures}: "
+                f"the batch after key {self.after!r} was rolled back"
+            )
+            return False
+        if not self.dry_run:
+            self.write(batch, changes, here)
+        self.settled(batch, here, started)
+        self.read += len(batch.items)
+        self.after = batch.last_key
+        return True
+
+    def write(self, batch: Batch, changes: list[Change], here: dict[str, int]) -> None:
+        """One transaction: the changes (guarded), their originals and the checkpoint.
+
+        In the converting thread on purpose: a writer thread was measured slower (SQLite
+        and psycopg release the GIL around each row's step, and taking it back from a
+        thread busy converting costs a switch interval each time: the convoy effect)."""
+
+        def settle(skipped: list[Any], refused: dict[Any, str]) -> dict[str, int]:
+            moved = len(skipped) + len(refused)
+            final = {**here, "migrated": here["migrated"] - moved}
+            final["skipped"] += len(skipped)
+            final["failed"] += len(refused)
+            return {outcome: self.counts[outcome] + final[outcome] for outcome in OUTCOMES}
+
+        skipped, refused = self.store.write(self.name, batch, changes, settle)
+        for key in skipped:
+            self.trail.event(
+                "record_skipped", warning=True, key=key,
+                reason="changed by another writer since it was read",
+            )  # fmt: skip
+        self.keep_failures([Failure(key, "write", reason) for key, reason in refused.items()])
+        here["migrated"] -= len(skipped) + len(refused)
+        here["skipped"] += len(skipped)
+        here["failed"] += len(refused)
+
+    def settled(self, batch: Batch, here: dict[str, int], started: float) -> None:
+        """A batch done (committed, or converted in a dry run): counted and audited."""
+        for outcome, count in here.items():
+            self.counts[outcome] += count
+        if batch.items:
+            self.trail.event(
+                "batch", first_key=batch.items[0].key, last_key=batch.items[-1].key,
+                counts=here, seconds=round(time.monotonic() - started, 6), dry_run=self.dry_run,
+            )  # fmt: skip
+        if self.progress is not None:
+            self.progress(sum(self.counts.values()), self.total)
+
+    def end(self, error: BaseException | None) -> None:
+        self.elapsed = time.monotonic() - self.began
         ending = (
             "migration_interrupted"
             if error
             else "migration_stopped"
-            if stopped
+            if self.stopped
             else "migration_finished"
         )
-        trail.event(
-            ending, warning=ending != "migration_finished", counts=counts,
-            seconds=round(elapsed, 3), dry_run=dry_run, reason=stopped or (error and repr(error)),
+        self.trail.event(
+            ending, warning=ending != "migration_finished", counts=self.counts,
+            seconds=round(self.elapsed, 3), dry_run=self.dry_run,
+            reason=self.stopped or (error and repr(error)),
         )  # fmt: skip
-        trail.close()
-    return MigrationResult(
-        name, store.label, target, dry_run, total, counts, failures, picked, stopped,
-        resumed, elapsed,
-    )  # fmt: skip
+        self.trail.close()
+
+    def result(self) -> MigrationResult:
+        return MigrationResult(
+            self.name, self.store.label, self.records.current, self.dry_run, self.total,
+            self.counts, self.failures, self.picked, self.stopped, self.resumed, self.elapsed,
+        )  # fmt: skip
+
+
+def _convert_batch(
+    convert: _Converter, items: list[Item], picked: list[Sample], samples: int
+) -> tuple[dict[str, int], list[Change], list[Failure]]:
+    """A batch's counts per outcome, its changes and its failures (and samples picked)."""
+    changes: list[Change] = []
+    here = dict.fromkeys(OUTCOMES, 0)
+    failed: list[Failure] = []
+    for item in items:
+        keep = len(picked) < samples
+        outcome, stored, failure, before, upgraded = convert(item, keep)
+        here[outcome] += 1
+        if failure is not None:
+            failed.append(failure)
+        elif stored is not None:
+            changes.append(Change(item.key, item.stored, stored))
+            if keep and before is not None and upgraded is not None:
+                picked.append(Sample(item.key, before, upgraded))
+    return here, changes, failed
 
 
 def _check_options(records: Records, batch_size: int, max_rate: float | None, pause: float) -> None:
@@ -293,50 +430,6 @@ def _check_options(records: Records, batch_size: int, max_rate: float | None, pa
         )
     if pause < 0:
         raise ValueError(f"pause_between_batches must be >= 0 seconds, got {pause!r}")
-
-
-def _write(
-    batch: Batch, name: str, changes: list[Change], here: dict[str, int], trail: AuditTrail
-) -> list[Failure]:
-    """Write a batch's changes; rows skipped or refused are moved out of "migrated"."""
-    skipped, refused = batch.write(name, changes)
-    for key in skipped:
-        trail.event(
-            "record_skipped", warning=True, key=key, reason="changed by another writer since read"
-        )
-    failed = [Failure(key, "write", reason) for key, reason in refused.items()]
-    for failure in failed:
-        trail.event(
-            "record_failed", warning=True, key=failure.key, stage="write", reason=failure.reason
-        )
-    here["migrated"] -= len(skipped) + len(refused)
-    here["skipped"] += len(skipped)
-    here["failed"] += len(refused)
-    return failed
-
-
-def _convert_batch(
-    records: Records,
-    store: Store,
-    items: list[Item],
-    roundtrip: bool,
-    picked: list[Sample],
-    samples: int,
-) -> tuple[dict[str, int], list[Change], list[Failure]]:
-    """A batch's counts per outcome, its changes and its failures (and samples picked)."""
-    changes: list[Change] = []
-    here = dict.fromkeys(OUTCOMES, 0)
-    failed: list[Failure] = []
-    for item in items:
-        outcome, stored, failure, before, upgraded = convert_one(records, store, item, roundtrip)
-        here[outcome] += 1
-        if failure is not None:
-            failed.append(failure)
-        elif stored is not None:
-            changes.append(Change(item.key, item.stored, stored))
-            if len(picked) < samples and before is not None and upgraded is not None:
-                picked.append(Sample(item.key, before, upgraded))
-    return here, changes, failed
 
 
 def _throttle(began: float, done: int, max_rate: float | None, pause: float) -> None:

@@ -13,6 +13,7 @@ concurrent writer waits instead of failing the batch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -21,12 +22,15 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ._store import Change, Checkpoint, Item, Restored, StoredError, slug
+from ._store import Batch, Change, Checkpoint, Item, Restored, Settle, StoredError, slug
 from ._values import dump_values, load_values
 
 __all__ = ["SQLTable"]
 
 CHECKPOINTS: Final = "phaseout_migrations"
+_READS: Final = "phaseout_reads"  # a connection's info key: its transactions only read
+# One encoder for every record: json.dumps() with options builds a new one per call.
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _LOCK_RETRIES: Final = 20
 
 
@@ -90,10 +94,6 @@ class SQLTable:
                 raise ValueError(f"table {table!r} has no column {', '.join(map(repr, missing))}")
         self.names = names
         self._json = [self._is_json(self.table.c[n]) for n in names]
-        self.values = [
-            sa.cast(self.table.c[n], sa.Text) if is_json else self.table.c[n]
-            for n, is_json in zip(names, self._json, strict=True)
-        ]
         self._checkpoints = sa.Table(
             CHECKPOINTS,
             sa.MetaData(),
@@ -106,22 +106,27 @@ class SQLTable:
             sa.Column("updated", sa.Text, nullable=False),
             sa.Column("details", sa.Text),
         )
-        self._update = self._guarded_update()
+        self._statements()
+        self._writer: sa.Connection | None = None
 
     # -- set-up -------------------------------------------------------------------------------
 
     @staticmethod
     def _make_engine(url: str) -> sa.Engine:
         if url.startswith("sqlite"):
-            engine = sa.create_engine(url, connect_args={"timeout": 60})
+            # The writer is a thread of its own: connections may change threads (one at a time).
+            engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
             @sa.event.listens_for(engine, "connect")
             def _no_implicit_transactions(dbapi_connection: Any, record: Any) -> None:
                 dbapi_connection.isolation_level = None  # transactions begun below, explicitly
 
             @sa.event.listens_for(engine, "begin")
-            def _begin_immediate(connection: sa.Connection) -> None:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            def _begin(connection: sa.Connection) -> None:
+                # A write takes the lock before it starts: a concurrent writer then waits
+                # for the batch instead of failing it (or it failing the batch).
+                reads = connection.info.get(_READS, False)
+                connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
             return engine
         return sa.create_engine(url)
@@ -156,30 +161,46 @@ class SQLTable:
     def _is_json(column: sa.Column[Any]) -> bool:
         return isinstance(column.type, sa.JSON) or type(column.type).__name__ in ("JSON", "JSONB")
 
-    def _bound(self, name: str, is_json: bool, column: sa.Column[Any]) -> Any:
-        param = sa.bindparam(name, type_=sa.Text if is_json else column.type)
-        if is_json and self.engine.dialect.name == "postgresql":
-            return sa.cast(param, column.type)
-        return param
-
-    def _guarded_update(self) -> sa.Update:
-        guard = [self.key == sa.bindparam("phaseout_key", type_=self.key.type)]
-        assignments: dict[str, Any] = {}
-        for index, (name, is_json, value) in enumerate(
-            zip(self.names, self._json, self.values, strict=True)
-        ):
-            column = self.table.c[name]
-            old = sa.bindparam(f"phaseout_old_{index}", type_=sa.Text if is_json else column.type)
-            if is_json and self.engine.dialect.name == "postgresql":
+    def _statements(self) -> None:
+        """The SQL of the hot path, written once, run through the driver as it is: values
+        are read and written exactly as the driver gives and takes them (no type
+        processing on the way), and no statement is compiled per batch."""
+        dialect = self.engine.dialect
+        postgres = dialect.name == "postgresql"
+        quote = dialect.identifier_preparer.quote
+        mark = "%s" if postgres else "?"
+        self._mark = mark
+        table = dialect.identifier_preparer.format_table(self.table)
+        key = quote(self.key.name)
+        reads, sets, guards = [], [], []
+        for name, is_json in zip(self.names, self._json, strict=True):
+            column = quote(name)
+            if is_json and postgres:
+                kind = self.table.c[name].type.compile(dialect=dialect)
+                reads.append(f"CAST({column} AS TEXT)")
+                sets.append(f"{column} = CAST({mark} AS {kind})")
                 # jsonb's text is normalised (spaces, key order): compare the values.
-                from sqlalchemy.dialects.postgresql import JSONB
-
-                guard.append(sa.cast(column, JSONB).is_not_distinct_from(sa.cast(old, JSONB)))
+                guards.append(f"CAST({column} AS JSONB) IS NOT DISTINCT FROM CAST({mark} AS JSONB)")
             else:
-                guard.append(value.is_not_distinct_from(old))
-            assignments[name] = self._bound(f"phaseout_new_{index}", is_json, column)
-        return sa.update(self.table).where(*guard).values(assignments)
+                reads.append(column)
+                sets.append(f"{column} = {mark}")
+                guards.append(
+                    f"{column} IS NOT DISTINCT FROM {mark}" if postgres else f"{column} IS {mark}"
+                )
+        self._reads = f"SELECT {key}, {', '.join(reads)} FROM {table}"
+        self._key_sql = key
+        self._first = f"{self._reads} ORDER BY {key} LIMIT {mark}"
+        self._after = f"{self._reads} WHERE {key} > {mark} ORDER BY {key} LIMIT {mark}"
+        self._update = (
+            f"UPDATE {table} SET {', '.join(sets)} WHERE {key} = {mark} AND " + " AND ".join(guards)
+        )
+        self._count = f"SELECT COUNT(*) FROM {table}"
+        self._checkpoint_sql = (
+            f"UPDATE {quote(CHECKPOINTS)} SET last_key = {mark}, counts = {mark}, "
+            f"updated = {mark} WHERE id = {mark}"
+        )
 
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - a store lives as long as its migration
     def _backup_table(self, migration: str) -> sa.Table:
         return sa.Table(
             slug("phaseout_backup", migration),
@@ -189,13 +210,23 @@ class SQLTable:
             sa.Column("migrated", sa.Text, nullable=False),
         )
 
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - a store lives as long as its migration
+    def _upsert(self, backup: sa.Table) -> str:
+        quote = self.engine.dialect.identifier_preparer.quote
+        name = self.engine.dialect.identifier_preparer.format_table(backup)
+        key, original, migrated = (quote(c) for c in ("key", "original", "migrated"))
+        mark = self._mark
+        return (
+            f"INSERT INTO {name} ({key}, {original}, {migrated}) VALUES ({mark}, {mark}, {mark}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {original} = excluded.{original}, "
+            f"{migrated} = excluded.{migrated}"
+        )
+
     # -- records ------------------------------------------------------------------------------
 
     def count(self) -> int:
         with self.engine.connect() as conn:
-            return int(
-                conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one()
-            )
+            return int(conn.exec_driver_sql(self._count).scalar_one())
 
     def decode(self, stored: Any) -> dict[str, Any]:
         if self.column is not None:
@@ -203,7 +234,7 @@ class SQLTable:
             if text is None:
                 raise StoredError(f"{self.column} is NULL")
             if isinstance(text, (bytes, bytearray, memoryview)):
-                text = bytes(text).decode("utf-8")
+                text = bytes(text).decode("utf-8", "surrogateescape")
             try:
                 record = json.loads(text)
             except ValueError as error:
@@ -224,9 +255,8 @@ class SQLTable:
     def encode(self, record: Mapping[str, Any], old: Any) -> tuple[Any, ...]:
         try:
             if self.column is not None:
-                return (
-                    json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False),
-                )
+                text = _ENCODE(record)
+                return (text,)
             unknown = [field for field in record if field not in self.names]
             if unknown:
                 raise StoredError(
@@ -250,32 +280,51 @@ class SQLTable:
                 raise
             raise StoredError(f"cannot be stored: {error}") from None
 
-    def _select(self) -> sa.Select[Any]:
-        return sa.select(self.key, *self.values).order_by(self.key)
-
-    def batches(self, after: Any, size: int, *, write: bool) -> Iterator[_SQLBatch]:
+    def batches(self, after: Any, size: int) -> Iterator[Batch]:
         first = after is None
-        while True:
-            connection = self.engine.connect()
+        with self.engine.connect() as connection:
+            connection.info[_READS] = True  # kept with the pooled connection: taken back below
             try:
-                transaction = self._begin(connection)
-                query = self._select().limit(size)
-                if not first:
-                    query = query.where(self.key > after)
-                rows = connection.execute(query).all()
-                if not rows:
-                    transaction.rollback()
-                    return
-                items = [Item(row[0], tuple(row[1:])) for row in rows]
-                batch = _SQLBatch(self, connection, transaction, items)
-                yield batch
-                if transaction.is_active:
-                    transaction.rollback()
+                while True:
+                    with self._begin(connection):
+                        # The driver's cursor itself: rows as the driver makes them.
+                        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                        try:
+                            if first:
+                                cursor.execute(self._first, (size,))
+                            else:
+                                cursor.execute(self._after, (after, size))
+                            rows = cursor.fetchall()
+                        finally:
+                            cursor.close()
+                    if not rows:
+                        return
+                    items = [Item(row[0], row[1:]) for row in rows]
+                    first, after = False, items[-1].key
+                    yield Batch(items, after)
+                    if len(items) < size:
+                        return
             finally:
-                connection.close()
-            first, after = False, items[-1].key
-            if len(items) < size:
-                return
+                connection.info.pop(_READS, None)
+
+    def write(
+        self, migration: str, batch: Batch, changes: list[Change], settle: Settle
+    ) -> tuple[list[Any], dict[Any, str]]:
+        connection = self._writer
+        if connection is None or connection.closed:
+            connection = self._writer = self.engine.connect()
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                with self._begin(connection):
+                    skipped, refused = self._write(connection, migration, changes)
+                    counts = settle(skipped, refused)
+                    self._save_checkpoint(connection, migration, batch.last_key, counts)
+                return skipped, refused
+            except OperationalError as error:
+                if "locked" not in str(error) or attempt == _LOCK_RETRIES - 1:
+                    raise
+                time.sleep(min(0.05 * 2**attempt, 2.0))
+        raise AssertionError("unreachable")
 
     def _begin(self, connection: sa.Connection) -> sa.RootTransaction:
         for attempt in range(_LOCK_RETRIES):
@@ -326,12 +375,9 @@ class SQLTable:
     def _save_checkpoint(
         self, conn: sa.Connection, migration: str, last_key: Any, counts: Mapping[str, int]
     ) -> None:
-        conn.execute(
-            sa.update(self._checkpoints)
-            .where(self._checkpoints.c.id == migration)
-            .values(
-                last_key=dump_values((last_key,)), counts=json.dumps(dict(counts)), updated=_now()
-            )
+        conn.exec_driver_sql(
+            self._checkpoint_sql,
+            (dump_values((last_key,)), json.dumps(dict(counts)), _now(), migration),
         )
 
     def finish(self, migration: str, counts: Mapping[str, int]) -> None:
@@ -344,6 +390,29 @@ class SQLTable:
 
     # -- backups and rollback -----------------------------------------------------------------
 
+    def _backup_form(self, stored: tuple[Any, ...]) -> str:
+        """A stored form as the backup keeps it: a document's text after "=", as it is (the
+        common case, free), anything else as exact tagged JSON (a list: "[...")."""
+        if self.column is not None and type(stored[0]) is str:
+            return "=" + stored[0]
+        return dump_values(stored)
+
+    @staticmethod
+    def _restore_form(text: str) -> tuple[Any, ...]:
+        return (text[1:],) if text[:1] == "=" else load_values(text)
+
+    @staticmethod
+    def _key_text(key: Any) -> str:
+        if type(key) is int:
+            return str(key)
+        if type(key) is str:
+            return json.dumps(key)
+        return dump_values((key,))
+
+    @staticmethod
+    def _key_value(text: str) -> Any:
+        return load_values(text)[0] if text[:1] == "[" else json.loads(text)
+
     def originals(self, migration: str) -> Iterator[tuple[Any, Any, Any]]:
         """(key, original stored form, migrated stored form) of every backed-up row."""
         backup = self._backup_table(migration)
@@ -351,7 +420,11 @@ class SQLTable:
             if not sa.inspect(conn).has_table(backup.name):
                 return
             for row in conn.execute(sa.select(backup).order_by(backup.c.key)):
-                yield load_values(row.key)[0], load_values(row.original), load_values(row.migrated)
+                yield (
+                    self._key_value(row.key),
+                    self._restore_form(row.original),
+                    self._restore_form(row.migrated),
+                )
 
     def rollback(self, migration: str, batch_size: int) -> Restored:
         backup = self._backup_table(migration)
@@ -368,19 +441,15 @@ class SQLTable:
                 rows = conn.execute(query).all()
                 if not rows:
                     break
-                params = []
-                for row in rows:
-                    key = load_values(row.key)[0]
-                    params.append(
-                        self._params(key, load_values(row.migrated), load_values(row.original))
-                    )
-                keys = [load_values(row.key)[0] for row in rows]
+                keys = [self._key_value(row.key) for row in rows]
+                originals = [self._restore_form(row.original) for row in rows]
+                params = [
+                    self._params(key, self._restore_form(row.migrated), original)
+                    for key, row, original in zip(keys, rows, originals, strict=True)
+                ]
                 left: set[Any] = set()
-                if conn.execute(self._update, params).rowcount != len(rows):
-                    originals = {
-                        k: load_values(row.original) for k, row in zip(keys, rows, strict=True)
-                    }
-                    left = set(self._differing(conn, originals))
+                if conn.exec_driver_sql(self._update, params).rowcount != len(rows):
+                    left = set(self._differing(conn, dict(zip(keys, originals, strict=True))))
                     changed.extend(k for k in keys if k in left)
                 gone = [row.key for k, row in zip(keys, rows, strict=True) if k not in left]
                 conn.execute(sa.delete(backup).where(backup.c.key.in_(gone)))
@@ -399,17 +468,17 @@ class SQLTable:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def _params(self, key: Any, old: tuple[Any, ...], new: tuple[Any, ...]) -> dict[str, Any]:
-        params = {"phaseout_key": key}
-        for index, (before, after) in enumerate(zip(old, new, strict=True)):
-            params[f"phaseout_old_{index}"] = before
-            params[f"phaseout_new_{index}"] = after
-        return params
+    @staticmethod
+    def _params(key: Any, old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The UPDATE's parameters: the new values, the key, the values guarded."""
+        return (*new, key, *old)
 
     def _differing(self, conn: sa.Connection, wanted: Mapping[Any, tuple[Any, ...]]) -> list[Any]:
         """The keys among *wanted* whose rows do not hold the wanted values now."""
-        rows = conn.execute(
-            sa.select(self.key, *self.values).where(self.key.in_(list(wanted)))
+        keys = list(wanted)
+        marks = ", ".join([self._mark] * len(keys))
+        rows = conn.exec_driver_sql(
+            f"{self._reads} WHERE {self._key_sql} IN ({marks})", tuple(keys)
         ).all()
         now = {row[0]: tuple(row[1:]) for row in rows}
         return [key for key, values in wanted.items() if not self._same(now.get(key), values)]
@@ -425,7 +494,7 @@ class SQLTable:
                 return False
         return True
 
-    def write(
+    def _write(
         self, conn: sa.Connection, migration: str, changes: list[Change]
     ) -> tuple[list[Any], dict[Any, str]]:
         if not changes:
@@ -434,16 +503,16 @@ class SQLTable:
         refused: dict[Any, str] = {}
         try:
             with conn.begin_nested():
-                done = conn.execute(self._update, params).rowcount
+                done = conn.exec_driver_sql(self._update, params).rowcount
         except DBAPIError as error:
             if isinstance(error, OperationalError) and "locked" in str(error):
                 raise
-            # One refused row would fail them all: write them one by one to find it.
+            # One refused row fails them all: write them one by one to find it.
             done, kept = 0, []
             for change, param in zip(changes, params, strict=True):
                 try:
                     with conn.begin_nested():
-                        done += conn.execute(self._update, [param]).rowcount
+                        done += conn.exec_driver_sql(self._update, param).rowcount
                     kept.append(change)
                 except DBAPIError as row_error:
                     refused[change.key] = f"the database refused it: {str(row_error.orig).strip()}"
@@ -451,61 +520,32 @@ class SQLTable:
         skipped: list[Any] = []
         if done != len(changes):
             skipped = self._differing(conn, {c.key: c.new for c in changes})
-        written = [c for c in changes if c.key not in set(skipped)]
-        if written:
-            backup = self._backup_table(migration)
-            rows = [
-                {
-                    "key": dump_values((c.key,)),
-                    "original": dump_values(c.old),
-                    "migrated": dump_values(c.new),
-                }
-                for c in written
+        left = set(skipped)
+        if self.column is not None and all(type(c.key) is int for c in changes):
+            # The common case, spelt out: integer keys, documents kept as their text.
+            backup = [
+                (str(c.key), "=" + c.old[0], "=" + c.new[0])
+                for c in changes
+                if c.key not in left and type(c.old[0]) is str
             ]
-            conn.execute(self._upsert(backup), rows)
+            if len(backup) + len(left) != len(changes):
+                backup = self._backups(changes, left)
+        else:
+            backup = self._backups(changes, left)
+        if backup:
+            conn.exec_driver_sql(self._upsert(self._backup_table(migration)), backup)
         return skipped, refused
 
-    def _upsert(self, backup: sa.Table) -> Any:
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            insert = pg_insert(backup)
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            insert = sqlite_insert(backup)  # type: ignore[assignment]
-        return insert.on_conflict_do_update(
-            index_elements=[backup.c.key],
-            set_={"original": insert.excluded.original, "migrated": insert.excluded.migrated},
-        )
+    def _backups(self, changes: list[Change], left: set[Any]) -> list[tuple[str, str, str]]:
+        return [
+            (self._key_text(c.key), self._backup_form(c.old), self._backup_form(c.new))
+            for c in changes
+            if c.key not in left
+        ]
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._own_engine:
             self.engine.dispose()
-
-
-class _SQLBatch:
-    __slots__ = ("_conn", "_store", "_transaction", "items")
-
-    def __init__(
-        self,
-        store: SQLTable,
-        conn: sa.Connection,
-        transaction: sa.RootTransaction,
-        items: list[Item],
-    ) -> None:
-        self._store = store
-        self._conn = conn
-        self._transaction = transaction
-        self.items = items
-
-    def write(self, migration: str, changes: list[Change]) -> tuple[list[Any], dict[Any, str]]:
-        return self._store.write(self._conn, migration, changes)
-
-    def commit(self, migration: str, counts: Mapping[str, int]) -> None:
-        self._store._save_checkpoint(self._conn, migration, self.items[-1].key, counts)
-        self._transaction.commit()
-
-    def abandon(self) -> None:
-        if self._transaction.is_active:
-            self._transaction.rollback()

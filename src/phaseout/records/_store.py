@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 __all__ = [
+    "Batch",
     "Change",
     "Checkpoint",
     "Item",
     "Restored",
+    "Settle",
     "Store",
     "StoredError",
     "slug",
@@ -58,18 +60,44 @@ class Restored(NamedTuple):
     changed_since: list[Any]  # keys whose rows changed after the migration: left as they are
 
 
+class Batch(NamedTuple):
+    """Records read together: written together, in one transaction with the checkpoint."""
+
+    items: list[Item]  # the records
+    last_key: Any  # the next batch starts after it (what the checkpoint keeps)
+    lines: list[Item] | None = None  # a file's every line, blank ones too, to write back
+
+
+#: Called by ``Store.write`` inside the batch's transaction with the keys skipped and the keys
+#: refused: returns the counts to checkpoint with the batch.
+Settle = Callable[[list[Any], dict[Any, str]], Mapping[str, int]]
+
+
 class Store(Protocol):
     """Where records are stored; see the module's docstring."""
 
     label: str
+    name: str
 
     def count(self) -> int: ...
 
-    def batches(self, after: Any, size: int, *, write: bool) -> Iterator[Batch]: ...
+    def batches(self, after: Any, size: int) -> Iterator[Batch]:
+        """The records after the key *after* (None: from the first), *size* at a time, in
+        key order, each batch read in a short transaction of its own."""
+        ...
 
     def decode(self, stored: Any) -> dict[str, Any]: ...
 
     def encode(self, record: Mapping[str, Any], old: Any) -> Any: ...
+
+    def write(
+        self, migration: str, batch: Batch, changes: list[Change], settle: Settle
+    ) -> tuple[list[Any], dict[Any, str]]:
+        """In one transaction: write *changes* guarded (a row changed since it was read is
+        skipped), back up the originals of the rows written, and checkpoint after the
+        batch with the counts *settle* returns. Returns the keys skipped and the keys the
+        store refused, with the reason."""
+        ...
 
     def checkpoint(self, migration: str) -> Checkpoint | None: ...
 
@@ -84,24 +112,6 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class Batch(Protocol):
-    """One batch read in its own transaction: commit it (with the checkpoint) or drop it."""
-
-    items: list[Item]
-
-    def write(self, migration: str, changes: list[Change]) -> tuple[list[Any], dict[Any, str]]:
-        """Write *changes* guarded and back up the originals of the rows written. Returns the
-        keys skipped (changed by another writer since they were read) and the keys the store
-        refused, with the reason."""
-        ...
-
-    def commit(self, migration: str, counts: Mapping[str, int]) -> None:
-        """Checkpoint after the batch's last key with *counts*, and commit it all at once."""
-        ...
-
-    def abandon(self) -> None: ...
-
-
 def slug(*parts: str, limit: int = 63) -> str:
     """An identifier made of *parts* (lowercase letters, digits, underscores), at most
     *limit* long (PostgreSQL's): a long one keeps a hash of the whole to stay unique."""
@@ -112,6 +122,3 @@ def slug(*parts: str, limit: int = 63) -> str:
 
     digest = hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
     return f"{text[: limit - 9]}_{digest}"
-
-
-Progress = Callable[[int, int | None], None]

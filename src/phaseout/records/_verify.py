@@ -58,7 +58,7 @@ def verify(
     old_keys: list[Any] = []
     invalid_keys: list[tuple[Any, str]] = []
     now: dict[Any, dict[str, Any]] = {}
-    for batch in store.batches(None, 1000, write=False):
+    for batch in store.batches(None, 1000):
         for item in batch.items:
             after += 1
             try:
