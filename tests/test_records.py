@@ -597,54 +597,69 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def kill_repeatedly(
+    args: list[str],
+    folder: Path,
+    kills: int,
+    *,
+    seed: int,
+    window: tuple[float, float],
+    slow: float,
+) -> subprocess.CompletedProcess[str]:
+    """Start *args* (a ``phaseout data migrate --apply``) and SIGKILL it after a random time
+    in *window*, *kills* times, then run it to its end; the last run's outcome. Each step
+    sleeps *slow* seconds. Fails if the migration finishes before it was killed that many
+    times (too fast a test)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(folder)
+    env["RECLIB_SLOW"] = str(slow)
+    rng = random.Random(seed)
+    for done in range(kills):
+        process = subprocess.Popen(
+            args, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(*window))
+        if process.poll() is not None:
+            raise AssertionError(f"finished (exit {process.returncode}) after {done} kills")
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    return subprocess.run(
+        args, cwd=folder, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
 def test_killed_twenty_times_and_resumed_every_record_is_migrated_once(tmp_path: Path) -> None:
     write_library(tmp_path)
     path = tmp_path / "app.db"
-    rows = {key: v1(key) for key in range(1, 5001)}
+    rows = {key: v1(key) for key in range(1, 2001)}
     url = make_db(path, rows)
+    db = sqlite3.connect(path)
+    # Each row's UPDATE made slow (≈ 5 ms), so that most kills land inside a batch's write
+    # transaction, between its first write and its commit.
+    db.execute(
+        "CREATE TRIGGER slow_writes AFTER UPDATE ON users BEGIN "
+        "SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+        "LIMIT 30000) SELECT x FROM c); END"
+    )
+    db.commit()
+    db.close()
     args = [
         sys.executable, "-c", KILLER, "data", "migrate", "reclib:users", "--db", url,
         "--table", "users", "--key", "user_id", "--column", "data", "--apply",
         "--batch-size", "20",
     ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
-    env["PYTHONPATH"] = str(tmp_path)
-    env["RECLIB_SLOW"] = "0.002"  # 40 ms a batch, spent inside its transaction
-    rng = random.Random(2026)
-    kills = 0
-    progress = []
-    while kills < 20:
-        process = subprocess.Popen(
-            args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.4, 0.8))
-        if process.poll() is not None:
-            break  # finished before the kill
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        kills += 1
-        db = sqlite3.connect(path)
-        done = db.execute(
-            "SELECT COUNT(*) FROM users WHERE data LIKE '%schema_version%'"
-        ).fetchone()[0]
-        db.close()
-        progress.append(done)
-    assert kills >= 20, f"the migration finished after {kills} kills: slow it down"
-    assert progress[-1] > 0
-    final = subprocess.run(
-        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    final = kill_repeatedly(args, tmp_path, 20, seed=2026, window=(0.4, 0.8), slow=0.0005)
     assert final.returncode == 0, final.stderr
     after = table(path)
-    assert len(after) == 5000
+    assert len(after) == 2000
     for key, record in rows.items():
         assert json.loads(after[key]) == upgraded(record), key
     db = sqlite3.connect(path)
     counts = json.loads(db.execute("SELECT counts FROM phaseout_migrations").fetchone()[0])
     backups = db.execute("SELECT COUNT(*) FROM phaseout_backup_users_v2_users").fetchone()[0]
     db.close()
-    assert counts == {"migrated": 5000, "current": 0, "failed": 0, "skipped": 0}  # once each
-    assert backups == 5000
+    assert counts == {"migrated": 2000, "current": 0, "failed": 0, "skipped": 0}  # once each
+    assert backups == 2000
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -802,25 +817,7 @@ def test_json_lines_killed_and_resumed(tmp_path: Path) -> None:
         "--batch-size",
         "10",
     ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
-    env["PYTHONPATH"] = str(tmp_path)
-    env["RECLIB_SLOW"] = "0.002"  # 40 ms a batch, spent inside its transaction
-    rng = random.Random(5)
-    kills = 0
-    while kills < 8:
-        process = subprocess.Popen(
-            args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.3, 0.9))
-        if process.poll() is not None:
-            raise AssertionError(f"finished (exit {process.returncode}) before 8 kills")
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        kills += 1
-    assert kills == 8
-    done = subprocess.run(
-        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = kill_repeatedly(args, tmp_path, 8, seed=5, window=(0.3, 0.9), slow=0.002)
     assert done.returncode == 0, done.stderr
     lines = path.read_bytes().splitlines()
     assert [json.loads(line) for line in lines] == [upgraded(r) for r in records]
@@ -909,3 +906,26 @@ def test_the_guide_tells_how_to_migrate_a_record_version(tmp_path: Path) -> None
         "(a dry run; `--apply` writes, in batches that resume after a crash and roll back "
         "exactly).\n"
     )
+
+
+def test_strict_mode_and_policies_apply_to_old_records(
+    record: list[warnings.WarningMessage],
+) -> None:
+    records = phaseout.Records("tickets", package="ticketlib")
+
+    @records.upgrade(1, to=2, since="1.0", hard_in="2.0", removed_in="3.0", current_version="2.1")
+    def step(ticket: dict[str, Any]) -> dict[str, Any]:
+        return ticket
+
+    assert records.load({})["schema_version"] == 2
+    [warning] = record
+    assert warning.category is phaseout.RemovalWarning
+    assert issubclass(warning.category, FutureWarning)
+    phaseout.configure(strict="hard")
+    with pytest.raises(phaseout.RemovalWarning, match="A tickets record at schema_version 1"):
+        records.load({})
+    phaseout.configure(strict="off")
+    with phaseout.silence("ticketlib"):
+        records.load({})
+    assert len(record) == 1  # silenced: counted, not shown
+    assert sum(u.count for u in phaseout.usage() if u.symbol == "tickets record v1") == 3
