@@ -729,6 +729,34 @@ def test_the_command_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
         ),
         (["reclib:users", "--db", url, "--table", "users"], "give --db, --table and --key"),
         (["reclib:users", "--file", "missing.jsonl"], "missing.jsonl: no such file"),
+        (
+            ["reclib:users", "--db", "nonsense", "--table", "t", "--key", "k"],
+            "--db must be a database URL (sqlite:///app.db), got 'nonsense'",
+        ),
+        (
+            [
+                "reclib:users",
+                "--db",
+                f"sqlite:///{tmp_path}/no/such/dir/x.db",
+                "--table",
+                "t",
+                "--key",
+                "k",
+            ],
+            "cannot read sqlite:///",
+        ),
+        (
+            [
+                "reclib:users",
+                "--db",
+                f"postgresql://nobody@/db?host={tmp_path}",
+                "--table",
+                "t",
+                "--key",
+                "k",
+            ],
+            "cannot read postgresql+psycopg://nobody@/db",
+        ),
     ]:
         done = run_phaseout(tmp_path, "data", "migrate", *args)
         assert done.returncode == 2, (args, done.stderr)
@@ -929,3 +957,38 @@ def test_strict_mode_and_policies_apply_to_old_records(
         records.load({})
     assert len(record) == 1  # silenced: counted, not shown
     assert sum(u.count for u in phaseout.usage() if u.symbol == "tickets record v1") == 3
+
+
+def test_a_database_failing_mid_run_is_one_line_and_the_run_resumes(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    path = tmp_path / "app.db"
+    rows: dict[int, Any] = {key: v1(key) for key in range(1, 101)}
+    rows[50] = "{broken"
+    url = make_db(path, rows)
+    where = ["--db", url, "--table", "users", "--key", "user_id", "--column", "data"]
+    run = ["data", "migrate", "reclib:users", *where, "--apply", "--batch-size", "20"]
+    done = run_phaseout(tmp_path, *run, "--max-failures", "0")
+    assert done.returncode == 3, done.stderr  # stopped before the batch holding row 50
+    db = sqlite3.connect(path)
+    db.execute(  # the next checkpoint cannot be saved: the database fails mid-run
+        "CREATE TRIGGER stuck BEFORE UPDATE OF last_key ON phaseout_migrations "
+        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
+    db.commit()
+    before = table(path)
+    done = run_phaseout(tmp_path, *run)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr == (
+        "phaseout data migrate: IntegrityError: disk on fire (every batch committed before it "
+        "is kept: run the same command again to resume)\n"
+    )
+    assert table(path) == before  # the batch and its checkpoint: neither written
+    db.execute("DROP TRIGGER stuck")
+    db.commit()
+    db.close()
+    done = run_phaseout(tmp_path, *run)
+    assert done.returncode == 1  # row 50 is left as it was
+    assert "records  100 (resumed after key 40)" in done.stdout
+    after = table(path)
+    assert after[50] == "{broken"
+    assert all(json.loads(v)["schema_version"] == 2 for k, v in after.items() if k != 50)

@@ -20,6 +20,7 @@ EXIT_OK: Final = 0
 EXIT_NEEDS_ATTENTION: Final = 1  # records failed or were skipped; verify found problems
 EXIT_BAD_INPUT: Final = 2
 EXIT_STOPPED: Final = 3  # --max-failures stopped the run (the current batch rolled back)
+EXIT_FAILED: Final = 4  # the database or the file failed mid-run (committed batches kept)
 
 
 def add_data_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -175,6 +176,15 @@ def run_data_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
     except ValueError as error:
         stderr.write(f"phaseout data {args.action}: {error}\n")
         return EXIT_BAD_INPUT
+    except Exception as error:  # the database or the file failed: one line, how to go on
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        then = (
+            " (every batch committed before it is kept: run the same command again to resume)"
+            if args.action == "migrate" and getattr(args, "apply", False)
+            else ""
+        )
+        stderr.write(f"phaseout data {args.action}: {type(error).__name__}: {reason}{then}\n")
+        return EXIT_FAILED
     finally:
         store.close()
 

@@ -64,7 +64,12 @@ class SQLTable:
             self._own_engine = False
         else:
             self._url = url
-            self.engine = self._make_engine(_engine_url(url))
+            try:
+                self.engine = self._make_engine(_engine_url(url))
+            except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
+                raise ValueError(
+                    f"--db must be a database URL (sqlite:///app.db), got {url!r}: {error}"
+                ) from None
             self._own_engine = True
         if self.engine.dialect.name not in ("sqlite", "postgresql"):
             raise ValueError(
@@ -78,6 +83,9 @@ class SQLTable:
             )
         except sa.exc.NoSuchTableError:
             raise ValueError(f"table {table!r} does not exist in {self._safe_url()}") from None
+        except sa.exc.DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise ValueError(f"cannot read {self._safe_url()}: {reason}") from None
         self.label = f"{self._safe_url()} table {table}"
         self.name = table
         self._check_key(key)
@@ -114,8 +122,7 @@ class SQLTable:
     @staticmethod
     def _make_engine(url: str) -> sa.Engine:
         if url.startswith("sqlite"):
-            # The writer is a thread of its own: connections may change threads (one at a time).
-            engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+            engine = sa.create_engine(url, connect_args={"timeout": 60})
 
             @sa.event.listens_for(engine, "connect")
             def _no_implicit_transactions(dbapi_connection: Any, record: Any) -> None:
