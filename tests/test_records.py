@@ -992,3 +992,114 @@ def test_a_database_failing_mid_run_is_one_line_and_the_run_resumes(tmp_path: Pa
     after = table(path)
     assert after[50] == "{broken"
     assert all(json.loads(v)["schema_version"] == 2 for k, v in after.items() if k != 50)
+
+
+def test_phaseout_report_shows_which_code_still_reads_old_records(
+    reclib: Any, tmp_path: Path, quiet: None
+) -> None:
+    from phaseout.report import summarize
+
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log)
+
+    def read_profile() -> Any:
+        return reclib.users.load(v1(1))
+
+    def read_settings() -> Any:
+        return reclib.users.load(v1(2))
+
+    for _ in range(5):
+        read_profile()
+    read_settings()
+    reclib.users.load(upgraded(v1(3)))  # current: not a use
+    phaseout.flush_usage()
+    rows = summarize([log], by=["symbol", "caller"]).rows
+    here = f"{__name__}:test_phaseout_report_shows_which_code_still_reads_old_records.<locals>"
+    assert sorted((r.symbol, r.caller, r.count, r.package) for r in rows) == [
+        ("users record v1", f"{here}.read_profile", 5, "reclib"),
+        ("users record v1", f"{here}.read_settings", 1, "reclib"),
+    ]
+
+
+def test_json_lines_need_no_extra_and_sql_tables_say_which(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    (tmp_path / "users.jsonl").write_text(json.dumps(v1(1)) + "\n")
+    script = (
+        "import sys\n"
+        "sys.modules['sqlalchemy'] = None  # as if the records extra were not installed\n"
+        "from phaseout.cli import main\n"
+        "status = main(['data', 'migrate', 'reclib:users', '--file', 'users.jsonl', '--apply'])\n"
+        "assert status == 0, status\n"
+        "assert 'sqlalchemy' not in [m for m, v in sys.modules.items() if v is not None]\n"
+        "from phaseout import records\n"
+        "try:\n"
+        "    records.SQLTable\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
+    env["PYTHONPATH"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(
+        "phaseout.records.SQLTable needs SQLAlchemy: pip install 'phaseout[records]' "
+        "(import of sqlalchemy halted; None in sys.modules)\n"
+    )
+    assert json.loads((tmp_path / "users.jsonl").read_text()) == upgraded(v1(1))
+
+
+def test_progress_is_a_redrawn_line_on_a_terminal_and_plain_lines_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from phaseout.records._command import Progress
+
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    plain = io.StringIO()
+    progress = Progress(plain)
+    clock[0] += 5
+    progress(500, 2000)  # within ten seconds of the start: nothing yet
+    clock[0] += 5
+    progress(1000, 2000)
+    clock[0] += 10
+    progress(2000, 2000)
+    progress.close()
+    assert plain.getvalue() == (
+        "progress: 1,000/2,000 records (50%), 100/s, ETA 10 s\n"
+        "progress: 2,000/2,000 records (100%), 100/s, ETA 0 s\n"
+    )
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = Progress(terminal)
+    clock[0] += 1
+    progress(300, 600)
+    progress.close()
+    assert terminal.getvalue() == "\r\x1b[K300/600 records (50%), 300/s, ETA 1 s\r\x1b[K"
+
+
+def test_throttling_sleeps_to_keep_the_rate_and_pauses_between_batches(
+    tmp_path: Path, reclib: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = make_db(tmp_path / "app.db", {key: v1(key) for key in range(1, 101)})
+    clock = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        clock[0] += seconds
+
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # the module's `time` is this one
+    monkeypatch.setattr(time, "sleep", sleep)
+    store = SQLTable(url, "users", key="user_id", column="data")
+    migrate(reclib.users, store, batch_size=25, max_rate=50, pause_between_batches=0.25)
+    # After each batch: the pause, then what keeps 25 records a batch at 50 a second.
+    assert slept == [0.25, 0.25] * 4

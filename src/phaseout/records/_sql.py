@@ -2,12 +2,14 @@
 PostgreSQL (psycopg).
 
 A record is a JSON document in one column (``column="data"``), or the row's columns mapped
-to the record's fields. Batches are read by keyset pagination on a unique key, each in its
-own transaction with its writes, the originals of the rows it changes (a
-``phaseout_backup_<migration>`` table) and the checkpoint (``phaseout_migrations``). Every
-UPDATE is guarded on the values read, so a concurrent writer's row is never overwritten.
-SQLite transactions begin IMMEDIATE (the write lock taken before the batch is read), so a
-concurrent writer waits instead of failing the batch.
+to the record's fields. Batches are read by keyset pagination on a unique key, in a short
+read transaction; once converted, a batch is written in one transaction with the originals
+of the rows it changes (a ``phaseout_backup_<migration>`` table) and the checkpoint
+(``phaseout_migrations``). Every UPDATE is guarded on the values read, so a row another
+writer changed in between is skipped, never overwritten. SQLite write transactions begin
+IMMEDIATE (the lock taken first), so a concurrent writer waits instead of failing the batch.
+The hot statements are written once and run through the driver's cursor: values go in and
+come out exactly as the driver gives them (no type processing on the way).
 """
 
 from __future__ import annotations
