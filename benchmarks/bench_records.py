@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import timeit
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -247,30 +248,40 @@ def _fresh_copy(master: Path, work: Path) -> Path:
     return copy
 
 
-def bench_sqlite(sizes: list[int], offset_sizes: list[int], work: Path) -> tuple[str, float]:
-    masters = {}
-    for size in sorted(set(sizes) | set(offset_sizes)):
-        masters[size] = work / f"master-{size}.db"
-        _sqlite_table(masters[size], size)
+def _compare(
+    sizes: list[int], offset_sizes: list[int], table: Callable[[int], str]
+) -> tuple[str, float]:
+    """Each runner on a fresh table of each size (*table* makes one and gives its URL)."""
     measured: list[tuple[str, int, dict[str, float]]] = []
     hand: dict[int, float] = {}
     worst = float("inf")
     for size in sizes:
         for runner in ("hand", "phaseout"):
-            copy = _fresh_copy(masters[size], work)
-            data = _measure(runner, f"sqlite:///{copy}")
+            data = _measure(runner, table(size))
             assert data["done"] == size
+            rate = data["done"] / data["seconds"]
             if runner == "hand":
-                hand[size] = data["done"] / data["seconds"]
+                hand[size] = rate
             else:
-                worst = min(worst, data["done"] / data["seconds"] / hand[size])
+                worst = min(worst, rate / hand[size])
             measured.append((runner, size, data))
     for size in offset_sizes:
-        copy = _fresh_copy(masters[size], work)
-        measured.append(("offset (the brief)", size, _measure("offset", f"sqlite:///{copy}")))
-    for path in masters.values():
-        path.unlink()
+        measured.append(("offset (the brief)", size, _measure("offset", table(size))))
     return _table(measured, hand), worst
+
+
+def bench_sqlite(sizes: list[int], offset_sizes: list[int], work: Path) -> tuple[str, float]:
+    masters = {}
+    for size in sorted(set(sizes) | set(offset_sizes)):
+        masters[size] = work / f"master-{size}.db"
+        _sqlite_table(masters[size], size)
+    try:
+        return _compare(
+            sizes, offset_sizes, lambda size: f"sqlite:///{_fresh_copy(masters[size], work)}"
+        )
+    finally:
+        for path in masters.values():
+            path.unlink()
 
 
 def _postgres_server(work: Path) -> tuple[str, Any]:
@@ -298,26 +309,15 @@ def _pg_fill(url: str, size: int) -> None:
 
 def bench_postgres(sizes: list[int], offset_sizes: list[int], work: Path) -> tuple[str, float]:
     url, context = _postgres_server(work)
+
+    def table(size: int) -> str:
+        _pg_fill(url, size)
+        return url
+
     try:
-        measured: list[tuple[str, int, dict[str, float]]] = []
-        hand: dict[int, float] = {}
-        worst = float("inf")
-        for size in sizes:
-            for runner in ("hand", "phaseout"):
-                _pg_fill(url, size)
-                data = _measure(runner, url)
-                assert data["done"] == size
-                if runner == "hand":
-                    hand[size] = data["done"] / data["seconds"]
-                else:
-                    worst = min(worst, data["done"] / data["seconds"] / hand[size])
-                measured.append((runner, size, data))
-        for size in offset_sizes:
-            _pg_fill(url, size)
-            measured.append(("offset (the brief)", size, _measure("offset", url)))
+        return _compare(sizes, offset_sizes, table)
     finally:
         context.__exit__(None, None, None)
-    return _table(measured, hand), worst
 
 
 def main() -> int:

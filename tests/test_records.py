@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -565,12 +566,6 @@ def test_a_concurrent_writer_loses_nothing(tmp_path: Path, reclib: Any) -> None:
             time.sleep(0.0002)
         db.close()
 
-    def between_batches(done: int, total: int) -> None:
-        # At least two writes land between every two batches, however busy the machine.
-        wanted, deadline = len(writes) + 2, time.monotonic() + 30
-        while len(writes) < wanted and time.monotonic() < deadline:
-            time.sleep(0.0005)
-
     thread = threading.Thread(target=writer)
     thread.start()
     try:
@@ -579,7 +574,7 @@ def test_a_concurrent_writer_loses_nothing(tmp_path: Path, reclib: Any) -> None:
             SQLTable(url, "users", key="user_id", column="data"),
             dry_run=False,
             batch_size=25,
-            progress=between_batches,
+            progress=two_more(writes),
         )
     finally:
         stop.set()
@@ -588,6 +583,19 @@ def test_a_concurrent_writer_loses_nothing(tmp_path: Path, reclib: Any) -> None:
     final = {key: json.loads(value) for key, value in table(path).items()}
     for key, n in last_write.items():
         assert final[key]["w"] == n, key  # as written, or upgraded from it: never overwritten
+
+
+def two_more(writes: list[int]) -> Callable[[int, int], None]:
+    """A progress callback that waits, after each batch, until two more writes landed:
+    a concurrent writer's writes then fall between every two batches, however busy the
+    machine."""
+
+    def between_batches(done: int, total: int) -> None:
+        wanted, deadline = len(writes) + 2, time.monotonic() + 30
+        while len(writes) < wanted and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    return between_batches
 
 
 KILLER = """\

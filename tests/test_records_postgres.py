@@ -8,7 +8,6 @@ import json
 import random
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from phaseout.records import SQLTable, migrate, rollback, verify
 
 from . import postgres
 from .records_lib import upgraded, v1, write_library
-from .test_records import KILLER, kill_repeatedly
+from .test_records import KILLER, kill_repeatedly, two_more
 
 if postgres.binaries() is None:  # pragma: no cover - CI machines have PostgreSQL
     pytest.skip(
@@ -215,17 +214,12 @@ def test_a_concurrent_writer_loses_nothing(url: str, reclib: Any) -> None:
                 last_write[key] = n
                 writes.append(key)
 
-    def between_batches(done: int, total: int) -> None:
-        wanted, deadline = len(writes) + 2, time.monotonic() + 30
-        while len(writes) < wanted and time.monotonic() < deadline:
-            time.sleep(0.0005)
-
     thread = threading.Thread(target=writer)
     thread.start()
     store = SQLTable(url, "users", key="user_id", column="data")
     try:
         result = migrate(
-            reclib.users, store, dry_run=False, batch_size=25, progress=between_batches
+            reclib.users, store, dry_run=False, batch_size=25, progress=two_more(writes)
         )
     finally:
         stop.set()
