@@ -1111,3 +1111,28 @@ def test_throttling_sleeps_to_keep_the_rate_and_pauses_between_batches(
     migrate(reclib.users, store, batch_size=25, max_rate=50, pause_between_batches=0.25)
     # After each batch: the pause, then what keeps 25 records a batch at 50 a second.
     assert slept == [0.25, 0.25] * 4
+
+
+def test_a_second_run_of_a_running_migration_is_refused_at_once(tmp_path: Path) -> None:
+    write_library(tmp_path)
+    url = make_db(tmp_path / "app.db", {key: v1(key) for key in range(1, 11)})
+    (tmp_path / "users.jsonl").write_text(json.dumps(v1(1)) + "\n")
+    stores: list[tuple[list[str], SQLTable | JSONLines]] = [
+        (["--db", url, "--table", "users", "--key", "user_id", "--column", "data"],
+         SQLTable(url, "users", key="user_id", column="data")),
+        (["--file", "users.jsonl"], JSONLines(tmp_path / "users.jsonl")),
+    ]  # fmt: skip
+    for where, store in stores:
+        with store.lock("users-v2-users" if "--db" in where else "users-v2-users.jsonl"):
+            for action in (["migrate", "--apply"], ["rollback"]):
+                done = run_phaseout(
+                    tmp_path, "data", action[0], "reclib:users", *where, *action[1:]
+                )
+                assert done.returncode == 2, done.stderr
+                assert "is running in another process" in done.stderr, done.stderr
+                assert done.stderr.count("\n") == 1
+            dry = run_phaseout(tmp_path, "data", "migrate", "reclib:users", *where)
+            assert dry.returncode == 0, dry.stderr  # a dry run writes nothing: no lock
+        done = run_phaseout(tmp_path, "data", "migrate", "reclib:users", *where, "--apply")
+        assert done.returncode == 0, done.stderr  # released
+        store.close()

@@ -290,3 +290,18 @@ def test_a_value_that_cannot_be_backed_up_exactly_fails_its_record_alone(url: st
         assert conn.execute("SELECT id, name, schema_version FROM bookings ORDER BY id").fetchall() == [
             (1, "Ada", 2), (2, "alan", 1),
         ]  # fmt: skip
+
+
+def test_a_second_session_running_the_same_migration_is_refused(url: str, reclib: Any) -> None:
+    fill(url, {k: v1(k) for k in range(1, 11)})
+    first = SQLTable(url, "users", key="user_id", column="data")
+    second = SQLTable(url, "users", key="user_id", column="data")
+    try:
+        with first.lock("users-v2-users"):
+            with pytest.raises(ValueError, match="is running in another session of"):
+                migrate(reclib.users, second, dry_run=False)
+            assert migrate(reclib.users, second).counts["migrated"] == 10  # a dry run: no lock
+        assert migrate(reclib.users, second, dry_run=False).counts["migrated"] == 10
+    finally:
+        first.close()
+        second.close()

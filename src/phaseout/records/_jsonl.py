@@ -16,9 +16,19 @@ import gzip
 import json
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import IO, Any, Final, cast
 
-from ._store import Batch, Change, Checkpoint, Item, Restored, Settle, StoredError
+from ._store import (
+    Batch,
+    Change,
+    Checkpoint,
+    Item,
+    Restored,
+    Settle,
+    StoredError,
+    file_lock,
+)
 
 __all__ = ["JSONLines"]
 
@@ -215,6 +225,9 @@ class JSONLines:
             os.unlink(self.new_path)
         self._write_checkpoint(status="rolled back", line=0, offset=0)
         return Restored(restored, [])
+
+    def lock(self, migration: str) -> AbstractContextManager[None]:
+        return file_lock(f"{self.path}.phaseout-lock", migration)
 
     def close(self) -> None:
         if self._out is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 from .._record_shapes import Records
@@ -224,14 +225,15 @@ def migrate(
     }  # fmt: skip
     error: BaseException | None = None
     try:
-        run.start(options)
-        convert = _Converter(records, store, verify_roundtrip)
-        for batch in store.batches(run.after, batch_size):
-            if not run.convert(convert, batch):
-                break
-            _throttle(run.began, run.read, max_rate, pause_between_batches)
-        if run.stopped is None and not dry_run:
-            store.finish(run.name, run.counts)
+        with nullcontext() if dry_run else store.lock(run.name):
+            run.start(options)
+            convert = _Converter(records, store, verify_roundtrip)
+            for batch in store.batches(run.after, batch_size):
+                if not run.convert(convert, batch):
+                    break
+                _throttle(run.began, run.read, max_rate, pause_between_batches)
+            if run.stopped is None and not dry_run:
+                store.finish(run.name, run.counts)
     except BaseException as raised:
         error = raised
         raise

@@ -16,15 +16,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ._store import Batch, Change, Checkpoint, Item, Restored, Settle, StoredError, slug
+from ._store import (
+    Batch,
+    Change,
+    Checkpoint,
+    Item,
+    Restored,
+    Settle,
+    StoredError,
+    file_lock,
+    slug,
+)
 from ._values import dump_values, load_values
 
 __all__ = ["SQLTable"]
@@ -551,6 +563,39 @@ class SQLTable:
             for c in changes
             if c.key not in left
         ]
+
+    @contextmanager
+    def lock(self, migration: str) -> Iterator[None]:
+        """PostgreSQL: a session advisory lock on the migration's name (released with the
+        session, however the process ends). SQLite: a lock file beside the database."""
+        if self.engine.dialect.name == "sqlite":
+            database = self.engine.url.database
+            if not database or database == ":memory:":
+                yield  # a database only this process sees
+                return
+            with file_lock(f"{database}.phaseout-{slug(migration)}.lock", migration):
+                yield
+            return
+        key = int.from_bytes(
+            hashlib.blake2b(migration.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        with self.engine.connect() as conn:
+            conn.info[_READS] = True
+            try:
+                taken = conn.exec_driver_sql("SELECT pg_try_advisory_lock(%s)", (key,)).scalar()
+                conn.commit()
+                if not taken:
+                    raise ValueError(
+                        f"migration {migration!r} is running in another session of "
+                        f"{self._safe_url()}: wait for it to finish, or stop it and run this again"
+                    )
+                try:
+                    yield
+                finally:
+                    conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (key,))
+                    conn.commit()
+            finally:
+                conn.info.pop(_READS, None)
 
     def close(self) -> None:
         if self._writer is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NamedTuple, Protocol
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Settle",
     "Store",
     "StoredError",
+    "file_lock",
     "slug",
 ]
 
@@ -109,7 +111,36 @@ class Store(Protocol):
 
     def originals(self, migration: str) -> Iterator[tuple[Any, Any, Any]]: ...
 
+    def lock(self, migration: str) -> AbstractContextManager[None]:
+        """Held while *migration* writes or rolls back: a second process running the same
+        migration on the same store gets ``ValueError`` at once instead of interleaving."""
+        ...
+
     def close(self) -> None: ...
+
+
+@contextmanager
+def file_lock(path: str, migration: str) -> Iterator[None]:
+    """An exclusive lock on *path* (created if need be) for as long as the block runs;
+    the operating system releases it when the process dies, however it dies. Where
+    ``fcntl`` does not exist (Windows), no lock is taken."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ValueError(
+                f"migration {migration!r} is running in another process (it holds {path}): "
+                "wait for it to finish, or stop it and run this again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def slug(*parts: str, limit: int = 63) -> str:

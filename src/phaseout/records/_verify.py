@@ -133,7 +133,8 @@ def rollback(
     name = migration or migration_id(records, store)
     trail = AuditTrail(audit, name)
     try:
-        result = store.rollback(name, batch_size)
+        with store.lock(name):
+            result = store.rollback(name, batch_size)
         for key in result.changed_since:
             trail.event(
                 "rollback_skipped", warning=True, key=key, reason="changed since it was migrated"
