@@ -1009,24 +1009,24 @@ def test_phaseout_report_shows_which_code_still_reads_old_records(
 
     log = tmp_path / "usage.jsonl"
     phaseout.configure(usage_log=log)
-
-    def read_profile() -> Any:
-        return reclib.users.load(v1(1))
-
-    def read_settings() -> Any:
-        return reclib.users.load(v1(2))
-
     for _ in range(5):
-        read_profile()
-    read_settings()
+        read_profile(reclib.users)
+    read_settings(reclib.users)
     reclib.users.load(upgraded(v1(3)))  # current: not a use
     phaseout.flush_usage()
     rows = summarize([log], by=["symbol", "caller"]).rows
-    here = f"{__name__}:test_phaseout_report_shows_which_code_still_reads_old_records.<locals>"
     assert sorted((r.symbol, r.caller, r.count, r.package) for r in rows) == [
-        ("users record v1", f"{here}.read_profile", 5, "reclib"),
-        ("users record v1", f"{here}.read_settings", 1, "reclib"),
+        ("users record v1", f"{__name__}:read_profile", 5, "reclib"),
+        ("users record v1", f"{__name__}:read_settings", 1, "reclib"),
     ]
+
+
+def read_profile(users: phaseout.Records) -> Any:  # callers the report names
+    return users.load(v1(1))
+
+
+def read_settings(users: phaseout.Records) -> Any:
+    return users.load(v1(2))
 
 
 def test_json_lines_need_no_extra_and_sql_tables_say_which(tmp_path: Path) -> None:
