@@ -707,6 +707,14 @@ def test_the_command_dry_run_apply_verify_rollback(tmp_path: Path) -> None:
         "failed": 1,
         "skipped": 0,
     }
+    as_json = run_phaseout(tmp_path, "data", "verify", "reclib:users", *where, "--format", "json")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout) == {
+        "migration": "users-v2-users", "store": f"{url} table users", "before": 5, "after": 5,
+        "old": 0, "old_keys": [], "invalid": 1,
+        "invalid_keys": [[4, "data is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"]],
+        "sampled": 4, "mismatches": [], "ok": False,
+    }  # fmt: skip
     checked = run_phaseout(tmp_path, "data", "verify", "reclib:users", *where)
     assert checked.returncode == 1
     assert "invalid  1\n    key 4: data is not valid JSON" in checked.stdout

@@ -84,7 +84,7 @@ class Records:
 
     A record's version is its *version_field* (*first* when absent). Steps are declared in
     order with :meth:`upgrade` (each a deprecation of the older shape, with a timeline) and,
-    optionally, :meth:`downgrade` (for writing old shapes, rollbacks and round-trip checks);
+    optionally, :meth:`downgrade` (for writing old shapes and round-trip checks);
     :meth:`validator` attaches a check to a version.
     """
 
@@ -183,7 +183,7 @@ class Records:
 
     def downgrade(self, version: int, *, to: int) -> Callable[[_F], _F]:
         """Declare the step back from *version* to *to*: the reverse of ``upgrade(to,
-        to=version)``, for :meth:`dump` of old shapes, rollbacks and round-trip checks."""
+        to=version)``, for :meth:`dump` of old shapes and round-trip checks."""
         owner = f"Records {self.name!r}"
         _check_version(owner, "downgrade's version", version)
         _check_version(owner, "downgrade's to", to)

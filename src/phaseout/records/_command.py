@@ -155,7 +155,7 @@ def run_data_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
                 records, store, sample=args.sample, seed=args.seed, migration=args.migration
             )
             stdout.write(
-                json.dumps(result._asdict(), default=str) + "\n"
+                json.dumps({**result._asdict(), "ok": result.ok}, default=str) + "\n"
                 if args.fmt == "json"
                 else render_verify(result)
             )
