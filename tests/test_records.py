@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,23 @@ from phaseout.records import JSONLines, SQLTable, migrate, parse_max_failures, r
 
 from .helpers import run_phaseout
 from .records_lib import upgraded, v1, write_library
+
+
+@pytest.fixture(autouse=True)
+def _stores_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every SQLTable a test opens is closed after it (Python 3.13 warns about a SQLite
+    connection left to the garbage collector)."""
+    opened: list[SQLTable] = []
+    original = SQLTable.__init__
+
+    def opening(self: SQLTable, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(SQLTable, "__init__", opening)
+    yield
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture

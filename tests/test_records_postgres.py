@@ -19,7 +19,12 @@ from phaseout.records import SQLTable, migrate, rollback, verify
 
 from . import postgres
 from .records_lib import upgraded, v1, write_library
-from .test_records import KILLER, kill_repeatedly, two_more
+from .test_records import (  # noqa: F401 - the autouse fixture applies here too
+    KILLER,
+    _stores_closed,
+    kill_repeatedly,
+    two_more,
+)
 
 if postgres.binaries() is None:  # pragma: no cover - CI machines have PostgreSQL
     pytest.skip(

@@ -85,6 +85,16 @@ class SQLTable:
                     f"--db must be a database URL (sqlite:///app.db), got {url!r}: {error}"
                 ) from None
             self._own_engine = True
+        self._writer: sa.Connection | None = None
+        try:
+            self._open(table, key, column, columns)
+        except BaseException:
+            # Nothing is left open behind an error: the engine's connections are closed.
+            if self._own_engine:
+                self.engine.dispose()
+            raise
+
+    def _open(self, table: str, key: str, column: str | None, columns: list[str] | None) -> None:
         if self.engine.dialect.name not in ("sqlite", "postgresql"):
             raise ValueError(
                 f"records support SQLite and PostgreSQL, got a {self.engine.dialect.name} "
@@ -129,7 +139,6 @@ class SQLTable:
             sa.Column("details", sa.Text),
         )
         self._statements()
-        self._writer: sa.Connection | None = None
 
     # -- set-up -------------------------------------------------------------------------------
 
