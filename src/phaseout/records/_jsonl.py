@@ -27,14 +27,13 @@ from ._store import (
     Restored,
     Settle,
     StoredError,
+    encode_record,
     file_lock,
 )
 
 __all__ = ["JSONLines"]
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-# One encoder for every record: json.dumps() with options builds a new one per call.
-_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 def _now() -> str:
@@ -91,7 +90,7 @@ class JSONLines:
 
     def encode(self, record: Mapping[str, Any], old: Any) -> bytes:
         try:
-            text = _ENCODE(record)
+            text = encode_record(record)
         except (TypeError, ValueError) as error:
             raise StoredError(f"cannot be stored: {error}") from None
         ending = old[len(old.rstrip(b"\r\n")) :] or b"\n"

@@ -34,6 +34,7 @@ from ._store import (
     Restored,
     Settle,
     StoredError,
+    encode_record,
     file_lock,
     slug,
 )
@@ -43,8 +44,6 @@ __all__ = ["SQLTable"]
 
 CHECKPOINTS: Final = "phaseout_migrations"
 _READS: Final = "phaseout_reads"  # a connection's info key: its transactions only read
-# One encoder for every record: json.dumps() with options builds a new one per call.
-_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _LOCK_RETRIES: Final = 20
 
 
@@ -285,7 +284,7 @@ class SQLTable:
     def encode(self, record: Mapping[str, Any], old: Any) -> tuple[Any, ...]:
         try:
             if self.column is not None:
-                text = _ENCODE(record)
+                text = encode_record(record)
                 return (text,)
             unknown = [field for field in record if field not in self.names]
             if unknown:

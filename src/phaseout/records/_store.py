@@ -7,10 +7,11 @@ originals of the rows it changes. ``SQLTable`` and ``JSONLines`` are the two sto
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 __all__ = [
     "Batch",
@@ -21,9 +22,17 @@ __all__ = [
     "Settle",
     "Store",
     "StoredError",
+    "encode_record",
     "file_lock",
     "slug",
 ]
+
+
+#: A record as compact JSON text, for every store: one encoder built once (json.dumps with
+#: options builds a new one per call), NaN and infinities refused as JSON has none.
+encode_record: Final = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False
+).encode
 
 
 class StoredError(ValueError):
