@@ -119,7 +119,7 @@ def test_bad_input_is_exit_2_with_a_clear_message(sample: Path) -> None:
     bad_at = run(sample, "--at", "soon")
     assert (bad_at.returncode, bad_at.stderr) == (
         2,
-        "phaseout audit: --at must be a PEP 440 version such as '3.0', got 'soon'\n",
+        "phaseout audit: --at must be a PEP 440 version such as '3.0' or a date such as '2027-07-01', got 'soon'\n",
     )
     bad_kind = run(sample, "--fail-on", "overdue,typo")
     assert bad_kind.returncode == 2

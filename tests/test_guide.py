@@ -140,7 +140,7 @@ def test_a_bad_version_is_exit_2(sample: Path) -> None:
     done = run(sample, "--to", "three")
     assert (done.returncode, done.stderr) == (
         2,
-        "phaseout guide: --to must be a PEP 440 version such as '3.0', got 'three'\n",
+        "phaseout guide: --to must be a PEP 440 version such as '3.0' or a date such as '2027-07-01', got 'three'\n",
     )
 
 

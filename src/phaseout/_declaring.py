@@ -8,6 +8,7 @@ for ``phaseout.declarations()``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, Final, TypedDict
 
 from . import _messages
@@ -80,16 +81,16 @@ class Wording:
 
 
 class _Since(TypedDict):
-    since: str
+    since: str | date
 
 
 class TimelineOptions(_Since, total=False):
     """The keyword options of every declaration, as for ``@phaseout.deprecated``
     (PEP 692: ``**timeline: Unpack[TimelineOptions]`` types them for checkers)."""
 
-    removed_in: str | None
-    hard_in: str | None
-    compat_in: str | None
+    removed_in: str | date | None
+    hard_in: str | date | None
+    compat_in: str | date | None
     reason: str | None
     guide: str | None
     package: str | None
@@ -101,7 +102,7 @@ class ChangeOptions(_Since, total=False):
     """The keyword options of ``changed_default``: no ``removed_in`` (it takes
     ``changes_in``) and no ``compat_in`` (nothing is forwarded before a change)."""
 
-    hard_in: str | None
+    hard_in: str | date | None
     reason: str | None
     guide: str | None
     package: str | None

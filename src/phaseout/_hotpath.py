@@ -9,6 +9,7 @@ what it does, then tells the wrapper's table what the next use from that site ma
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 import threading
@@ -19,11 +20,11 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _codegen, _filters, _frames
+from . import _alarms, _codegen, _dates, _filters, _frames
 from ._config import CONFIG
 from ._declaration import AnyCallable, DeclarationRecord, FastEntry, FastTable
 from ._plan import Plan, policies_module
-from ._versions import active_pretend, pretending
+from ._versions import active_pretend, active_today, pretending
 from .exceptions import (
     UnknownVersionError,
     built_plainly,
@@ -75,6 +76,8 @@ class Declaration(DeclarationRecord):
         return self.plan().phase
 
     def plan(self) -> Plan:
+        if self.timeline.dated:
+            return self._dated_plan()
         pretend = active_pretend()
         plan: Plan | None
         if pretend is None:
@@ -88,6 +91,28 @@ class Declaration(DeclarationRecord):
         plan = self._plans_by_phase.get(key)
         if plan is None:
             plan = self._plans_by_phase[key] = Plan(self, key[0], installed, pretend)
+        return plan
+
+    def _dated_plan(self) -> Plan:
+        """The plan of a timeline declared by date: today's (UTC), or the pretended day's.
+
+        Today's plan is kept until the next boundary's midnight: an alarm then drops it and
+        the call sites the wrappers remember, so the next use of each decides again.
+        """
+        pretended = active_today()
+        if pretended is not None:
+            point = _dates.as_point(pretended)
+            key = (self.timeline.phase_at(point), point)
+            plan = self._plans_by_phase.get(key)
+            if plan is None:
+                plan = self._plans_by_phase[key] = Plan(self, key[0], point, pretended=True)
+            return plan
+        plan = self._plan
+        if plan is None or (plan.expires is not None and _dates.now() >= plan.expires):
+            point = _dates.as_point(_dates.today())
+            plan = self._plan = Plan(self, self.timeline.phase_at(point), point)
+            if plan.expires is not None:
+                _alarms.call_at(plan.expires, functools.partial(_expire, weakref.ref(self)))
         return plan
 
     def _phase_at(self, installed: Version | None) -> Phase:
@@ -201,6 +226,14 @@ class Declaration(DeclarationRecord):
             and not pretending()
             and not _frames.is_transparent(caller.f_code.co_filename)
         )
+
+
+def _expire(ref: weakref.ref[Declaration]) -> None:
+    """A dated declaration's next boundary has come: decide its phase again."""
+    decl = ref()
+    if decl is not None:
+        bump_generation()
+        decl.invalidate()
 
 
 def _ignoring(

@@ -42,21 +42,29 @@ def _head(
     subject: str, package: str, timeline: Timeline, phase: Phase, *, pending: str, later: str
 ) -> str:
     """ "*subject* is deprecated since mylib 2.0 and will *later* in 3.0" and its PENDING and
-    HARD forms (PENDING: "... will be deprecated in mylib 2.0 and *pending* in 3.0")."""
+    HARD forms (PENDING: "... will be deprecated in mylib 2.0 and *pending* in 3.0"). A dated
+    timeline reads "since 2026-12-01 and will *later* on 2027-06-30"."""
     since, removal = timeline.texts["since"], timeline.texts["removed_in"]
+    dated = timeline.dated
     if phase is Phase.PENDING:
-        head = f"{subject} will be deprecated in {package} {since}"
+        head = f"{subject} will be deprecated {_when(timeline, package, 'since')}"
         if removal is not None:
-            head += f" and {pending} in {removal}"
+            head += f" and {pending} {'on' if dated else 'in'} {removal}"
         return head
-    head = f"{subject} is deprecated since {package} {since}"
+    head = f"{subject} is deprecated since {since if dated else f'{package} {since}'}"
     if removal is not None:
-        head += f" and will {later} in {removal}"
-        if phase is Phase.HARD:
+        head += f" and will {later} {'on' if dated else 'in'} {removal}"
+        if phase is Phase.HARD and not dated:
             head += ", the next release"
     elif phase is Phase.HARD:
         head += f" and will {later} soon"
     return head
+
+
+def _when(timeline: Timeline, package: str, name: str) -> str:
+    """ "in mylib 3.0", or "on 2027-06-30" for a dated timeline."""
+    text = timeline.texts[name]
+    return f"on {text}" if timeline.dated else f"in {package} {text}"
 
 
 def warning_text(
@@ -94,7 +102,7 @@ def removed_text(
     """The message of ``RemovedError``: what is gone, since when, and what to use instead.
     *installed* says which version counts and why: "3.0 is installed", "3.0 is pretended"."""
     return (
-        f"{label(kind, symbol)} was removed in {package} {timeline.texts['removed_in']} "
+        f"{label(kind, symbol)} was removed {_when(timeline, package, 'removed_in')} "
         f"(deprecated since {timeline.texts['since']}; {installed})."
         f"{_tail(replacement, reason, guide)}"
     )
@@ -123,7 +131,8 @@ def _deprecated_tail(timeline: Timeline, replacement: str | None) -> str:
         return cached
     text = f" is deprecated since {timeline.texts['since']}"
     if timeline.removed_in is not None:
-        text += f" and will be removed in {timeline.texts['removed_in']}"
+        text += f" and will be removed {'on' if timeline.dated else 'in'} "
+        text += str(timeline.texts["removed_in"])
     text += "."
     if replacement is not None:
         text += f" Use {replacement} instead."
@@ -184,7 +193,8 @@ def doc_note(timeline: Timeline, replacement: str | None, reason: str | None) ->
         return cached
     parts = []
     if timeline.removed_in is not None:
-        parts.append(f"Will be removed in {timeline.texts['removed_in']}.")
+        word = "on" if timeline.dated else "in"
+        parts.append(f"Will be removed {word} {timeline.texts['removed_in']}.")
     parts.append(_tail(replacement, reason, None).strip())
     note = " ".join(part for part in parts if part) or "Deprecated."
     return _derived(timeline, ("note", replacement, reason), note)
@@ -222,8 +232,11 @@ def usage_removed_text(
     guide: str | None,
 ) -> str:
     """The error once that way of calling is gone: "*subject* *gone* mylib 3.0 (...)"."""
+    if timeline.dated:  # "was removed in mylib 3.0", "was removed on 2027-06-30"
+        gone = f"{gone.removesuffix(' in')} on" if gone.endswith(" in") else gone
+        package = ""
     return (
-        f"{subject} {gone} {package} {timeline.texts['removed_in']} "
+        f"{subject} {gone} {package}{' ' if package else ''}{timeline.texts['removed_in']} "
         f"(deprecated since {timeline.texts['since']}; {installed})."
         f"{f' {advice}' if advice else ''}{_tail(None, reason, guide)}"
     )
@@ -242,10 +255,15 @@ def default_change_text(
     guide: str | None,
 ) -> str:
     """The warning for a call that relies on a default about to change."""
-    since, change = timeline.texts["since"], timeline.texts["removed_in"]
+    since = timeline.texts["since"]
     if phase is Phase.PENDING:
-        head = f"The default of {subject} will change from {old} to {new} in {package} {change}"
+        head = f"The default of {subject} will change from {old} to {new} "
+        head += _when(timeline, package, "removed_in")
     else:
-        head = f"The default of {subject} changes from {old} to {new} in {package} {change}"
-        head += ", the next release" if phase is Phase.HARD else f" (announced in {since})"
+        head = f"The default of {subject} changes from {old} to {new} "
+        head += _when(timeline, package, "removed_in")
+        if phase is not Phase.HARD:
+            head += f" (announced {'on' if timeline.dated else 'in'} {since})"
+        elif not timeline.dated:
+            head += ", the next release"
     return f"{head}. {advice}{_tail(None, reason, guide)}"

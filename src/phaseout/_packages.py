@@ -7,11 +7,17 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
-from typing import Any, Final
+from datetime import date
+from typing import Any, Final, NamedTuple
 
 from packaging.version import Version
 
-__all__ = ["MISSING", "import_all", "parse_version", "resolve", "resolves"]
+from ._calendar import Calendar
+from ._dates import is_date_text, parse_date
+
+__all__ = [
+    "MISSING", "Moment", "import_all", "parse_moment", "parse_version", "resolve", "resolves",
+]  # fmt: skip
 
 
 def import_all(package: str) -> list[tuple[str, str]]:
@@ -95,6 +101,36 @@ def resolve(path: str) -> Any:
 
 def resolves(path: str) -> bool:
     return resolve(path) is not MISSING
+
+
+class Moment(NamedTuple):
+    """A point in a package's life that a command line names: a version, a date, or both
+    (the release calendar gives one from the other). Versioned timelines read ``version``,
+    dated ones ``day``."""
+
+    version: Version | None
+    day: date | None
+    text: str
+
+    def phase_of(self, timeline: Any) -> Any:
+        """*timeline*'s phase at this moment, or None when it follows the one not known."""
+        return timeline.phase_when(self.version, self.day)
+
+
+def parse_moment(option: str, text: str, calendar: Calendar | None = None) -> Moment:
+    """*text* (``--to 3.0`` or ``--to 2027-07-01``) as a :class:`Moment`."""
+    if is_date_text(text):
+        day = parse_date(option, "the date", text)
+        return Moment(None if calendar is None else calendar.version_on(day), day, text)
+    try:
+        version = Version(text)
+    except ValueError:  # InvalidVersion, or an int over 4,300 digits
+        raise ValueError(
+            f"{option} must be a PEP 440 version such as '3.0' or a date such as "
+            f"'2027-07-01', got {text!r}"
+        ) from None
+    dated = None if calendar is None else calendar.date_of(version)
+    return Moment(version, None if dated is None else dated.day, text)
 
 
 def parse_version(option: str, text: str) -> Version:

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _messages, _notices
+from . import _dates, _messages, _notices
 from ._config import CONFIG
 from ._declaration import DeclarationRecord, policy_of
 from .exceptions import (
@@ -26,7 +26,7 @@ from .exceptions import (
     built_plainly,
     share_facts,
 )
-from .phases import Phase
+from .phases import Phase, Timeline
 
 _CATEGORY: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.PENDING: PendingWarning,
@@ -40,8 +40,8 @@ class Plan:
     """What a use does in one phase: the warning to emit or the error to raise, and the target."""
 
     __slots__ = (
-        "budget", "category", "details", "error", "forward", "phase", "removed", "shared",
-        "silent", "strict", "text", "unknown",
+        "budget", "category", "details", "error", "expires", "forward", "phase", "removed",
+        "shared", "silent", "strict", "text", "unknown",
     )  # fmt: skip
 
     def __init__(
@@ -50,8 +50,15 @@ class Plan:
         phase: Phase,
         installed: Version | None,
         pretend: Mapping[str, Version] | None = None,
+        *,
+        pretended: bool = False,
     ) -> None:
+        """*installed* is the version that counts; for a timeline declared by date, the day
+        (as ``_dates.as_point`` writes it), *pretended* when ``pretend(today=...)`` set it."""
         self.phase = phase
+        timeline = decl.timeline
+        # When a dated plan stops being right: the next boundary's midnight (UTC).
+        self.expires = None if pretended else _expiry(timeline, installed)
         # An unknown version is never a reason to forward a call or to call an API removed.
         forward = (
             installed is not None
@@ -100,9 +107,13 @@ class Plan:
             self.silent = self.forward = True
             return
         if phase is Phase.REMOVED:
-            # Under pretend() or PHASEOUT_PRETEND, the version is not what is installed.
-            how = "pretended" if decl.source.pretends(pretend) else "installed"
-            state = f"{installed} is {how}"
+            if timeline.dated and installed is not None:
+                day = _dates.as_date(installed).isoformat()
+                state = f"today is {day} (UTC){', pretended' if pretended else ''}"
+            else:
+                # Under pretend() or PHASEOUT_PRETEND, the version is not what is installed.
+                how = "pretended" if decl.source.pretends(pretend) else "installed"
+                state = f"{installed} is {how}"
             if wording is not None:
                 self.removed = wording.removed_text(decl, package, state)
                 return
@@ -146,6 +157,15 @@ class Plan:
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
             strict == "hard" and phase is Phase.HARD
         )
+
+
+def _expiry(timeline: Timeline, today: Version | None) -> float | None:
+    """The Unix time of a dated timeline's next boundary after *today* (None: none)."""
+    if not timeline.dated or today is None:
+        return None
+    bounds = (timeline.since, timeline.compat_in, timeline.hard_start, timeline.removed_in)
+    later = [point for point in bounds if point is not None and point > today]
+    return _dates.midnight(_dates.as_date(min(later))) if later else None
 
 
 _POLICIES_MODULE: Any = None

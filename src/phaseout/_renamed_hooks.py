@@ -6,6 +6,7 @@ both names refused.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from .decorators import self_serving
@@ -90,10 +91,10 @@ def _install_hook(owner: type) -> None:
 def renamed(
     old: str,
     *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
+    since: str | date,
+    removed_in: str | date | None = None,
+    hard_in: str | date | None = None,
+    compat_in: str | date | None = None,
     package: str | None = None,
     current_version: Any = None,
     guide: str | None = None,

@@ -11,17 +11,24 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from typing import Final, Union
 
 from packaging.version import InvalidVersion, Version
 
 from ._config import CONFIG, normalize_name, parse_pretend
+from ._dates import parse_date
 
 VersionSpec = Union[str, Version, Callable[[], Union[str, Version]]]  # noqa: UP007 (runtime alias on 3.10)
 
 # The pretend versions active in this context (thread, asyncio task), merged with outer ones.
 _PRETEND: Final[contextvars.ContextVar[Mapping[str, Version] | None]] = contextvars.ContextVar(
     "phaseout_pretend", default=None
+)
+
+# The date pretended in this context, for timelines declared by date.
+_TODAY: Final[contextvars.ContextVar[date | None]] = contextvars.ContextVar(
+    "phaseout_today", default=None
 )
 
 # Blocks active in any thread or task. While there is one, call sites are not remembered on
@@ -51,16 +58,33 @@ def active_pretend() -> Mapping[str, Version] | None:
     return _PRETEND.get()
 
 
+def active_today() -> date | None:
+    """The date a ``pretend(today=...)`` block sets here, if any."""
+    return _TODAY.get()
+
+
 @contextmanager
-def pretend(versions: Mapping[str, str | Version] | str) -> Iterator[None]:
-    """Run a block as if other versions of some packages were installed.
+def pretend(
+    versions: Mapping[str, str | Version] | str | None = None, *, today: date | str | None = None
+) -> Iterator[None]:
+    """Run a block as if other versions of some packages were installed, or another day.
 
     ``with phaseout.pretend({"mylib": "3.0"}):`` makes every declaration of ``mylib`` take
     the phase it would have in 3.0. Keys are distribution or top-level import names. The
     override is context-local: other threads and asyncio tasks are not affected, and tasks
     created inside the block inherit it. Blocks nest; inner versions win. The text form of
     ``PHASEOUT_PRETEND`` works too: ``pretend("mylib==3.0,otherlib==2.0")``.
+
+    ``pretend(today="2027-07-01")`` (or a ``date``) moves the timelines declared by date
+    to that day (UTC), in the same context-local way.
     """
+    if versions is None and today is None:
+        raise TypeError(
+            "pretend() takes versions such as {'mylib': '3.0'}, today='2027-07-01', or both"
+        )
+    day = None if today is None else parse_date("pretend()", "today", today)
+    if versions is None:
+        versions = {}
     if isinstance(versions, str):  # the spelling of PHASEOUT_PRETEND: "mylib==3.0,other==2.0"
         versions = parse_pretend(versions, "pretend()")
     elif not isinstance(versions, Mapping):
@@ -83,11 +107,15 @@ def pretend(versions: Mapping[str, str | Version] | str) -> Iterator[None]:
     enter_block()
     try:
         outer = _PRETEND.get()
-        token = _PRETEND.set({**outer, **parsed} if outer else parsed)
+        token = _PRETEND.set({**outer, **parsed} if outer else parsed) if parsed else None
+        day_token = None if day is None else _TODAY.set(day)
         try:
             yield
         finally:
-            _PRETEND.reset(token)
+            if day_token is not None:
+                _TODAY.reset(day_token)
+            if token is not None:
+                _PRETEND.reset(token)
     finally:
         leave_block()
 

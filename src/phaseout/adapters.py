@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from ._adapter_maps import TIMELINE_KEYS, ErrorMap, Mapped, check_mapping, maps, translating
@@ -57,10 +58,10 @@ def _function_of(member: Any) -> Any:
 
 def legacy(
     *,
-    since: str | None = None,
-    compat_in: str | None = None,
-    hard_in: str | None = None,
-    removed_in: str | None = None,
+    since: str | date | None = None,
+    compat_in: str | date | None = None,
+    hard_in: str | date | None = None,
+    removed_in: str | date | None = None,
     replacement: str | None = None,
     reason: str | None = None,
     guide: str | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from datetime import date
 from types import FunctionType
 from typing import Any, Final, TypeVar
 
@@ -200,10 +201,10 @@ class _Deprecator:
 
 def deprecated(
     *,
-    since: str,
-    removed_in: str | None = None,
-    hard_in: str | None = None,
-    compat_in: str | None = None,
+    since: str | date,
+    removed_in: str | date | None = None,
+    hard_in: str | date | None = None,
+    compat_in: str | date | None = None,
     replacement: Callable[..., Any] | str | None = None,
     reason: str | None = None,
     guide: str | None = None,

@@ -17,6 +17,7 @@ would have seen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
@@ -182,7 +183,7 @@ def changed_default(
     name: str,
     new: object,
     *,
-    changes_in: str,
+    changes_in: str | date,
     **timeline: Unpack[ChangeOptions],
 ) -> Callable[[_F], _F]:
     """The default of *name* (the one in the ``def``) becomes *new* in ``changes_in``.

@@ -9,9 +9,12 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+from datetime import date, timedelta
 from typing import Final, final
 
 from packaging.version import Version
+
+from ._dates import as_date, as_point, is_date_text, parse_date
 
 __all__ = ["Phase", "Timeline"]
 
@@ -49,6 +52,9 @@ _RANK: Final = {phase: rank for rank, phase in enumerate(Phase)}
 
 # Boundary names in the order they must increase.
 _ORDER: Final = ("since", "compat_in", "hard_in", "removed_in")
+#: How long before ``removed_in`` a dated timeline without ``hard_in`` turns loud (HARD):
+#: the analogue of a versioned timeline's pre-releases of the removing release.
+LOUD_BEFORE_REMOVAL: Final = timedelta(weeks=4)
 
 
 def parse_boundary(symbol: str, name: str, value: object) -> Version:
@@ -84,16 +90,25 @@ def _first_prerelease(version: Version) -> Version:
 
 @final
 class Timeline:
-    """The versions at which a declaration enters each phase.
+    """The versions (or dates) at which a declaration enters each phase.
 
     ``hard_start`` is ``hard_in`` when given; otherwise, when ``removed_in`` is given, the
     first pre-release of ``removed_in`` (``X.Y.dev0``), so that development builds and release
     candidates of the removing release already get the loud phase.
+
+    A *dated* timeline (``since="2026-12-01"``) follows today's date in UTC instead of a
+    version. Its boundaries are kept as versions (``2026.12.1``, see ``_dates``) and its
+    ``texts`` are ISO dates; without ``hard_in`` it turns loud four weeks before
+    ``removed_in`` (:data:`LOUD_BEFORE_REMOVAL`).
     """
 
-    __slots__ = ("compat_in", "derived", "hard_in", "hard_start", "removed_in", "since", "texts")
+    __slots__ = (
+        "compat_in", "dated", "derived", "hard_in", "hard_start", "removed_in", "since", "texts",
+    )  # fmt: skip
 
     since: Version
+    dated: bool
+    """Whether the boundaries are dates (compared with today's date in UTC)."""
     compat_in: Version | None
     hard_in: Version | None
     removed_in: Version | None
@@ -109,19 +124,26 @@ class Timeline:
         compat_in: Version | None = None,
         hard_in: Version | None = None,
         removed_in: Version | None = None,
+        *,
+        dated: bool = False,
     ) -> None:
         self.since = since
         self.compat_in = compat_in
         self.hard_in = hard_in
         self.removed_in = removed_in
         self.hard_start = hard_in
+        self.dated = dated
         self.derived = {}
         self.texts = {
-            name: None if value is None else str(value)
+            name: None if value is None else (as_date(value).isoformat() if dated else str(value))
             for name, value in zip(_ORDER, (since, compat_in, hard_in, removed_in), strict=True)
         }
         if hard_in is None and removed_in is not None:
-            implicit = _first_prerelease(removed_in)
+            implicit = (
+                as_point(as_date(removed_in) - LOUD_BEFORE_REMOVAL)
+                if dated
+                else _first_prerelease(removed_in)
+            )
             # Only when it falls after every earlier boundary: a timeline whose `since`
             # is itself a pre-release of the removing release has no room for it.
             earlier = compat_in if compat_in is not None else since
@@ -138,17 +160,35 @@ class Timeline:
         hard_in: object = None,
         removed_in: object = None,
     ) -> Timeline:
-        """Validate boundaries given by a user; errors name *symbol* and the offending values."""
+        """Validate boundaries given by a user; errors name *symbol* and the offending values.
+
+        All boundaries are versions, or all are dates (``date`` objects or ``YYYY-MM-DD``).
+        """
         given = {
             "since": since,
             "compat_in": compat_in,
             "hard_in": hard_in,
             "removed_in": removed_in,
         }
+        present_given = {
+            name: value for name, value in given.items() if value is not None or name == "since"
+        }
+        dates = [name for name, value in present_given.items() if is_date_text(value)]
+        if dates and len(dates) < len(present_given):
+            other = next(name for name in present_given if name not in dates)
+            raise ValueError(
+                f"{symbol}: a timeline is all versions or all dates, got "
+                f"{dates[0]}={_shown(given[dates[0]])} and {other}={_shown(given[other])}; "
+                f"to give versions dates, list them in the release calendar "
+                f"([tool.phaseout.releases])"
+            )
         parsed = {
-            name: parse_boundary(symbol, name, value)
-            for name, value in given.items()
-            if value is not None or name == "since"
+            name: (
+                as_point(parse_date(symbol, name, value))
+                if dates
+                else parse_boundary(symbol, name, value)
+            )
+            for name, value in present_given.items()
         }
         present = [name for name in _ORDER if name in parsed]
         for low, high in itertools.pairwise(present):
@@ -156,17 +196,36 @@ class Timeline:
                 raise ValueError(
                     f"{symbol}: versions must increase strictly in the order "
                     f"since < compat_in < hard_in < removed_in, "
-                    f"got {low}={str(given[low])!r} and {high}={str(given[high])!r}"
+                    f"got {low}={_shown(given[low])} and {high}={_shown(given[high])}"
                 )
         return cls(
             parsed["since"],
             parsed.get("compat_in"),
             parsed.get("hard_in"),
             parsed.get("removed_in"),
+            dated=bool(dates),
         )
 
+    def date_of(self, name: str) -> date | None:
+        """The date of boundary *name* (``"since"``, ..., ``"hard_start"``) of a dated
+        timeline; None when it has none or the timeline is versioned."""
+        value = getattr(self, name)
+        return as_date(value) if self.dated and value is not None else None
+
+    def phase_when(self, version: Version | None, day: date | None) -> Phase | None:
+        """The phase at *version* (a versioned timeline) or on *day* (a dated one); None
+        when the one this timeline follows is not given."""
+        if self.dated:
+            return None if day is None else self.phase_on(day)
+        return None if version is None else self.phase_at(version)
+
+    def phase_on(self, day: date) -> Phase:
+        """The phase of a dated timeline on *day* (UTC)."""
+        return self.phase_at(as_point(day))
+
     def phase_at(self, version: Version) -> Phase:
-        """The phase a declaration is in when *version* of its package is installed."""
+        """The phase a declaration is in when *version* of its package is installed (for a
+        dated timeline, *version* is a date as ``_dates.as_point`` writes it)."""
         if self.removed_in is not None and version >= self.removed_in:
             return Phase.REMOVED
         if self.hard_start is not None and version >= self.hard_start:
@@ -185,13 +244,13 @@ class Timeline:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def _key(self) -> tuple[Version | None, ...]:
-        return (self.since, self.compat_in, self.hard_in, self.removed_in)
+    def _key(self) -> tuple[object, ...]:
+        return (self.since, self.compat_in, self.hard_in, self.removed_in, self.dated)
 
     def __repr__(self) -> str:
-        parts = [f"since={str(self.since)!r}"]
-        for name in _ORDER[1:]:
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(f"{name}={str(value)!r}")
+        parts = [f"{name}={text!r}" for name, text in self.texts.items() if text is not None]
         return f"Timeline({', '.join(parts)})"
+
+
+def _shown(value: object) -> str:
+    return repr(value.isoformat() if isinstance(value, date) else str(value))

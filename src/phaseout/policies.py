@@ -20,11 +20,14 @@ guide and reason, the package's own warning categories (so users can filter one 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from . import _versions
+from . import _pyproject, _versions
+from ._calendar import Calendar
 from ._config import CONFIG, normalize_name
 from .exceptions import (
     DefaultChangeWarning,
@@ -39,7 +42,7 @@ from .phases import Phase
 if TYPE_CHECKING:
     from ._declaration import DeclarationRecord as Declaration
 
-__all__ = ["Policy", "policy", "silence"]
+__all__ = ["Policy", "policy", "release_calendar", "silence"]
 
 Budget = Literal["call site", "process", "always"]
 _BUDGETS: Final = ("call site", "process", "always")
@@ -66,8 +69,8 @@ class Policy:
     decided, so declarations made before the policy follow it too."""
 
     __slots__ = (
-        "budget", "categories", "distribution", "guide", "package", "reason", "require_guide",
-        "require_static",
+        "budget", "calendar", "categories", "distribution", "guide", "package", "reason",
+        "require_guide", "require_static",
     )  # fmt: skip
 
     def __init__(
@@ -80,7 +83,9 @@ class Policy:
         budget: Budget,
         require_guide: bool = False,
         require_static: bool = False,
+        calendar: Calendar | None = None,
     ) -> None:
+        self.calendar = calendar or Calendar({})
         self.package = package
         self.distribution = distribution
         self.guide = guide
@@ -127,6 +132,7 @@ def policy(
     budget: Budget = "call site",
     require_guide: bool = False,
     require_static: bool = False,
+    releases: Mapping[str, str | date] | None = None,
 ) -> Policy:
     """Set the deprecation policy of *package* (a top-level import name), for every
     declaration made in it, before or after this call.
@@ -144,6 +150,9 @@ def policy(
       use that the filters let through, even under "default").
     - ``require_guide``, ``require_static``: ``phaseout audit`` reports a declaration without a
       guide, or without an inner PEP 702 decorator, as an error.
+    - ``releases``: the release calendar, ``{"2.0": "2027-01-15", "cadence": "12 weeks"}``
+      (as ``[tool.phaseout.releases]``): dates for every boundary, in the audit, the guide
+      and ``phaseout plan``. Phases still follow the installed version.
     """
     if not isinstance(package, str) or not package.isidentifier():
         raise ValueError(
@@ -182,13 +191,38 @@ def policy(
             )
         check_constructible(f"policy {package}: {name}", category)
         categories[name] = category
+    calendar = None if releases is None else Calendar.parse(f"policy {package}", releases)
     made = Policy(
-        package, distribution, guide, reason, categories, budget, require_guide, require_static
+        package,
+        distribution,
+        guide,
+        reason,
+        categories,
+        budget,
+        require_guide,
+        require_static,
+        calendar,
     )
     POLICIES[package] = made
     _versions.POLICY_DISTRIBUTIONS[package] = distribution
     CONFIG.changed()  # phases and texts decided under no policy are decided again
     return made
+
+
+def release_calendar(package: str, pyproject: Path | None = None) -> Calendar:
+    """*package*'s release calendar: ``[tool.phaseout.releases]`` of its pyproject.toml
+    (*pyproject*, or the one found from the package's folder or the current folder), with
+    the releases its policy lists added (the policy wins where both date a version)."""
+    path = pyproject if pyproject is not None else _pyproject.find(package)
+    table = {} if path is None else _pyproject.tool_table(path).get("releases", {})
+    calendar = Calendar.parse(f"{path}: [tool.phaseout.releases]", table)
+    made = POLICIES.get(package)
+    if made is not None and (made.calendar.releases or made.calendar.cadence):
+        calendar = Calendar(
+            {**calendar.releases, **made.calendar.releases},
+            made.calendar.cadence or calendar.cadence,
+        )
+    return calendar
 
 
 def silenced(decl: Declaration) -> bool:

@@ -8,12 +8,16 @@ from typing import Any, Final, NamedTuple
 
 from packaging.version import Version
 
+from .. import _dates
+from .._calendar import Calendar
 from .._declaration import policy_of
 from .._hotpath import Declaration
+from .._packages import Moment, parse_moment
 from .._versions import VersionSource
-from ..phases import Phase
+from ..phases import Phase, Timeline
+from ..policies import release_calendar
 from ..registry import declarations
-from ._packages import import_all, parse_version, resolves, usage_by_symbol
+from ._packages import import_all, resolves, usage_by_symbol
 
 
 class Finding(NamedTuple):
@@ -61,6 +65,8 @@ class Entry(NamedTuple):
     calls: int | None = None  # in the usage logs (with --usage)
     callers: int | None = None
     last_seen: str | None = None
+    #: The removal's date: a dated timeline's, or the release calendar's ("~" when estimated).
+    removal_date: str | None = None
 
 
 class RolloutEntry(NamedTuple):
@@ -85,21 +91,38 @@ class Audit(NamedTuple):
         found: set[Version] = set()
         for entry in self.entries:
             for text in (entry.since, entry.compat_in, entry.hard_in, entry.removed_in):
-                if text is not None:
+                if text is not None and not _dates.is_date_text(text):
                     found.add(Version(text))
         return [str(version) for version in sorted(found)]
 
 
 def _phase_word(decl: Declaration, version: Version | None) -> str:
+    """The phase at the installed *version*; a dated timeline's: today's."""
+    if decl.timeline.dated:
+        return decl.timeline.phase_on(_dates.today()).value
     if version is None:
         return "unknown"
     return decl.timeline.phase_at(version).value
 
 
+def boundary_date(timeline: Timeline, name: str, calendar: Calendar) -> str | None:
+    """The date of *timeline*'s boundary *name* as text: a dated timeline's own, or the
+    release calendar's for a version (``"~2027-04-15"`` when the cadence estimates it)."""
+    if timeline.dated:
+        day = timeline.date_of(name)
+        return None if day is None else day.isoformat()
+    version = getattr(timeline, name)
+    dated = None if version is None else calendar.date_of(version)
+    if dated is None:
+        return None
+    return f"{'~' if dated.estimated else ''}{dated.day.isoformat()}"
+
+
 def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> Audit:
     """Import *package* (a top-level import name) and audit its declarations; with *usage*
     (usage log paths or globs, read as ``phaseout report`` reads them), join their uses."""
-    at_version = None if at is None else parse_version("--at", at)
+    calendar = release_calendar(package)
+    moment: Moment | None = None if at is None else parse_moment("--at", at, calendar)
     findings = [finding("import-error", module, why) for module, why in import_all(package)]
     mine = declarations(package)
     # The version of the package audited (also with no declarations: its distribution's).
@@ -122,10 +145,11 @@ def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> 
             replacement=decl.replacement_name,
             guide=decl.guide,
             phase=_phase_word(decl, decl.source.resolve(None)),
-            phase_at=None if at_version is None else _phase_word(decl, at_version),
+            phase_at=None if moment is None else _phase_at(decl, moment),
             calls=calls,
             callers=callers,
             last_seen=last_seen,
+            removal_date=boundary_date(decl.timeline, "removed_in", calendar),
         )
         entries.append(entry)
         findings += _findings_of(entry, decl)
@@ -138,6 +162,11 @@ def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> 
         findings,
         _rollouts(package),
     )
+
+
+def _phase_at(decl: Declaration, moment: Moment) -> str:
+    phase = moment.phase_of(decl.timeline)
+    return "unknown" if phase is None else str(phase.value)
 
 
 def _rollouts(package: str) -> tuple[RolloutEntry, ...]:
@@ -162,8 +191,13 @@ def _findings_of(entry: Entry, decl: Declaration) -> Iterable[Finding]:
         yield finding(
             "overdue",
             entry.symbol,
-            f"removed in {entry.removed_in} and still present at {decl.package} "
-            f"{decl.source.resolve(None)}: delete it (and its declaration) before the release",
+            (
+                f"removed on {entry.removed_in} and still present today "
+                f"({_dates.today().isoformat()}, UTC): delete it (and its declaration)"
+                if decl.timeline.dated
+                else f"removed in {entry.removed_in} and still present at {decl.package} "
+                f"{decl.source.resolve(None)}: delete it (and its declaration) before the release"
+            ),
         )
     replacement = entry.replacement
     if replacement and "(" not in replacement.removesuffix("()") and not resolves(replacement):

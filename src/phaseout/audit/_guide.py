@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from packaging.version import Version
-
 from .._hotpath import Declaration
+from .._packages import Moment, parse_moment
 from .._rewritable import automatic
 from ..phases import Phase
+from ..policies import release_calendar
 from ..registry import declarations
-from ._packages import MISSING, import_all, parse_version, resolve, usage_by_symbol
+from ._packages import MISSING, import_all, resolve, usage_by_symbol
 
 __all__ = ["guide"]
 
@@ -210,16 +210,19 @@ def _spelling(decl: Declaration) -> tuple[str, str]:
     return symbol, replacement or _GONE
 
 
-def _removed_by(decl: Declaration, version: Version) -> bool:
-    return decl.timeline.phase_at(version) is Phase.REMOVED
+def _removed_by(decl: Declaration, moment: Moment) -> bool:
+    return moment.phase_of(decl.timeline) is Phase.REMOVED
 
 
 def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
-    """The migration guide for users of *package* upgrading to version *to*."""
-    target = parse_version("--to", to)
+    """The migration guide for users of *package* upgrading to version *to* (or, for
+    timelines declared by date, moving to the date *to*; the release calendar dates a
+    version, so both kinds of timeline are read)."""
+    moment = parse_moment("--to", to, release_calendar(package))
     problems = import_all(package)
+    target = to
     changed = sorted(
-        (decl for decl in declarations(package) if _removed_by(decl, target)),
+        (decl for decl in declarations(package) if _removed_by(decl, moment)),
         key=lambda decl: decl.symbol,
     )
     total = len(changed)
@@ -229,6 +232,8 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
         changed = [decl for decl in changed if uses.get(decl.symbol, (0, 0, None))[0]]
         called = len(changed)
     display = changed[0].package if changed else package
+    if moment.version is None:  # a date: the timelines declared by date
+        return _dated_guide(display, target, changed, problems, called, total)
     lines = [f"# Upgrading to {display} {target}", ""]
     if called is not None:
         lines += [
@@ -251,6 +256,42 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
             f"(Modules that could not be imported: {', '.join(module for module, _ in problems)}.)",
             "",
         ]
+    return _by_module(lines, changed)
+
+
+def _dated_guide(
+    display: str,
+    day: str,
+    changed: list[Declaration],
+    problems: list[tuple[str, str]],
+    called: int | None,
+    total: int,
+) -> str:
+    """The guide to the APIs of *display* removed by the date *day*."""
+    lines = [f"# {display}: what is removed by {day}", ""]
+    if called is not None:
+        lines += [
+            f"Your code calls {called} of the {total} APIs that {display} removes or changes "
+            f"by {day}; here is what to change.",
+            "",
+        ]
+    lines += [
+        "## Announcement",
+        "",
+        f"By {day}, {display} removes or changes {total} API{'s' if total != 1 else ''} "
+        f"deprecated earlier. Each was announced with a warning naming its replacement; run "
+        f'your tests inside `phaseout.pretend(today="{day}")` to see what breaks before then.',
+        "",
+    ]
+    if problems:
+        lines += [
+            f"(Modules that could not be imported: {', '.join(module for module, _ in problems)}.)",
+            "",
+        ]
+    return _by_module(lines, changed)
+
+
+def _by_module(lines: list[str], changed: list[Declaration]) -> str:
     modules: dict[str, list[Declaration]] = {}
     for decl in changed:
         module = decl.source.module if decl.kind != "moved module" else decl.symbol
@@ -272,6 +313,10 @@ def _notes(decl: Declaration) -> list[str]:
     return lines
 
 
+def _on(decl: Declaration) -> str:
+    return "on" if decl.timeline.dated else "in"
+
+
 def _record_entry(decl: Declaration) -> list[str]:
     """A stored-record version: no code to change, data to migrate."""
     wording = decl.wording
@@ -279,9 +324,11 @@ def _record_entry(decl: Declaration) -> list[str]:
     lines = [
         f"### `{decl.symbol}`",
         "",
-        f"Deprecated in {texts['since']}; stops loading in {texts['removed_in']}.",
+        f"Deprecated {_on(decl)} {texts['since']}; stops loading {_on(decl)} "
+        f"{texts['removed_in']}.",
         "",
-        f"{wording.subject} no longer loads in {texts['removed_in']} (`RemovedRecordError`): "
+        f"{wording.subject} no longer loads {_on(decl)} {texts['removed_in']} "
+        "(`RemovedRecordError`): "
         "upgrade the stored records before upgrading the package.",
         "",
         f"Automatic: {wording.advice.rstrip('.')} (a dry run; `--apply` writes, in batches "
@@ -298,10 +345,11 @@ def _entry(decl: Declaration) -> list[str]:
     old, new = _spelling(decl)
     what = "default changed" if decl.kind == "default change" else "removed"
     when = texts["removed_in"]
+    word = "on" if decl.timeline.dated else "in"
     lines = [
         f"### `{decl.symbol}`",
         "",
-        f"Deprecated in {texts['since']}; {what} in {when}.",
+        f"Deprecated {word} {texts['since']}; {what} {word} {when}.",
         "",
         "```python",
         f"# before\n{old}",

@@ -22,7 +22,7 @@ def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _cells(entry: Entry, with_at: bool, with_usage: bool) -> list[str]:
+def _cells(entry: Entry, with_at: bool, with_usage: bool, with_dates: bool) -> list[str]:
     cells = [
         entry.symbol,
         entry.kind,
@@ -32,6 +32,8 @@ def _cells(entry: Entry, with_at: bool, with_usage: bool) -> list[str]:
         entry.replacement or "",
         entry.phase,
     ]
+    if with_dates:
+        cells.append(entry.removal_date or "")
     if with_at:
         cells.append(entry.phase_at or "")
     if with_usage:
@@ -65,11 +67,14 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
     # Usage logs were joined (even if they hold no use of any declaration).
     with_usage = any(entry.calls is not None for entry in result.entries)
     header = ["symbol", "kind", "since", "hard_in", "removed_in", "replacement", "phase"]
+    with_dates = any(entry.removal_date for entry in result.entries)
+    if with_dates:
+        header.append("removal date")
     if with_at:
         header.append(f"phase at {result.at}")
     if with_usage:
         header += _USAGE_COLUMNS
-    rows = [_cells(entry, with_at, with_usage) for entry in result.entries]
+    rows = [_cells(entry, with_at, with_usage, with_dates) for entry in result.entries]
     if columns is not None:
         header = ["symbol", *(str(v) for v in columns)]
         rows = [[symbol, *phases] for symbol, phases in _matrix_rows(result, columns).items()]
@@ -138,5 +143,9 @@ def _matrix_rows(result: Audit, columns: list[Version]) -> dict[str, list[str]]:
             hard_in=entry.hard_in,
             removed_in=entry.removed_in,
         )
-        rows[entry.symbol] = [timeline.phase_at(version).value for version in columns]
+        # A timeline declared by date has no phase at a version (the calendar of
+        # `phaseout plan` dates versions; the matrix is of versions).
+        rows[entry.symbol] = [
+            "" if timeline.dated else timeline.phase_at(version).value for version in columns
+        ]
     return rows

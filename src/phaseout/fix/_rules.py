@@ -135,7 +135,8 @@ class Rules:
 
 def in_force(decl: Declaration, to: Version | None) -> bool:
     """*decl* is deprecated now (*to* None) or at version *to*: SOFT or later."""
-    phase = decl.phase if to is None else decl.timeline.phase_at(to)
+    # A timeline declared by date has no phase at a version: today's counts.
+    phase = decl.phase if to is None else (decl.timeline.phase_when(to, None) or decl.phase)
     return phase is not Phase.PENDING
 
 
