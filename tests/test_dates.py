@@ -41,7 +41,7 @@ def test_the_phase_on_a_day_follows_the_dates(bounds: list[date], day: date) -> 
     names = ["since", "compat_in", "hard_in", "removed_in"][-len(bounds) :]
     names[0] = "since"
     given_bounds = dict(zip(names, bounds, strict=True))
-    timeline = Timeline.parse("f", **given_bounds)  # type: ignore[arg-type]
+    timeline = Timeline.parse("f", **given_bounds)
     removal = given_bounds.get("removed_in")
     hard = given_bounds.get("hard_in")
     if hard is None and removal is not None:

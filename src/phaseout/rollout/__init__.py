@@ -14,6 +14,10 @@ call to one of two implementations:
   what the shadow does never reaches the caller.
 - **Rollback**: a :class:`RollbackPolicy` watches the new path over a sliding window and
   drops the rollout to 0 % when errors, mismatches or latency cross its limits.
+- **Scheduled ramps**: ``schedule=[("2027-01-04", 1), ("2027-01-11", 10, "+2%/day"),
+  ("2027-02-08", 100)]`` makes the percent follow the calendar by itself (recomputed by an
+  alarm at most once a second, never per call); a rollback freezes the ramp until
+  :meth:`Rollout.resume`, after which it goes on from where it stood.
 """
 
 from __future__ import annotations
@@ -25,5 +29,6 @@ from ._rollout import ROLLOUTS as ROLLOUTS
 from ._rollout import Rollout
 from ._routing import BUCKETS as BUCKETS
 from ._routing import bucket_of
+from ._schedule import Schedule
 
-__all__ = ["RollbackPolicy", "Rollout", "RolloutStats", "bucket_of"]
+__all__ = ["RollbackPolicy", "Rollout", "RolloutStats", "Schedule", "bucket_of"]

@@ -19,7 +19,7 @@ from ..exceptions import RolloutWarning
 if TYPE_CHECKING:
     pass  # imported when an async rollout first shadows: it costs ~25 ms
 
-from ._routing import Path, RolloutState, _check_fraction
+from ._routing import Path, Routing, _check_fraction
 
 _clock = time.perf_counter  # monotonic; a module attribute so tests can drive it
 
@@ -93,6 +93,10 @@ class RolloutStats:
     p50_ms: dict[str, float | None]
     p95_ms: dict[str, float | None]
     rolled_back_because: dict[str, float] | None = field(default=None)
+    #: With a schedule: the percent its calendar gives now (``percent`` is where the ramp
+    #: stands), and ``"following"``, ``"frozen by a rollback"`` or ``"held by set_percent()"``.
+    scheduled_percent: float | None = field(default=None)
+    ramp: str | None = field(default=None)
 
 
 def _percentile(samples: Collection[float], fraction: float) -> float | None:
@@ -115,13 +119,10 @@ def _milliseconds(
     return result
 
 
-class Judging(RolloutState):
-    """The judging half of :class:`~phaseout.rollout.Rollout`."""
+class Judging(Routing):
+    """The judging half of :class:`~phaseout.rollout.Rollout`, over its routing."""
 
     rollback_policy: RollbackPolicy | None
-
-    def _build_router(self) -> None:  # the routing half's
-        raise NotImplementedError
 
     def _other(self, path: Path) -> Callable[..., Any]:
         return self.legacy if path == "new" else self.new
@@ -232,6 +233,7 @@ class Judging(RolloutState):
         tripped = self._tripped(policy, with_latency=time_it)
         if tripped is not None:
             self._rolled_back = tripped
+            self._freeze_ramp()
             self._build_router()
         return tripped
 
@@ -275,11 +277,14 @@ class Judging(RolloutState):
         :meth:`resume`."""
         with self._lock:
             self._rolled_back = self._rolled_back or {"manual": 1.0}
+            self._freeze_ramp()
             self._build_router()
         _usage.emit_event({"event": "rollout_rolled_back", "rollout": self.name, "manual": 1.0})
 
     def resume(self) -> None:
-        """Undo a rollback, automatic or manual, with a fresh window."""
+        """Undo a rollback, automatic or manual, with a fresh window. A scheduled ramp frozen
+        by the rollback (or held by ``set_percent()``) goes on from where it stood, later
+        by the time it was stopped."""
         with self._lock:
             self._rolled_back = None
             self._build_router()
@@ -287,6 +292,8 @@ class Judging(RolloutState):
             self._comparisons.clear()
             self._new_raised = self._mismatched = 0
             self._since_judged = self._since_timed = 0
+            self._thaw_ramp()
+        self._follow_schedule()  # a scheduled ramp goes on from where it stood
         _usage.emit_event({"event": "rollout_resumed", "rollout": self.name})
 
     @property
@@ -310,4 +317,6 @@ class Judging(RolloutState):
                 p50_ms=_milliseconds(new_seconds, legacy_seconds, 0.5),
                 p95_ms=_milliseconds(new_seconds, legacy_seconds, 0.95),
                 rolled_back_because=dict(self._rolled_back) if self._rolled_back else None,
+                scheduled_percent=self.scheduled_percent(),
+                ramp=self.ramp_state(),
             )

@@ -11,7 +11,7 @@ import threading
 import weakref
 import zlib
 from collections import deque
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -19,12 +19,13 @@ if TYPE_CHECKING:
 
 from . import _judging
 from ._judging import Judging, RollbackPolicy
-from ._routing import Path, Routing, _check_fraction
+from ._routing import Path, _check_fraction
+from ._schedule import Schedule
 
 ROLLOUTS: Final[weakref.WeakSet[Rollout]] = weakref.WeakSet()
 
 
-class Rollout(Routing, Judging):
+class Rollout(Judging):
     """A callable that serves each call from ``legacy`` or ``new``; see ``phaseout.rollout``."""
 
     #: Which path a call with these arguments takes (without calling it).
@@ -45,6 +46,7 @@ class Rollout(Routing, Judging):
         compare: Callable[[Any, Any], bool] | None = None,
         rollback: RollbackPolicy | None = None,
         openfeature: Any = None,
+        schedule: Sequence[Sequence[object]] | Schedule | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"Rollout name must be a non-empty string, got {name!r}")
@@ -82,7 +84,7 @@ class Rollout(Routing, Judging):
         self._forcing = False
         self._rolled_back: dict[str, float] | None = None
         self._shadow_tasks: set[asyncio.Task[Any]] = set()
-        self.set_percent(percent)
+        self._start(percent, schedule)
         window = rollback.window if rollback is not None else 1_000
         # The last `window` new-path calls (raised, seconds) and shadow comparisons, with
         # running sums so that judging them costs O(1); legacy seconds for the p95 rule.
@@ -155,13 +157,14 @@ class Rollout(Routing, Judging):
         compare: Callable[[Any, Any], bool] | None = None,
     ) -> Rollout:
         """A rollout from a plain mapping, as a TOML table or a JSON file gives it:
-        ``percent``, ``allow``, ``deny``, ``shadow``, ``fallback`` and ``rollback`` (a table
-        of :class:`RollbackPolicy` fields). Unknown or ill-typed keys are errors naming them.
+        ``percent``, ``allow``, ``deny``, ``shadow``, ``fallback``, ``rollback`` (a table
+        of :class:`RollbackPolicy` fields) and ``schedule`` (a list of ``[date, percent]``
+        or ``[date, percent, "+2%/day"]`` arrays). Unknown or ill-typed keys are errors naming them.
         """
         where = f"rollout {name!r}"
         if not isinstance(config, Mapping):
             raise TypeError(f"{where}: the configuration must be a mapping, got {config!r}")
-        known = {"percent", "allow", "deny", "shadow", "fallback", "rollback"}
+        known = {"percent", "allow", "deny", "shadow", "fallback", "rollback", "schedule"}
         unknown = sorted(set(config) - known)
         if unknown:
             raise ValueError(f"{where}: unknown key {unknown[0]!r}; known keys: {sorted(known)}")
@@ -200,12 +203,16 @@ class Rollout(Routing, Judging):
                 shadow=config.get("shadow", 0),
                 fallback=fallback,
                 rollback=policy,
+                schedule=config.get("schedule"),
             )
         except ValueError as error:
             raise ValueError(f"{where}: {str(error).split(': ', 1)[1]}") from None
 
     def __repr__(self) -> str:
         state = "rolled back" if self._rolled_back is not None else f"{self.percent:g}%"
+        ramp = self.ramp_state()
+        if ramp is not None:
+            state += f", ramp {ramp}"
         return f"<Rollout {self.name!r} {state}>"
 
 

@@ -14,13 +14,15 @@ import contextvars
 import os
 import random
 import threading
+import weakref
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from .. import _notices
+from .. import _alarms, _dates, _notices
 from ..exceptions import RolloutWarning, SettingsWarning
+from ._schedule import Schedule
 
 if TYPE_CHECKING:
     import asyncio  # imported when an async rollout first shadows: it costs ~25 ms
@@ -101,6 +103,11 @@ class RolloutState:
     _percent: float
     _threshold: int
     _rolled_back: dict[str, float] | None
+    _schedule: Schedule | None
+    _ramp_delay: float  # seconds the ramp was frozen by rollbacks: it resumes where it stood
+    _frozen_at: float | None
+    _held: bool  # set_percent() on a scheduled rollout holds the ramp until resume()
+    _ramp_alarm: int  # the one alarm of the ramp that may act (older ones are stale)
     _shadow_tasks: set[asyncio.Task[Any]]
     _new_outcomes: deque[tuple[bool, float]]
     _new_raised: int
@@ -117,17 +124,110 @@ class RolloutState:
     _shadow_errors: int
 
 
+def _follow(ref: weakref.ref[Routing], alarm: int) -> None:
+    rollout = ref()
+    if rollout is not None:
+        rollout._follow_schedule(alarm)
+
+
 class Routing(RolloutState):
     """The routing half of :class:`~phaseout.rollout.Rollout`."""
 
     def set_percent(self, percent: float) -> None:
-        """Serve *percent* (0-100, 0.01 resolution) of keys from the new path; thread-safe."""
+        """Serve *percent* (0-100, 0.01 resolution) of keys from the new path; thread-safe.
+        On a rollout with a schedule it holds the ramp there until :meth:`resume`."""
         checked = _check_fraction(f"Rollout {self.name!r}", "percent", percent, 100)
+        with self._lock:
+            if self._schedule is not None:
+                self._held = True
+            self._apply_percent(checked)
+
+    def _apply_percent(self, percent: float) -> None:
+        """Route *percent*, or what ``PHASEOUT_ROLLOUT`` says; the caller holds the lock (every
+        router is built under it, from settings read in it)."""
         env = _env_percent(self.name)
-        with self._lock:  # every router is built under the lock, from settings read in it
-            self._percent = checked
-            self._threshold = round((env if env is not None else checked) * 100)
-            self._build_router()
+        self._percent = percent
+        self._threshold = round((env if env is not None else percent) * 100)
+        self._build_router()
+
+    # -- the ramp ---------------------------------------------------------------------------
+
+    def _start(self, percent: float, schedule: object) -> None:
+        """The first percent: *percent*, or where *schedule* stands now."""
+        self._schedule = None
+        self._ramp_delay = 0.0
+        self._frozen_at = None
+        self._held = False
+        self._ramp_alarm = 0
+        self._percent = -1.0  # not routed yet: the first percent builds the router
+        if schedule is None:
+            self.set_percent(percent)
+            return
+        if percent:
+            raise ValueError(
+                f"Rollout {self.name!r}: give percent or schedule, not both (the schedule "
+                f"sets the percent), got percent={percent!r}"
+            )
+        self._schedule = Schedule.parse(f"Rollout {self.name!r}", schedule)
+        self._follow_schedule()
+
+    def _ramp_clock(self, now: float) -> float:
+        """The instant of the schedule the ramp stands at: later rollbacks shifted it."""
+        frozen = self._frozen_at
+        return (now if frozen is None else frozen) - self._ramp_delay
+
+    def scheduled_percent(self, now: float | None = None) -> float | None:
+        """The percent the schedule's calendar gives now (None: no schedule). A rollback
+        freezes the ramp, which then stands behind its calendar: ``stats()`` shows both."""
+        if self._schedule is None:
+            return None
+        return self._schedule.percent_at(_dates.now() if now is None else now)
+
+    def _follow_schedule(self, alarm: int | None = None) -> None:
+        """Set the percent the ramp stands at, and the alarm for its next change. The router
+        is rebuilt only when the percent changes: routing itself never reads the clock."""
+        schedule = self._schedule
+        if schedule is None:
+            return
+        now = _dates.now()
+        with self._lock:
+            if alarm is not None and alarm != self._ramp_alarm:
+                return  # an alarm set before a freeze or a hold: a newer one took over
+            if self._held or self._frozen_at is not None:
+                return  # resume() starts the ramp again
+            at = self._ramp_clock(now)
+            percent = schedule.percent_at(at)
+            if percent != self._percent:
+                self._apply_percent(percent)
+            change = schedule.next_change(at)
+            self._ramp_alarm += 1
+            token = self._ramp_alarm
+            delay = self._ramp_delay
+        if change is not None:
+            ref = weakref.ref(self)
+            _alarms.call_at(change + delay, lambda: _follow(ref, token))
+
+    def _freeze_ramp(self) -> None:
+        """A rollback: the ramp stops where it stands (the caller holds the lock)."""
+        if self._schedule is not None and self._frozen_at is None:
+            self._frozen_at = _dates.now()
+
+    def _thaw_ramp(self) -> None:
+        """resume(): the ramp goes on from where it stood, later by the time it was frozen
+        (the caller holds the lock; it calls :meth:`_follow_schedule` after releasing it)."""
+        if self._frozen_at is not None:
+            self._ramp_delay += _dates.now() - self._frozen_at
+            self._frozen_at = None
+        self._held = False
+
+    def ramp_state(self) -> str | None:
+        """``"following"``, ``"frozen by a rollback"``, ``"held by set_percent()"``, or None
+        without a schedule."""
+        if self._schedule is None:
+            return None
+        if self._frozen_at is not None:
+            return "frozen by a rollback"
+        return "held by set_percent()" if self._held else "following"
 
     @property
     def percent(self) -> float:
