@@ -250,7 +250,12 @@ def test_a_calendar_dates_listed_and_estimated_versions() -> None:
     assert calendar.date_of(v("2.3")) == Dated(date(2027, 4, 1), True)
     assert calendar.date_of(v("3.1")) == Dated(date(2027, 1, 1), True)  # 3.0, then 3.1
     assert calendar.date_of(v("1.5")) == Dated(date(2026, 7, 1), True)  # capped by 2.0
-    assert calendar.date_of(v("3.0.dev0")) == Dated(date(2026, 7, 1), True)
+    # Unlisted pre-releases: four weeks before the release, never before the one before.
+    assert calendar.date_of(v("3.0")) == Dated(date(2026, 10, 1), True)
+    assert calendar.date_of(v("3.0.dev0")) == Dated(date(2026, 9, 3), True)
+    assert calendar.date_of(v("2.0rc1")) == Dated(date(2026, 6, 3), True)
+    close = Calendar.parse("m", {"1.0": "2026-01-01", "2.0": "2026-01-10"})
+    assert close.date_of(v("2.0rc1")) == Dated(date(2026, 1, 1), True)
     assert calendar.date_of(v("0.9")) is None
     assert calendar.version_on(date(2026, 6, 30)) == v("1.0")
     assert calendar.version_on(date(2026, 7, 1)) == v("2.0")

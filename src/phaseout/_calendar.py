@@ -21,6 +21,8 @@ from ._dates import parse_date
 
 __all__ = ["Calendar", "Dated", "parse_cadence"]
 
+#: How long before its release an unlisted pre-release is dated (the loud phase's start).
+PRERELEASES_BEFORE: Final = timedelta(weeks=4)
 _CADENCE: Final = re.compile(r"\s*(\d+)\s*(day|week|month)s?\s*", re.IGNORECASE)
 
 
@@ -109,8 +111,9 @@ class Calendar:
         return bool(self.releases)
 
     def date_of(self, version: Version) -> Dated | None:
-        """*version*'s date: listed, or estimated from the cadence (a pre-release that is
-        not listed: the date of the release before it, when its development starts)."""
+        """*version*'s date: listed, or estimated from the cadence. A pre-release that is not
+        listed (``3.0.dev0``, where a timeline turns loud) is dated four weeks before its
+        release, and never before the release that precedes it."""
         listed = self.releases.get(version)
         if listed is not None:
             return Dated(listed, False)
@@ -119,7 +122,10 @@ class Calendar:
             return None
         base, base_day = earlier[-1]
         if version.is_prerelease:
-            return Dated(base_day, True)
+            final = self.date_of(Version(version.base_version))
+            if final is None:
+                return Dated(base_day, True)
+            return Dated(max(base_day, final.day - PRERELEASES_BEFORE), True)
         if self.cadence is None:
             return None
         count, unit = self.cadence

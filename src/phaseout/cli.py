@@ -1,4 +1,5 @@
-"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide``, ``fix`` and ``data``."""
+"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide``, ``fix``, ``plan`` and
+``data``."""
 
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_audit(commands)
     _add_guide(commands)
     _add_fix(commands)
+    from .plans import add_plan_command
     from .records import add_data_command
 
+    add_plan_command(commands)
     add_data_command(commands)
     return parser
 
@@ -449,6 +452,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _importable_from_here()
         command = {"audit": _audit, "guide": _guide, "fix": _fix}[args.command]
         return command(args, sys.stdout, sys.stderr)
+    if args.command == "plan":
+        from .plans import run_plan_command
+
+        _importable_from_here()
+        return run_plan_command(args, sys.stdout, sys.stderr)
     if args.command == "data":
         from .records import run_data_command
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from . import _html as html
 from ._aggregate import DEFAULT_GROUPING, GROUPINGS, Row, Summary, summarize
-from ._html import render_html
 from ._lines import Site, UsageEvent
 from ._reader import MAX_LINE, LogError, ReadStats, read_events
 from ._render import render_csv, render_json, render_markdown, render_table
@@ -28,6 +28,7 @@ __all__ = [
     "Site",
     "Summary",
     "UsageEvent",
+    "html",
     "read_events",
     "render",
     "summarize",
@@ -38,7 +39,7 @@ _RENDERERS: Final[dict[str, Callable[[Summary], str]]] = {
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,
-    "html": render_html,
+    "html": html.render_html,
 }
 
 #: The output formats :func:`render` knows.

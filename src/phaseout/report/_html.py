@@ -15,7 +15,7 @@ from typing import Final
 from ._aggregate import Summary
 from ._render import ROLLBACK_HEADINGS, rollback_rows, rollout_rows, visible
 
-__all__ = ["render_html"]
+__all__ = ["chart", "days_between", "page", "render_html", "table", "text"]
 
 _CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _STYLE: Final = """
@@ -33,10 +33,20 @@ _CHART_HEIGHT: Final = 140
 _MAX_CHART_DAYS: Final = 366
 
 
+def text(value: object) -> str:
+    """*value* as HTML text: escaped, control and bidi characters shown as escapes."""
+    return _e(value)
+
+
 def _e(value: object) -> str:
     # Control and bidi characters shown as escapes, lone surrogates too: raw, they would
     # reorder or hide what the page shows, or fail to encode.
     return escape(visible(value), quote=True)
+
+
+def table(headings: list[str], cells: list[list[object]]) -> str:
+    """A table; ints are right-aligned with thousands separators, the rest escaped text."""
+    return _table(headings, cells)
 
 
 def _table(headings: list[str], cells: list[list[object]]) -> str:
@@ -56,6 +66,16 @@ def _days(first: str, last: str) -> list[str]:
     count = min((end - start).days + 1, _MAX_CHART_DAYS)
     start = end - timedelta(days=count - 1)
     return [(start + timedelta(days=offset)).isoformat() for offset in range(count)]
+
+
+def days_between(first: str, last: str) -> list[str]:
+    """Every day from *first* to *last* (ISO dates), at most a year's worth, the last kept."""
+    return _days(first, last)
+
+
+def chart(label: str, per_day: dict[str, int], days: list[str]) -> str:
+    """Values per day as an inline SVG bar chart, zero days included."""
+    return _chart(label, per_day, days)
 
 
 def _chart(label: str, per_day: dict[str, int], days: list[str]) -> str:
@@ -95,12 +115,6 @@ def render_html(summary: Summary, title: str = "phaseout usage report") -> str:
         ("skipped lines", f"{summary.skipped:,}"),
     )
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
         '<section class="totals">'
         + "".join(
             f'<div id="total-{_e(key.split()[0])}">{value}<span>{key}</span></div>'
@@ -143,5 +157,18 @@ def render_html(summary: Summary, title: str = "phaseout usage report") -> str:
     if summary.rollbacks:
         parts.append("<h2>Rollbacks</h2>")
         parts.append(_table(ROLLBACK_HEADINGS, rollback_rows(summary)))
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return page(title, parts)
+
+
+def page(title: str, body: list[str]) -> str:
+    """A whole page: *title* as its title and first heading, then the HTML parts of *body*.
+    No script runs and nothing loads (the Content-Security-Policy says so)."""
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+    ]
+    return "\n".join([*head, *body, "</body></html>"]) + "\n"

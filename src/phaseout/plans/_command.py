@@ -1,0 +1,107 @@
+"""``phaseout plan``: the arguments, the output files and the exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from typing import Final, TextIO
+
+from ._build import build_plan
+from ._prometheus import prometheus_rules
+from ._render import FORMATS, render
+
+__all__ = ["EXIT_CHECK_FAILED", "add_plan_command", "run_plan_command"]
+
+EXIT_OK: Final = 0
+EXIT_CHECK_FAILED: Final = 1  # --check: a metric missed, or a communication overdue
+EXIT_BAD_INPUT: Final = 2
+
+
+def add_plan_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = commands.add_parser(
+        "plan",
+        help="write the migration plan of a release: timeline, impact, metrics, communication",
+        description=(
+            "Write the migration plan of PACKAGE's release --to VERSION (or a date, for "
+            "timelines declared by date): what it removes, when each phase starts (from "
+            "[tool.phaseout.releases]), who still calls what (--usage), success metrics with "
+            "verdicts, the communication matrix with its messages, and how to roll back. "
+            "Imports the package, as phaseout audit does. Needs phaseout[plans] (Jinja2)."
+        ),
+    )
+    plan.add_argument("package", help="the package's top-level import name, e.g. mylib")
+    plan.add_argument("--to", required=True, help="the release: a version (3.0) or a date")
+    plan.add_argument(
+        "--usage", action="append", default=[], metavar="LOGS",
+        help="usage logs or report inputs (paths or globs, repeatable)",
+    )  # fmt: skip
+    plan.add_argument("--format", dest="fmt", choices=FORMATS, default="markdown")
+    plan.add_argument("-o", "--output", help="write the plan to this file (default: stdout)")
+    plan.add_argument("--today", help="judge the plan as on this date (default: today, UTC)")
+    plan.add_argument("--templates", help="a folder of message templates overriding the defaults")
+    plan.add_argument("--pyproject", help="the pyproject.toml holding [tool.phaseout]")
+    plan.add_argument(
+        "--engine", choices=("auto", "streaming", "duckdb"), default="auto",
+        help="how the usage logs are summed (as phaseout report)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--check", action="store_true",
+        help="exit 1 when a metric is missed or a communication is due before its phase is out",
+    )  # fmt: skip
+    plan.add_argument(
+        "--prometheus-rules", metavar="FILE",
+        help="also write Prometheus alert rules for the plan's dates to FILE",
+    )  # fmt: skip
+
+
+def _write(path: str, text: str) -> None:
+    """Write *path* whole or not at all: a reader never sees half a plan."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".phaseout-plan-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def run_plan_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        plan = build_plan(
+            args.package,
+            args.to,
+            usage=args.usage,
+            today=args.today,
+            templates=args.templates,
+            pyproject=args.pyproject,
+            engine=args.engine,
+        )
+        text = render(plan, args.fmt)
+        rules = None if args.prometheus_rules is None else prometheus_rules(plan)
+    except (ValueError, RuntimeError, OSError) as error:
+        stderr.write(f"phaseout plan: {error}\n")
+        return EXIT_BAD_INPUT
+    except Exception as error:  # a template's own mistake (jinja2's errors), or a bug
+        stderr.write(f"phaseout plan: {type(error).__name__}: {error}\n")
+        return EXIT_BAD_INPUT
+    try:
+        if rules is not None:
+            _write(args.prometheus_rules, rules)
+        if args.output:
+            _write(args.output, text)
+        else:
+            stdout.write(text)
+            stdout.flush()
+    except OSError as error:
+        stderr.write(f"phaseout plan: cannot write: {error}\n")
+        return EXIT_BAD_INPUT
+    if args.check:
+        failures = plan.failures()
+        for line in failures:
+            stderr.write(f"phaseout plan: {plan.migration_id}: {line}\n")
+        if failures:
+            return EXIT_CHECK_FAILED
+    return EXIT_OK
