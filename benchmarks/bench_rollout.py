@@ -25,6 +25,16 @@ import results
 PERCENT = 25
 
 
+def scheduled_decision(name: str) -> Callable[[int], object]:
+    """A rollout on a ramp (+0.2 %/day since 2026-01-01): its percent moves by an alarm, so a
+    decision must cost what a fixed percent's does."""
+    rollout = phaseout.Rollout(
+        name, legacy=lambda user_id: None, new=lambda user_id: None,
+        key=lambda user_id: user_id, schedule=[("2026-01-01", 0, "+0.2%/day"), ("2099-01-01", 100)],
+    )  # fmt: skip
+    return rollout.route  # type: ignore[return-value]
+
+
 def md5_decision(name: str) -> Callable[[int], bool]:
     def decide(user_id: int) -> bool:
         digest = hashlib.md5(f"{name}:{user_id}".encode()).hexdigest()
@@ -79,6 +89,7 @@ def main() -> int:
     rounds, calls = (3, 20_000) if args.quick else (9, 200_000)
     subjects = {
         "phaseout Rollout.route (sticky bucket)": phaseout_decision("users-v2"),
+        "phaseout Rollout.route, on a scheduled ramp": scheduled_decision("users-v2"),
         "md5 percentage check": md5_decision("users-v2"),
     }
     openfeature = openfeature_decision("users-v2")
@@ -92,6 +103,7 @@ def main() -> int:
     best: dict[str, float] = {}
     for _ in range(rounds):
         subjects["phaseout Rollout.route (sticky bucket)"] = phaseout_decision("users-v2")
+        subjects["phaseout Rollout.route, on a scheduled ramp"] = scheduled_decision("users-v2")
         for name, decide in subjects.items():
             for label, keys in (("distinct keys", distinct), ("10,000 repeating users", repeated)):
                 row = f"{name}, {label}"
@@ -119,6 +131,13 @@ def main() -> int:
                 f"- {label}: ≥ 5× faster than OpenFeature's in-memory evaluation: "
                 f"**{theirs / mine:.1f}×** ({'met' if theirs / mine >= 5 else 'not met'})"
             )
+    for label in ("distinct keys", "10,000 repeating users"):
+        plain = best[f"phaseout Rollout.route (sticky bucket), {label}"]
+        ramp = best[f"phaseout Rollout.route, on a scheduled ramp, {label}"]
+        lines.append(
+            f"- {label}: a scheduled ramp costs what a fixed percent costs (≤ 1.05×): "
+            f"**{ramp / plain:.2f}×** ({'met' if ramp / plain <= 1.05 else 'not met'})"
+        )
     text = "\n".join(lines)
     return results.publish("Rollout decisions", text, quick=args.quick)
 

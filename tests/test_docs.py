@@ -22,8 +22,10 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # A ```python block; a ```python file=PATH block (a file of a library the page's examples
 # import: written there, in the example's working directory, which is importable); or hidden
 # set-up code for the page's examples (shown to no reader).
+# A ```toml file=PATH block is a file too (a pyproject.toml the page's commands read).
 _BLOCK = re.compile(
-    r"^```python(?: file=(\S+))?\n(.*?)^```$|^<!-- test-setup\n(.*?)^-->$", re.M | re.S
+    r"^```(?:python|toml(?= file=))(?: file=(\S+))?\n(.*?)^```$|^<!-- test-setup\n(.*?)^-->$",
+    re.M | re.S,
 )
 
 
@@ -68,7 +70,7 @@ def run_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                 exec(compile(code, f"{document.name}[{index}]", "exec"), namespace)
     finally:
         for name in set(sys.modules) - modules:
-            if name.startswith("mylib"):
+            if name.startswith(("mylib", "planlib", "svc")):
                 del sys.modules[name]
         for moved in [old for old in _moved_modules._FINDER.moves if old.startswith("mylib")]:
             del _moved_modules._FINDER.moves[moved]

@@ -12,7 +12,17 @@ from typing import Any
 import pytest
 
 from .helpers import run_phaseout, write_tree
-from .plans_lib import DAYS, FIRST_DAY, SITES, calls, write_library, write_logs
+from .plans_lib import (
+    DAYS,
+    FIRST_DAY,
+    LIBRARY,
+    PYPROJECT,
+    SITES,
+    calls,
+    plan_shown,
+    write_library,
+    write_logs,
+)
 from .test_report_html import dom_of
 
 LOUD = date(2027, 1, 4)  # 3.0.dev0: four weeks before 3.0 (2027-02-01)
@@ -52,7 +62,7 @@ def migrated(symbols: list[str], end: date) -> float:
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("plans")
     project = write_library(root)
-    write_logs(root / "logs")
+    write_logs(root)
     return project
 
 
@@ -405,4 +415,76 @@ def test_without_jinja2_the_error_names_the_extra(project: Path) -> None:
 
 
 def test_a_plan_judged_on_a_given_day_reads_the_same_every_day(project: Path) -> None:
-    assert plan(project).stdout == plan(project).stdout
+    first = plan(project).stdout
+    assert plan(project).stdout == first
+    # A folder of logs (a synced tree) reads as its .jsonl.gz files.
+    folder = run_phaseout(
+        project / "src", "plan", "planlib", "--to", "3.0", "--usage", str(project.parent / "logs"),
+        "--today", "2027-01-10",
+    )  # fmt: skip
+    assert (folder.returncode, folder.stdout) == (0, first)
+    empty = project.parent / "empty"
+    empty.mkdir(exist_ok=True)
+    nothing = run_phaseout(project / "src", "plan", "planlib", "--to", "3.0", "--usage", str(empty))
+    assert (nothing.returncode, nothing.stderr) == (
+        2,
+        f"phaseout plan: --usage: no .jsonl or .jsonl.gz file in the folder {str(empty)!r}\n",
+    )
+
+
+def test_the_page_shows_the_plan_the_command_prints(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "planlib/__init__.py": LIBRARY})
+    write_logs(tmp_path)
+    done = run_phaseout(
+        tmp_path,
+        "plan",
+        "planlib",
+        "--to",
+        "3.0",
+        "--usage",
+        "logs/*.jsonl.gz",
+        "--today",
+        "2027-01-10",
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == plan_shown()
+
+
+SERVICE = {
+    "svc/__init__.py": (
+        "import phaseout\n\n"
+        "@phaseout.deprecated(since='2026-01-01', removed_in='2027-06-30', replacement='svc.new')\n"
+        "def old():\n    pass\n\n"
+        "def new():\n    pass\n"
+    )
+}
+
+
+def test_the_audit_and_the_guide_read_dates(tmp_path: Path) -> None:
+    write_tree(tmp_path, SERVICE)
+    audit = run_phaseout(tmp_path, "audit", "svc", "--at", "2027-07-01", "--format", "json")
+    assert audit.returncode == 0, audit.stderr
+    [entry] = json.loads(audit.stdout)["declarations"]
+    assert (entry["since"], entry["removed_in"], entry["phase"], entry["phase_at"]) == (
+        "2026-01-01",
+        "2027-06-30",
+        "soft",  # today (2026-12 or later, before the removal's last four weeks)
+        "removed",
+    )
+    assert entry["removal_date"] == "2027-06-30"
+    guide = run_phaseout(tmp_path, "guide", "svc", "--to", "2027-07-01")
+    assert guide.returncode == 0, guide.stderr
+    assert guide.stdout.startswith("# svc: what is removed by 2027-07-01\n")
+    assert "Deprecated on 2026-01-01; removed on 2027-06-30." in guide.stdout
+    assert 'phaseout.pretend(today="2027-07-01")' in guide.stdout
+    early = run_phaseout(tmp_path, "guide", "svc", "--to", "2027-06-29")
+    assert "### `svc.old`" not in early.stdout
+
+
+def test_the_audit_dates_versioned_removals_from_the_calendar(project: Path) -> None:
+    done = run_phaseout(project / "src", "audit", "planlib", "--format", "json")
+    entries = {e["symbol"]: e for e in json.loads(done.stdout)["declarations"]}
+    assert entries["planlib.old_search"]["removal_date"] == "2027-02-01"
+    assert entries["planlib.old_report"]["removal_date"] == "~2027-06-01"  # 4.0: the cadence
+    table = run_phaseout(project / "src", "audit", "planlib").stdout
+    assert table.splitlines()[2].endswith("phase  removal date")

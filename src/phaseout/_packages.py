@@ -16,7 +16,8 @@ from ._calendar import Calendar
 from ._dates import is_date_text, parse_date
 
 __all__ = [
-    "MISSING", "Moment", "import_all", "parse_moment", "parse_version", "resolve", "resolves",
+    "MISSING", "Moment", "import_all", "parse_moment", "parse_version", "qualified_name",
+    "resolve", "resolves", "rollouts_of",
 ]  # fmt: skip
 
 
@@ -131,6 +132,23 @@ def parse_moment(option: str, text: str, calendar: Calendar | None = None) -> Mo
         ) from None
     dated = None if calendar is None else calendar.date_of(version)
     return Moment(version, None if dated is None else dated.day, text)
+
+
+def rollouts_of(package: str) -> list[Any]:
+    """The live rollouts whose legacy path is *package*'s (none unless ``phaseout.rollout``
+    was imported: the tools read it where the package made them, never import it)."""
+    rollout = sys.modules.get("phaseout.rollout")
+    if rollout is None:
+        return []
+    return sorted(
+        (r for r in list(rollout.ROLLOUTS) if qualified_name(r.legacy).split(".")[0] == package),
+        key=lambda r: str(r.name),
+    )
+
+
+def qualified_name(func: Any) -> str:
+    """``module.qualname`` of a callable, for tables."""
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
 
 
 def parse_version(option: str, text: str) -> Version:

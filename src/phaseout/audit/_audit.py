@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
 from packaging.version import Version
 
@@ -12,7 +12,7 @@ from .. import _dates
 from .._calendar import Calendar
 from .._declaration import policy_of
 from .._hotpath import Declaration
-from .._packages import Moment, parse_moment
+from .._packages import Moment, parse_moment, qualified_name, rollouts_of
 from .._versions import VersionSource
 from ..phases import Phase, Timeline
 from ..policies import release_calendar
@@ -170,20 +170,15 @@ def _phase_at(decl: Declaration, moment: Moment) -> str:
 
 
 def _rollouts(package: str) -> tuple[RolloutEntry, ...]:
-    rollout = sys.modules.get("phaseout.rollout")
-    if rollout is None:
-        return ()
-
-    def name(func: Any) -> str:
-        return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
-
-    found = []
-    for item in list(rollout.ROLLOUTS):
-        if getattr(item.legacy, "__module__", "").split(".")[0] != package:
-            continue
-        state = "rolled back" if item.rolled_back else f"{item.percent:g}%"
-        found.append(RolloutEntry(item.name, name(item.legacy), name(item.new), state))
-    return tuple(sorted(found))
+    return tuple(
+        RolloutEntry(
+            item.name,
+            qualified_name(item.legacy),
+            qualified_name(item.new),
+            "rolled back" if item.rolled_back else f"{item.percent:g}%",
+        )
+        for item in rollouts_of(package)
+    )
 
 
 def _findings_of(entry: Entry, decl: Declaration) -> Iterable[Finding]:

@@ -251,12 +251,7 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
         f"upgrading.",
         "",
     ]
-    if problems:
-        lines += [
-            f"(Modules that could not be imported: {', '.join(module for module, _ in problems)}.)",
-            "",
-        ]
-    return _by_module(lines, changed)
+    return _by_module(lines, changed, problems)
 
 
 def _dated_guide(
@@ -283,15 +278,18 @@ def _dated_guide(
         f'your tests inside `phaseout.pretend(today="{day}")` to see what breaks before then.',
         "",
     ]
+    return _by_module(lines, changed, problems)
+
+
+def _by_module(
+    lines: list[str], changed: list[Declaration], problems: list[tuple[str, str]]
+) -> str:
+    """*lines* (the head), the modules that failed to import, then each module's entries."""
     if problems:
         lines += [
             f"(Modules that could not be imported: {', '.join(module for module, _ in problems)}.)",
             "",
         ]
-    return _by_module(lines, changed)
-
-
-def _by_module(lines: list[str], changed: list[Declaration]) -> str:
     modules: dict[str, list[Declaration]] = {}
     for decl in changed:
         module = decl.source.module if decl.kind != "moved module" else decl.symbol

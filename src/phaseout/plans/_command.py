@@ -34,7 +34,7 @@ def add_plan_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
     plan.add_argument("--to", required=True, help="the release: a version (3.0) or a date")
     plan.add_argument(
         "--usage", action="append", default=[], metavar="LOGS",
-        help="usage logs or report inputs (paths or globs, repeatable)",
+        help="usage logs: paths, globs or folders (repeatable)",
     )  # fmt: skip
     plan.add_argument("--format", dest="fmt", choices=FORMATS, default="markdown")
     plan.add_argument("-o", "--output", help="write the plan to this file (default: stdout)")

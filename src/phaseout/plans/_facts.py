@@ -7,7 +7,6 @@ release calendar, its rollouts and its stored-record versions.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ from packaging.version import Version
 from .. import _dates, _pyproject
 from .._calendar import Calendar
 from .._hotpath import Declaration
-from .._packages import Moment, import_all, parse_moment
+from .._packages import Moment, import_all, parse_moment, qualified_name, rollouts_of
 from .._rewritable import automatic
 from ..phases import Phase, Timeline
 from ..policies import release_calendar
@@ -157,36 +156,21 @@ def _data_migration(decl: Declaration) -> str | None:
 
 
 def _rollouts(package: str, today: date) -> tuple[RolloutFacts, ...]:
-    # Rollouts are read where the package made them (read through sys.modules, as the
-    # audit does: the tools do not import each other).
-    rollout = sys.modules.get("phaseout.rollout")
-    if rollout is None:
-        return ()
-
-    def name(func: Any) -> str:
-        return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
-
-    found = []
-    for item in list(rollout.ROLLOUTS):
-        if getattr(item.legacy, "__module__", "").split(".")[0] != package:
-            continue
-        stats = item.stats()
-        schedule = getattr(item, "_schedule", None)
-        # Where the schedule should stand on the plan's day (now, when that is today).
-        when = _dates.now() if today == _dates.today() else _dates.midnight(today)
-        found.append(
-            RolloutFacts(
-                item.name,
-                name(item.legacy),
-                name(item.new),
-                stats.percent,
-                item.scheduled_percent(when),
-                stats.ramp,
-                None if schedule is None else ", ".join(s.text for s in schedule.steps),
-                item.rolled_back,
-            )
+    # Where each ramp stands and should stand on the plan's day (now, when that is today).
+    when = _dates.now() if today == _dates.today() else _dates.midnight(today)
+    return tuple(
+        RolloutFacts(
+            item.name,
+            qualified_name(item.legacy),
+            qualified_name(item.new),
+            item.ramp_percent(when),
+            item.scheduled_percent(when),
+            item.stats().ramp,
+            None if item.schedule is None else ", ".join(s.text for s in item.schedule.steps),
+            item.rolled_back,
         )
-    return tuple(sorted(found, key=lambda r: r.name))
+        for item in rollouts_of(package)
+    )
 
 
 def gather(package: str, to: str, today: date, *, pyproject: Path | None = None) -> Facts:

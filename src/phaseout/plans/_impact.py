@@ -7,6 +7,7 @@ size of the logs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -78,10 +79,30 @@ class Impact:
         return [start + timedelta(days=n) for n in range((self.last_day - start).days + 1)]
 
 
+def _expanded(sources: Sequence[str]) -> list[str]:
+    """*sources*, a folder (a synced log tree) standing for its ``.jsonl`` and ``.jsonl.gz``
+    files at any depth."""
+    found: list[str] = []
+    for source in sources:
+        if os.path.isdir(source):
+            files = sorted(
+                os.path.join(folder, name)
+                for folder, _, names in os.walk(source)
+                for name in names
+                if name.endswith((".jsonl", ".jsonl.gz"))
+            )
+            if not files:
+                raise ValueError(f"--usage: no .jsonl or .jsonl.gz file in the folder {source!r}")
+            found += files
+        else:
+            found.append(source)
+    return found
+
+
 def read_impact(sources: Sequence[str], package: str, *, engine: str = "auto") -> Impact:
-    """Sum the usage logs *sources* (paths, globs) for *package*."""
+    """Sum the usage logs *sources* (paths, globs, folders) for *package*."""
     summary: Summary = summarize(
-        list(sources), by=("symbol",), package=package, engine=engine, workers=None
+        _expanded(sources), by=("symbol",), package=package, engine=engine, workers=None
     )
     by_symbol: dict[str, Usage] = {}
     days: set[date] = set()

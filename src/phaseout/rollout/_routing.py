@@ -183,6 +183,19 @@ class Routing(RolloutState):
             return None
         return self._schedule.percent_at(_dates.now() if now is None else now)
 
+    @property
+    def schedule(self) -> Schedule | None:
+        """The ramp's schedule, if the rollout has one."""
+        return self._schedule
+
+    def ramp_percent(self, when: float) -> float:
+        """Where the ramp will stand at Unix time *when* if nothing stops it (the percent now
+        when it is frozen, held or has no schedule)."""
+        schedule = self._schedule
+        if schedule is None or self._held or self._frozen_at is not None:
+            return self._percent
+        return schedule.percent_at(self._ramp_clock(when))
+
     def _follow_schedule(self, alarm: int | None = None) -> None:
         """Set the percent the ramp stands at, and the alarm for its next change. The router
         is rebuilt only when the percent changes: routing itself never reads the clock."""
