@@ -290,6 +290,11 @@ def test_templates_are_overridden_file_by_file(project: Path, tmp_path: Path) ->
     assert "```text\nMIG-planlib-3.0 for API consumers on 2026-12-07: 6\n```" in done.stdout
     assert "### Deprecated (removed in planlib 3.0, 2027-02-01)" in done.stdout  # the default
     write_tree(tmp_path / "bad", {"docs-banner.md.j2": "{{ nowhere }}\n"})
+    missing = plan(project, "--templates", str(tmp_path / "nowhere"))
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        f"phaseout plan: --templates must be a folder of .j2 templates, got {str(tmp_path / 'nowhere')!r}\n",
+    )
     bad = plan(project, "--templates", str(tmp_path / "bad"))
     assert (bad.returncode, bad.stderr) == (
         2,
@@ -308,6 +313,10 @@ def test_templates_are_overridden_file_by_file(project: Path, tmp_path: Path) ->
         (
             '[[tool.phaseout.plan.communications]]\naudience = "ops"\n',
             "communication 1: missing 'channel'",
+        ),
+        (
+            "[tool.phaseout.plan]\ntarget = 1\n",
+            "unknown key 'target'; known: communications, targets",
         ),
     ],
 )

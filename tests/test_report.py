@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phaseout import _sinks
+from phaseout._files import write_atomically
 from phaseout.processors import utc_timestamp
 from phaseout.report import (
     MAX_LINE,
@@ -684,7 +685,6 @@ def test_the_output_is_never_one_of_the_logs(tmp_path: Path) -> None:
 
 
 def test_the_output_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch: Any) -> None:
-    from phaseout import cli
 
     out = tmp_path / "report.txt"
     out.write_text("yesterday's report\n")
@@ -695,15 +695,15 @@ def test_the_output_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypatch:
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cli._write_atomically(str(out), "today's report\n" * 1000)
+        write_atomically(str(out), "today's report\n" * 1000)
     assert out.read_text() == "yesterday's report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # no temporary left
     monkeypatch.undo()
-    cli._write_atomically(str(out), "today's report\n")
+    write_atomically(str(out), "today's report\n")
     assert out.read_text() == "today's report\n"
     assert out.stat().st_mode & 0o777 == 0o640  # the file's own permissions kept
     fresh = tmp_path / "fresh.txt"
-    cli._write_atomically(str(fresh), "new\n")
+    write_atomically(str(fresh), "new\n")
     mask = os.umask(0o022)
     os.umask(mask)
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask

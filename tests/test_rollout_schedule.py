@@ -26,6 +26,20 @@ ISSUE_SCHEDULE = [
 ]
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """A clock the test moves (``clock[0]``), and the ramp's alarms recorded instead of
+    set: the test plays the alarm thread, so nothing changes behind its back."""
+    now = [JAN_11 + DAY]
+    monkeypatch.setattr(_dates, "now", lambda: now[0])
+    monkeypatch.setattr(_alarms, "call_at", lambda when, callback: ALARMS.append(when))
+    ALARMS.clear()
+    return now
+
+
+ALARMS: list[float] = []
+
+
 def legacy(user: int) -> str:
     return "legacy"
 
@@ -103,11 +117,11 @@ def test_a_scheduled_rollout_follows_the_calendar_by_itself() -> None:
     assert {rollout(user) for user in range(200)} == {"new"}
 
 
-def test_a_rollback_freezes_the_ramp_until_resume(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [JAN_11 + DAY]
-    monkeypatch.setattr(_dates, "now", lambda: clock[0])
+def test_a_rollback_freezes_the_ramp_until_resume(clock: list[float]) -> None:
     rollout = Rollout("frozen", legacy=legacy, new=new, key=lambda u: u, schedule=ISSUE_SCHEDULE)
     assert (rollout.percent, rollout.stats().scheduled_percent) == (12.0, 12.0)
+    assert len(ALARMS) == 1
+    assert ALARMS[0] == pytest.approx(JAN_11 + DAY + 432)  # the next 0.01 % step
     rollout.rollback()
     clock[0] += DAY
     rollout._follow_schedule()  # what the alarm does
@@ -128,9 +142,8 @@ def test_a_rollback_freezes_the_ramp_until_resume(monkeypatch: pytest.MonkeyPatc
     assert repr(rollout) == "<Rollout 'frozen' 13%, ramp following>"
 
 
-def test_set_percent_holds_the_ramp(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [JAN_11]
-    monkeypatch.setattr(_dates, "now", lambda: clock[0])
+def test_set_percent_holds_the_ramp(clock: list[float]) -> None:
+    clock[0] = JAN_11
     rollout = Rollout("held", legacy=legacy, new=new, schedule=ISSUE_SCHEDULE)
     rollout.set_percent(3)
     clock[0] += DAY
@@ -140,9 +153,8 @@ def test_set_percent_holds_the_ramp(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (rollout.percent, rollout.stats().ramp) == (12.0, "following")
 
 
-def test_a_stale_alarm_does_not_start_a_second_ramp(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [JAN_11]
-    monkeypatch.setattr(_dates, "now", lambda: clock[0])
+def test_a_stale_alarm_does_not_start_a_second_ramp(clock: list[float]) -> None:
+    clock[0] = JAN_11
     rollout = Rollout("one ramp", legacy=legacy, new=new, schedule=ISSUE_SCHEDULE)
     stale = rollout._ramp_alarm
     rollout.rollback()
@@ -155,8 +167,7 @@ def test_a_stale_alarm_does_not_start_a_second_ramp(monkeypatch: pytest.MonkeyPa
     assert rollout.percent == 12.0
 
 
-def test_the_config_file_form(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_dates, "now", lambda: JAN_11 + DAY)
+def test_the_config_file_form(clock: list[float]) -> None:
     if sys.version_info >= (3, 11):
         import tomllib
     else:

@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from typing import TextIO
 
 from . import __version__
+from ._files import write_atomically
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -395,7 +394,7 @@ def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     text = render(summary, args.format)
     if args.output:
         try:
-            _write_atomically(args.output, text)
+            write_atomically(args.output, text)
         except OSError as error:
             return fail(f"cannot write --output {args.output!r}: {error.strerror or error}")
     else:
@@ -473,32 +472,6 @@ def _same_file(output: str, name: str) -> bool:
         return os.path.samefile(output, name)
     except OSError:  # the output does not exist yet: it cannot be a log
         return False
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Write *text* to a temporary file beside *path*, then rename it into place: an
-    interrupted run leaves the old file or the new one, never half of one. Writing through
-    a link writes its target, as ``open(path, "w")`` would."""
-    target = os.path.realpath(path)
-    folder = os.path.dirname(target) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".phaseout-report-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as output:
-            output.write(text)
-            output.flush()
-            os.fsync(output.fileno())
-        try:  # the permissions of the file replaced, or those open() would give a new one
-            mode = os.stat(target).st_mode & 0o7777
-        except OSError:
-            mask = os.umask(0o022)  # read the process's mask (the CLI runs one thread)
-            os.umask(mask)
-            mode = 0o666 & ~mask
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _importable_from_here() -> None:

@@ -68,6 +68,9 @@ def build_plan(
     day = _dates.today() if today is None else _dates.parse_date("plan", "today", today)
     facts = gather(package, to, day, pyproject=None if pyproject is None else Path(pyproject))
     where = f"{package}: [tool.phaseout.plan]"
+    unknown = sorted(set(facts.config) - {"targets", "communications"})
+    if unknown:
+        raise ValueError(f"{where}: unknown key {unknown[0]!r}; known: communications, targets")
     targets = Targets.parse(where, facts.config.get("targets", {}))
     impact = read_impact(usage, facts.display, engine=engine) if usage else None
     metrics, rollouts = ([], []) if impact is None else measure(facts, impact, day, targets)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from typing import Final, TextIO
 
+from .._files import write_atomically
 from ._build import build_plan
 from ._prometheus import prometheus_rules
 from ._render import FORMATS, render
@@ -55,19 +54,6 @@ def add_plan_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )  # fmt: skip
 
 
-def _write(path: str, text: str) -> None:
-    """Write *path* whole or not at all: a reader never sees half a plan."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".phaseout-plan-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def run_plan_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         plan = build_plan(
@@ -89,9 +75,9 @@ def run_plan_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
         return EXIT_BAD_INPUT
     try:
         if rules is not None:
-            _write(args.prometheus_rules, rules)
+            write_atomically(args.prometheus_rules, rules)
         if args.output:
-            _write(args.output, text)
+            write_atomically(args.output, text)
         else:
             stdout.write(text)
             stdout.flush()

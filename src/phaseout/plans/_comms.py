@@ -114,6 +114,8 @@ def _environment(templates: Path | None) -> Any:
         raise RuntimeError(
             "phaseout plan needs Jinja2 for its message templates: pip install 'phaseout[plans]'"
         ) from None
+    if templates is not None and not templates.is_dir():
+        raise ValueError(f"--templates must be a folder of .j2 templates, got {str(templates)!r}")
     folders = [str(TEMPLATES)] if templates is None else [str(templates), str(TEMPLATES)]
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),

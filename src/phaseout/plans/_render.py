@@ -122,8 +122,8 @@ def _timeline(plan: Plan) -> list[Block]:
 def _automated(plan: Plan) -> list[Block]:
     facts = plan.facts
     items = [
-        f"`phaseout guide {facts.package} --to {facts.to}` writes the old and the new spelling "
-        f"of every API below, for the users' migration guide."
+        f"`phaseout guide {facts.package} --to {facts.to}` writes the users' migration guide: "
+        f"the old and the new spelling of every API this release removes or changes."
     ]
     fixed = [api for api in facts.apis if api.automated]
     if fixed:
