@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -19,7 +21,7 @@ from phaseout._calendar import Calendar, Dated
 from phaseout.exceptions import RemovedError
 from phaseout.policies import release_calendar
 
-from .helpers import here
+from .helpers import here, write_tree
 
 dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31))
 
@@ -310,3 +312,46 @@ def test_the_calendar_of_a_package_joins_pyproject_and_policy(tmp_path: Path) ->
         release_calendar("other", pyproject)
     with pytest.raises(ValueError, match="policy mylib: cadence must be"):
         phaseout.policy("mylib", releases={"cadence": "often"})
+
+
+def test_the_text_form_pretends_a_day_too(record: list[warnings.WarningMessage]) -> None:
+    with phaseout.pretend("today==2027-06-10"):
+        old_call()
+    assert [w.category for w in record] == [phaseout.RemovalWarning]
+    phaseout.configure(pretend="today==2027-07-01")
+    with pytest.raises(RemovedError, match=r"today is 2027-07-01 \(UTC\), pretended\)"):
+        old_call()
+    phaseout.configure(pretend="")
+    record.clear()
+    with phaseout.pretend(today="2027-01-01"):
+        old_call()
+    assert [w.category for w in record] == [phaseout.DeprecatedWarning]
+
+
+def test_phaseout_pretend_fixes_the_day_of_a_process(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "svc.py": (
+                "import phaseout\n\n"
+                "@phaseout.deprecated(since='2026-01-01', removed_in='2027-06-30')\n"
+                "def old():\n    return 1\n"
+            ),
+        },
+    )
+    code = "import svc\ntry:\n    svc.old()\nexcept Exception as error:\n    print(error)\n"
+    env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False,
+        env={**env, "PHASEOUT_PRETEND": "today==2027-07-01"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.stdout == (
+        "svc.old() was removed on 2027-06-30 (deprecated since 2026-01-01; "
+        "today is 2027-07-01 (UTC), pretended).\n"
+    )
+    bad = subprocess.run(
+        [sys.executable, "-W", "always", "-c", code], capture_output=True, text=True,
+        check=False, env={**env, "PHASEOUT_PRETEND": "today==soon"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert "PHASEOUT_PRETEND: today must be a date such as '2027-01-15'" in bad.stderr
+    assert "that item is ignored" in bad.stderr

@@ -15,6 +15,8 @@ from typing import Any, Final, Literal, TextIO
 
 from packaging.version import Version
 
+from ._dates import as_point, parse_date
+
 Strict = Literal["off", "hard", "all"]
 _STRICT_VALUES: Final = ("off", "hard", "all")
 
@@ -68,11 +70,17 @@ def parse_attributes(value: object, source: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(name) for name in names))
 
 
+#: The key of a pretended day in ``PHASEOUT_PRETEND`` (``today==2027-07-01``).
+TODAY: Final = "today"
+
+
 def parse_pretend(text: str, source: str, errors: list[str] | None = None) -> dict[str, Version]:
     """Parse ``"mylib==3.0,otherlib==1.2"`` into normalized names and versions.
 
-    A bad item raises ``ValueError``; with *errors*, its message is appended there instead
-    and the other items are kept.
+    ``today==2027-07-01`` pretends a day for timelines declared by date (kept under the key
+    ``"today"``, as the version a dated timeline compares, see ``_dates``). A bad item raises
+    ``ValueError``; with *errors*, its message is appended there instead and the other items
+    are kept.
     """
     versions: dict[str, Version] = {}
     for raw in text.split(","):
@@ -85,6 +93,9 @@ def parse_pretend(text: str, source: str, errors: list[str] | None = None) -> di
                 raise ValueError(
                     f"{source} must be a comma-separated list of name==version, got {item!r}"
                 )
+            if normalize_name(name.strip()) == TODAY:
+                versions[TODAY] = as_point(parse_date(source, "today", version.strip()))
+                continue
             try:
                 versions[normalize_name(name.strip())] = Version(version.strip())
             except ValueError:  # InvalidVersion, or an int over 4,300 digits

@@ -21,7 +21,7 @@ from typing import Any, Final
 from packaging.version import Version
 
 from . import _alarms, _codegen, _dates, _filters, _frames
-from ._config import CONFIG
+from ._config import CONFIG, TODAY
 from ._declaration import AnyCallable, DeclarationRecord, FastEntry, FastTable
 from ._plan import Plan, policies_module
 from ._versions import active_pretend, active_today, pretending
@@ -99,9 +99,10 @@ class Declaration(DeclarationRecord):
         Today's plan is kept until the next boundary's midnight: an alarm then drops it and
         the call sites the wrappers remember, so the next use of each decides again.
         """
-        pretended = active_today()
-        if pretended is not None:
-            point = _dates.as_point(pretended)
+        day = active_today()
+        block = active_pretend()
+        point = _dates.as_point(day) if day is not None else block and block.get(TODAY)
+        if point:
             key = (self.timeline.phase_at(point), point)
             plan = self._plans_by_phase.get(key)
             if plan is None:
@@ -109,8 +110,12 @@ class Declaration(DeclarationRecord):
             return plan
         plan = self._plan
         if plan is None or (plan.expires is not None and _dates.now() >= plan.expires):
-            point = _dates.as_point(_dates.today())
-            plan = self._plan = Plan(self, self.timeline.phase_at(point), point)
+            # PHASEOUT_PRETEND="today==..." fixes the day for the process (no expiry).
+            fixed = CONFIG.load().pretend_env.get(TODAY)
+            point = fixed or _dates.as_point(_dates.today())
+            plan = self._plan = Plan(
+                self, self.timeline.phase_at(point), point, pretended=fixed is not None
+            )
             if plan.expires is not None:
                 _alarms.call_at(plan.expires, functools.partial(_expire, weakref.ref(self)))
         return plan
