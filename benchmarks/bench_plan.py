@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import results
 from bench_engines import write_file
 from bench_report import sites
+from phaseout.report._duckdb import choose_engine
 
 LIBRARY_HEAD = "import phaseout\n\n"
 PYPROJECT = (
@@ -57,7 +59,7 @@ def write_library(folder: Path) -> None:
     (folder / "pyproject.toml").write_text(PYPROJECT)
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, int]:
+def timed(args: list[str], cwd: Path) -> tuple[float, bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHASEOUT_")}
     env["PYTHONPATH"] = str(cwd)
     start = time.perf_counter()
@@ -68,7 +70,7 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int]:
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"{args[0]} failed: {done.stderr.decode()}")
-    return elapsed, len(done.stdout)
+    return elapsed, done.stdout
 
 
 def main() -> int:
@@ -97,11 +99,15 @@ def main() -> int:
         }  # fmt: skip
         best: dict[str, float] = {}
         sizes: dict[str, int] = {}
+        engines: dict[str, str] = {}
         for _ in range(rounds):
             for label, command in commands.items():
-                elapsed, size = timed(command, folder)
+                elapsed, output = timed(command, folder)
                 best[label] = min(best.get(label, float("inf")), elapsed)
-                sizes[label] = size
+                sizes[label] = len(output)
+                found = re.search(rb"read by the (\w+) engine", output)
+                # The report does not print its engine: the same choice, made here.
+                engines[label] = found.group(1).decode() if found else choose_engine("auto", names)
     report, plan = best.values()
     ratio = plan / report
     text = "\n".join(
@@ -111,10 +117,10 @@ def main() -> int:
             f"process, best of {rounds}, wall time including the interpreter's start and, for "
             f"the plan, importing the library.",
             "",
-            "| command | seconds | output |",
-            "|---|---:|---:|",
+            "| command | engine | seconds | output |",
+            "|---|---|---:|---:|",
             *(
-                f"| {label} | {seconds:.2f} | {sizes[label]:,} bytes |"
+                f"| {label} | {engines[label]} | {seconds:.2f} | {sizes[label]:,} bytes |"
                 for label, seconds in best.items()
             ),
             "",

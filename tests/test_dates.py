@@ -322,6 +322,8 @@ def test_the_text_form_pretends_a_day_too(record: list[warnings.WarningMessage])
     with pytest.raises(RemovedError, match=r"today is 2027-07-01 \(UTC\), pretended\)"):
         old_call()
     phaseout.configure(pretend="")
+    with phaseout.pretend({"today": date(2027, 6, 30)}), pytest.raises(RemovedError):
+        old_call()  # the mapping form, as @pytest.mark.phaseout_pretend gives it
     record.clear()
     with phaseout.pretend(today="2027-01-01"):
         old_call()

@@ -16,8 +16,8 @@ from typing import Final, Union
 
 from packaging.version import InvalidVersion, Version
 
-from ._config import CONFIG, normalize_name, parse_pretend
-from ._dates import parse_date
+from ._config import CONFIG, TODAY, normalize_name, parse_pretend
+from ._dates import as_point, parse_date
 
 VersionSpec = Union[str, Version, Callable[[], Union[str, Version]]]  # noqa: UP007 (runtime alias on 3.10)
 
@@ -65,7 +65,9 @@ def active_today() -> date | None:
 
 @contextmanager
 def pretend(
-    versions: Mapping[str, str | Version] | str | None = None, *, today: date | str | None = None
+    versions: Mapping[str, str | Version | date] | str | None = None,
+    *,
+    today: date | str | None = None,
 ) -> Iterator[None]:
     """Run a block as if other versions of some packages were installed, or another day.
 
@@ -96,7 +98,13 @@ def pretend(
     for name, version in versions.items():
         if not isinstance(name, str) or not name:
             raise ValueError(f"pretend() keys must be package names, got {name!r}")
+        if normalize_name(name) == TODAY and not isinstance(version, Version):
+            # {"today": "2027-07-01"}: the day, as in PHASEOUT_PRETEND (a marker's mapping)
+            parsed[TODAY] = as_point(parse_date("pretend()", "today", version))
+            continue
         try:
+            if not isinstance(version, (str, Version)):
+                raise TypeError(version)
             parsed[normalize_name(name)] = (
                 version if isinstance(version, Version) else Version(version)
             )

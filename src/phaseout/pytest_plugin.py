@@ -6,7 +6,8 @@ option or marker asks for it, or when the suite's own code has imported phaseout
 - ``--phaseout-strict=hard|all`` and ``--phaseout-pretend "mylib==3.0,otherlib==2.0"``: run the
   suite against tomorrow's release (process-wide, as ``PHASEOUT_STRICT``/``PHASEOUT_PRETEND``;
   xdist workers get them too); ``@pytest.mark.phaseout_pretend({"mylib": "3.0"})`` for one test
-  (its setup, call and teardown).
+  (its setup, call and teardown). ``today==2027-07-01`` (``{"today": "2027-07-01"}``) moves
+  the timelines declared by date to that day.
 - ``--phaseout-own=mylib``: fail the run when code inside ``mylib`` used a ``mylib`` deprecation
   (a warning users get and cannot fix), naming the call sites.
 - A terminal summary of every deprecated API the suite used: phase, count and the busiest call
