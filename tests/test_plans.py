@@ -497,3 +497,28 @@ def test_the_audit_dates_versioned_removals_from_the_calendar(project: Path) -> 
     assert entries["planlib.old_report"]["removal_date"] == "~2027-06-01"  # 4.0: the cadence
     table = run_phaseout(project / "src", "audit", "planlib").stdout
     assert table.splitlines()[2].endswith("phase  removal date")
+
+
+def test_markup_in_a_declaration_never_runs_in_the_html_plan(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "evil/__init__.py": (
+                "import phaseout\n\n"
+                "@phaseout.deprecated(since='1.0', removed_in='2.0', current_version='1.5',\n"
+                "    reason='</td></table><script>document.title=`pwned`</script>'\n"
+                "    '<img src=x onerror=\"document.body.dataset.pwned=1\">')\n"
+                "def old():\n    pass\n"
+            )
+        },
+    )
+    page = tmp_path / "plan.html"
+    done = run_phaseout(
+        tmp_path, "plan", "evil", "--to", "2.0", "--format", "html", "-o", str(page)
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    dom = dom_of(page)
+    assert dom.title == "MIG-evil-2.0: evil 2.0"
+    assert "script" not in dom.tags
+    assert "img" not in dom.tags
+    assert "</td></table><script>document.title=`pwned`</script>" in "".join(dom.text)
