@@ -1,4 +1,4 @@
-"""Writing a file whole or not at all, for the commands that write reports and plans."""
+"""Writing a file whole or not at all: reports, plans, and the files ``phaseout fix`` rewrites."""
 
 from __future__ import annotations
 
@@ -9,18 +9,22 @@ import tempfile
 __all__ = ["write_atomically"]
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write *text* to a temporary file beside *path*, then rename it into place: an
-    interrupted run leaves the old file or the new one, never half of one. Writing through
-    a link writes its target, as ``open(path, "w")`` would."""
+def write_atomically(path: str, data: str | bytes, *, durable: bool = True) -> None:
+    """Write *data* (text as UTF-8) to a temporary file beside *path*, then rename it into
+    place: an interrupted run leaves the old file or the new one, never half of one. The
+    file keeps its permissions. Writing through a link writes its target, as
+    ``open(path, "w")`` would. *durable*: synced to disk before the rename (a report, a
+    plan); ``phaseout fix``, rewriting thousands of files a person then reviews, skips it."""
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".phaseout-", dir=folder)
+    name = os.path.basename(target)
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".phaseout-tmp", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as output:
-            output.write(text)
-            output.flush()
-            os.fsync(output.fileno())
+        with os.fdopen(handle, "wb") as output:
+            output.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if durable:
+                output.flush()
+                os.fsync(output.fileno())
         try:  # the permissions of the file replaced, or those open() would give a new one
             mode = os.stat(target).st_mode & 0o7777
         except OSError:

@@ -13,12 +13,11 @@ import dataclasses
 import multiprocessing
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
+from .._files import write_atomically
 from ._rules import Rules
 from ._transform import ManualSite, Rewrite, rewrite_module
 
@@ -207,16 +206,4 @@ def default_jobs() -> int:
 def write_file(path: str, data: bytes) -> None:
     """Replace *path* with *data* at once (a reader sees the old file or the new one),
     keeping its permissions."""
-    target = Path(path)
-    mode = target.stat().st_mode
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_atomically(path, data, durable=False)
