@@ -22,6 +22,9 @@ HEAVY = {
     "phaseout.policies", "phaseout.names", "phaseout.parameters", "phaseout._layer",
     "phaseout.code_paths", "phaseout.audit", "phaseout.testing",
     "phaseout._otel", "phaseout._pep702", "opentelemetry", "typing_extensions", "pytest",
+    # Dates, calendars and alarms: for timelines declared by date and release calendars only.
+    "datetime", "calendar", "heapq", "phaseout._alarms", "phaseout._calendar",
+    "phaseout._pyproject",
 }  # fmt: skip
 
 

@@ -8,7 +8,6 @@ gives each boundary of a versioned timeline a date, for the audit, the guide and
 
 from __future__ import annotations
 
-import calendar as _stdlib_calendar
 import itertools
 import re
 from collections.abc import Mapping
@@ -51,7 +50,8 @@ def _add(day: date, count: int, unit: str) -> date:
         return day + timedelta(weeks=count)
     month_index = day.month - 1 + count
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, _stdlib_calendar.monthrange(year, month)[1]))
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
 
 
 def _steps(low: Version, high: Version) -> int:

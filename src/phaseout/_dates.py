@@ -5,40 +5,52 @@ A service with no version declares its timeline by date
 ``2026.12.1``: release segments compare as dates do, so a dated timeline shares every
 comparison, cache and phase rule of a versioned one, and only its wording differs.
 Phases change at midnight UTC: the same day everywhere, whatever the host's time zone.
+
+``datetime`` (2 ms to import) is imported only when a date is met: declaring versioned
+timelines does not pay for it (a value cannot be a ``date`` unless ``datetime`` is loaded).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import time
-from datetime import date, datetime, timezone
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from packaging.version import Version
+
+if TYPE_CHECKING:
+    from datetime import date
 
 __all__ = [
     "as_date",
     "as_point",
     "is_date_text",
     "midnight",
+    "now",
     "parse_date",
+    "shifted",
     "today",
 ]
 
 _DATE_TEXT: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SECONDS_PER_DAY: Final = 86_400
+_EPOCH_ORDINAL: Final = 719_163  # date(1970, 1, 1).toordinal()
 
 
 def is_date_text(value: object) -> bool:
     """Whether *value* is meant as a date: a ``date`` object or ``YYYY-MM-DD`` text."""
-    if isinstance(value, date):
-        return True
-    return isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()) is not None
+    if isinstance(value, str):
+        return _DATE_TEXT.fullmatch(value.strip()) is not None
+    loaded = sys.modules.get("datetime")
+    return loaded is not None and isinstance(value, loaded.date)
 
 
 def parse_date(owner: str, name: str, value: object) -> date:
     """*value* (a ``date`` or ISO ``YYYY-MM-DD`` text) as a date, or a ``ValueError`` that
     names *owner*, *name* and the value."""
+    from datetime import date, datetime
+
     if isinstance(value, datetime):
         # A time of day would suggest a precision that phases (changing at midnight UTC)
         # do not have.
@@ -69,21 +81,29 @@ def as_point(day: date) -> Version:
 
 def as_date(point: Version) -> date:
     """The date a dated timeline's *point* stands for (see :func:`as_point`)."""
+    from datetime import date
+
     year, month, day = (*point.release, 1, 1)[:3]
     return date(year, month, day)
 
 
+def shifted(point: Version, days: int) -> Version:
+    """The point *days* days after *point* (before it, when negative)."""
+    from datetime import timedelta
+
+    return as_point(as_date(point) + timedelta(days=days))
+
+
 def today() -> date:
     """Today's date in UTC."""
+    from datetime import datetime, timezone
+
     return datetime.now(timezone.utc).date()
 
 
 def midnight(day: date) -> float:
     """The Unix time at which *day* begins, in UTC."""
     return float(day.toordinal() - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
-
-
-_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
 def now() -> float:

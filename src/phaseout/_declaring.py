@@ -8,8 +8,7 @@ for ``phaseout.declarations()``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from . import _messages
 from ._hotpath import Declaration
@@ -25,6 +24,9 @@ from .exceptions import (
 )
 from .phases import Phase
 from .registry import register
+
+if TYPE_CHECKING:
+    from datetime import date
 
 DEPRECATION_CATEGORIES: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.PENDING: PendingWarning,

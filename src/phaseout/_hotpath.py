@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from packaging.version import Version
 
-from . import _alarms, _codegen, _dates, _filters, _frames
+from . import _codegen, _dates, _filters, _frames
 from ._config import CONFIG, TODAY
 from ._declaration import AnyCallable, DeclarationRecord, FastEntry, FastTable
 from ._plan import Plan, policies_module
@@ -117,6 +117,8 @@ class Declaration(DeclarationRecord):
                 self, self.timeline.phase_at(point), point, pretended=fixed is not None
             )
             if plan.expires is not None:
+                from . import _alarms  # a thread and a heap, for dated timelines only
+
                 _alarms.call_at(plan.expires, functools.partial(_expire, weakref.ref(self)))
         return plan
 

@@ -6,10 +6,12 @@ both names refused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .decorators import self_serving
+
+if TYPE_CHECKING:
+    from datetime import date
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -11,13 +11,15 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
-from typing import Final, Union
+from typing import TYPE_CHECKING, Final, Union
 
 from packaging.version import InvalidVersion, Version
 
 from ._config import CONFIG, TODAY, normalize_name, parse_pretend
 from ._dates import as_point, parse_date
+
+if TYPE_CHECKING:
+    from datetime import date
 
 VersionSpec = Union[str, Version, Callable[[], Union[str, Version]]]  # noqa: UP007 (runtime alias on 3.10)
 

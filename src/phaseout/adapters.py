@@ -18,14 +18,16 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable
-from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._adapter_maps import TIMELINE_KEYS, ErrorMap, Mapped, check_mapping, maps, translating
 from ._options import dotted_name
 from ._renamed_hooks import renamed
 from .decorators import self_serving
 from .exceptions import PhaseoutError
+
+if TYPE_CHECKING:
+    from datetime import date
 
 __all__ = ["AdapterError", "LegacyAdapter", "legacy", "maps", "renamed"]
 

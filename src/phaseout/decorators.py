@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import date
 from types import FunctionType
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from . import _messages, _wrapping
 from ._declaration import AnyCallable
@@ -18,6 +17,9 @@ from ._hotpath import Declaration
 from ._options import Checked, check_category, checked_options, dotted_name
 from ._versions import VersionSource, VersionSpec
 from .registry import register
+
+if TYPE_CHECKING:
+    from datetime import date
 
 __all__ = ["deprecated"]
 

@@ -17,7 +17,6 @@ would have seen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
@@ -33,6 +32,8 @@ from ._layer import NOT_PASSED, Layer, Shape, equal
 from ._parameter_rules import ChangedDefault, KeywordOnly, Removed, Renamed, Rule, Value
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from typing_extensions import Unpack
 
 __all__ = [

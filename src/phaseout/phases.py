@@ -9,12 +9,14 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
-from datetime import date, timedelta
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 from packaging.version import Version
 
-from ._dates import as_date, as_point, is_date_text, parse_date
+from ._dates import as_date, as_point, is_date_text, parse_date, shifted
+
+if TYPE_CHECKING:
+    from datetime import date
 
 __all__ = ["Phase", "Timeline"]
 
@@ -52,9 +54,9 @@ _RANK: Final = {phase: rank for rank, phase in enumerate(Phase)}
 
 # Boundary names in the order they must increase.
 _ORDER: Final = ("since", "compat_in", "hard_in", "removed_in")
-#: How long before ``removed_in`` a dated timeline without ``hard_in`` turns loud (HARD):
-#: the analogue of a versioned timeline's pre-releases of the removing release.
-LOUD_BEFORE_REMOVAL: Final = timedelta(weeks=4)
+#: Days before ``removed_in`` a dated timeline without ``hard_in`` turns loud (HARD): the
+#: analogue of a versioned timeline's pre-releases of the removing release.
+LOUD_DAYS_BEFORE_REMOVAL: Final = 28
 
 
 def parse_boundary(symbol: str, name: str, value: object) -> Version:
@@ -99,7 +101,7 @@ class Timeline:
     A *dated* timeline (``since="2026-12-01"``) follows today's date in UTC instead of a
     version. Its boundaries are kept as versions (``2026.12.1``, see ``_dates``) and its
     ``texts`` are ISO dates; without ``hard_in`` it turns loud four weeks before
-    ``removed_in`` (:data:`LOUD_BEFORE_REMOVAL`).
+    ``removed_in`` (:data:`LOUD_DAYS_BEFORE_REMOVAL`).
     """
 
     __slots__ = (
@@ -140,7 +142,7 @@ class Timeline:
         }
         if hard_in is None and removed_in is not None:
             implicit = (
-                as_point(as_date(removed_in) - LOUD_BEFORE_REMOVAL)
+                shifted(removed_in, -LOUD_DAYS_BEFORE_REMOVAL)
                 if dated
                 else _first_prerelease(removed_in)
             )
@@ -253,4 +255,6 @@ class Timeline:
 
 
 def _shown(value: object) -> str:
-    return repr(value.isoformat() if isinstance(value, date) else str(value))
+    """A boundary as given, quoted (a ``date`` in its ISO form)."""
+    isoformat = getattr(value, "isoformat", None)
+    return repr(isoformat() if callable(isoformat) else str(value))

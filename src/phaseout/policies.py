@@ -22,12 +22,9 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from . import _pyproject, _versions
-from ._calendar import Calendar
+from . import _versions
 from ._config import CONFIG, normalize_name
 from .exceptions import (
     DefaultChangeWarning,
@@ -40,6 +37,10 @@ from .exceptions import (
 from .phases import Phase
 
 if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    from ._calendar import Calendar
     from ._declaration import DeclarationRecord as Declaration
 
 __all__ = ["Policy", "policy", "release_calendar", "silence"]
@@ -85,7 +86,7 @@ class Policy:
         require_static: bool = False,
         calendar: Calendar | None = None,
     ) -> None:
-        self.calendar = calendar or Calendar({})
+        self.calendar = calendar
         self.package = package
         self.distribution = distribution
         self.guide = guide
@@ -191,7 +192,11 @@ def policy(
             )
         check_constructible(f"policy {package}: {name}", category)
         categories[name] = category
-    calendar = None if releases is None else Calendar.parse(f"policy {package}", releases)
+    calendar = None
+    if releases is not None:  # the calendar (and datetime) only for a policy that has one
+        from ._calendar import Calendar
+
+        calendar = Calendar.parse(f"policy {package}", releases)
     made = Policy(
         package,
         distribution,
@@ -213,11 +218,14 @@ def release_calendar(package: str, pyproject: Path | None = None) -> Calendar:
     """*package*'s release calendar: ``[tool.phaseout.releases]`` of its pyproject.toml
     (*pyproject*, or the one found from the package's folder or the current folder), with
     the releases its policy lists added (the policy wins where both date a version)."""
+    from . import _pyproject
+    from ._calendar import Calendar
+
     path = pyproject if pyproject is not None else _pyproject.find(package)
     table = {} if path is None else _pyproject.tool_table(path).get("releases", {})
     calendar = Calendar.parse(f"{path}: [tool.phaseout.releases]", table)
     made = POLICIES.get(package)
-    if made is not None and (made.calendar.releases or made.calendar.cadence):
+    if made is not None and made.calendar is not None:
         calendar = Calendar(
             {**calendar.releases, **made.calendar.releases},
             made.calendar.cadence or calendar.cadence,
