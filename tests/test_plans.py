@@ -172,6 +172,7 @@ def test_every_verdict_and_number_is_measured_from_the_logs(project: Path) -> No
     assert rollout["new_share"] == pytest.approx(10 + (DAYS - 1 - 16))  # the last day's share
     # On 2027-01-10 the schedule stands at 10 % + 5 %/week since 2026-12-01: 40 days.
     assert rollout["scheduled"] == pytest.approx(10 + 5 * 40 / 7, abs=0.01)
+    assert rollout["percent"] == rollout["scheduled"]  # following its schedule: no lag
 
 
 def test_the_impact_counts_calls_sites_and_callers(project: Path) -> None:
@@ -522,3 +523,24 @@ def test_markup_in_a_declaration_never_runs_in_the_html_plan(tmp_path: Path) -> 
     assert "script" not in dom.tags
     assert "img" not in dom.tags
     assert "</td></table><script>document.title=`pwned`</script>" in "".join(dom.text)
+
+
+def test_the_page_states_the_defaults_in_force() -> None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    from phaseout.plans import DEFAULT_COMMUNICATIONS, DEFAULT_TARGETS
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "plans.md").read_text()
+    block = page.split("```toml\n[tool.phaseout.plan.targets]", 1)[1].split("```", 1)[0]
+    table = tomllib.loads("[tool.phaseout.plan.targets]" + block)["tool"]["phaseout"]["plan"]
+    assert table["targets"] == DEFAULT_TARGETS
+    assert table["communications"] == [dict(DEFAULT_COMMUNICATIONS[0])]
+    rows = [(c["audience"], c["channel"], c["weeks_before"]) for c in DEFAULT_COMMUNICATIONS]
+    assert rows == [
+        ("API consumers", "deprecation notice e-mail", 8),
+        ("end users", "release notes / changelog", 6),
+        ("internal teams", "docs banner", 4),
+        ("support", "support brief", 2),
+    ]

@@ -133,12 +133,14 @@ def test_a_rollback_freezes_the_ramp_until_resume(clock: list[float]) -> None:
         "frozen by a rollback",
     )
     assert {rollout(user) for user in range(300)} == {"legacy"}
+    assert rollout.ramp_percent(JAN_25) == 12.0  # frozen: it stands where it stopped
     rollout.resume()  # the ramp goes on from where it stood, one day behind its calendar
     assert (rollout.percent, rollout.stats().ramp) == (12.0, "following")
     clock[0] += DAY / 2
     rollout._follow_schedule()
     stats = rollout.stats()
     assert (stats.percent, stats.scheduled_percent) == (13.0, 15.0)
+    assert rollout.ramp_percent(clock[0] + DAY) == 15.0  # a day later, still a day behind
     assert repr(rollout) == "<Rollout 'frozen' 13%, ramp following>"
 
 
