@@ -334,6 +334,26 @@ def test_bad_plan_settings_are_one_line_and_exit_2(
     assert done.stderr.count("\n") == 1
 
 
+def test_a_plan_holds_what_its_release_removes_not_what_an_earlier_one_did(project: Path) -> None:
+    done = run_phaseout(
+        project / "src",
+        "plan",
+        "planlib",
+        "--to",
+        "4.0",
+        "--format",
+        "json",
+        "--today",
+        "2027-03-01",
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert (document["removal"], [api["symbol"] for api in document["apis"]]) == (
+        "2027-06-01",  # 4.0: estimated from the cadence, four months after 3.0
+        ["planlib.old_report"],  # the 3.0 removals are 3.0's plan
+    )
+
+
 def test_a_bad_release_is_refused_before_importing(tmp_path: Path) -> None:
     project = write_library(tmp_path)
     done = run_phaseout(project / "src", "plan", "planlib", "--to", "three")

@@ -173,6 +173,14 @@ def _rollouts(package: str, today: date) -> tuple[RolloutFacts, ...]:
     )
 
 
+def _previous_release(calendar: Calendar, version: Version | None) -> Version | None:
+    """The last release the calendar lists before *version*."""
+    if version is None:
+        return None
+    earlier = [v for v in calendar.releases if v < version and not v.is_prerelease]
+    return max(earlier) if earlier else None
+
+
 def gather(package: str, to: str, today: date, *, pyproject: Path | None = None) -> Facts:
     """The facts of *package*'s release *to* (a version, or a date for dated timelines)."""
     path = pyproject if pyproject is not None else _pyproject.find(package)
@@ -181,8 +189,20 @@ def gather(package: str, to: str, today: date, *, pyproject: Path | None = None)
     problems = import_all(package)
     calendar = release_calendar(package, path)  # after importing: it may declare a policy
     moment: Moment = parse_moment("--to", to, calendar)
+    # What this release removes, not what an earlier one did: a versioned declaration
+    # already removed at the calendar's release before --to belongs to that release's plan.
+    previous = _previous_release(calendar, moment.version)
     removed = sorted(
-        (d for d in declarations(package) if moment.phase_of(d.timeline) is Phase.REMOVED),
+        (
+            d
+            for d in declarations(package)
+            if moment.phase_of(d.timeline) is Phase.REMOVED
+            and not (
+                previous is not None
+                and not d.timeline.dated
+                and d.timeline.phase_at(previous) is Phase.REMOVED
+            )
+        ),
         key=lambda d: d.symbol,
     )
     apis = tuple(
