@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,21 @@ def test_every_verdict_and_number_is_measured_from_the_logs(project: Path) -> No
     # On 2027-01-10 the schedule stands at 10 % + 5 %/week since 2026-12-01: 40 days.
     assert rollout["scheduled"] == pytest.approx(10 + 5 * 40 / 7, abs=0.01)
     assert rollout["percent"] == rollout["scheduled"]  # following its schedule: no lag
+    impact = document["impact"]
+    assert (impact["first_day"], impact["last_day"], impact["skipped"]) == (
+        "2026-11-15",
+        "2027-01-09",
+        0,
+    )
+    export = impact["apis"]["planlib.old_export"]
+    assert export["daily"] == {
+        (FIRST_DAY + timedelta(days=d)).isoformat(): 200 for d in range(DAYS)
+    }
+    assert export["call_sites"] == [
+        {"caller": "app.exports:run", "file": "/srv/app/exports.py", "line": 5, "calls": 200 * DAYS}
+    ]
+    assert impact["apis"]["planlib.old_search"]["callers"] == ["app.api", "app.jobs", "app.views"]
+    assert impact["apis"]["planlib.legacy_flag"]["calls"] == 0
 
 
 def test_the_impact_counts_calls_sites_and_callers(project: Path) -> None:

@@ -496,9 +496,37 @@ def _json(plan: Plan) -> str:
         "metrics": [plain(m) for m in plan.metrics],
         "rollouts": [plain(r) for r in plan.rollouts],
         "communications": [plain(c) for c in plan.communications],
+        "impact": None if plan.impact is None else _json_impact(plan),
         "failures": plan.failures(),
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _json_impact(plan: Plan) -> dict[str, Any]:
+    """The logs' numbers per API: calls per day, call sites, calling modules."""
+    impact = plan.impact
+    assert impact is not None
+    apis = {}
+    for api in plan.facts.apis:
+        usage = impact.usage(api.symbol)
+        apis[api.symbol] = {
+            "calls": usage.total,
+            "daily": {day.isoformat(): count for day, count in sorted(usage.daily.items())},
+            "call_sites": [
+                {"caller": caller, "file": file, "line": line, "calls": sum(days.values())}
+                for (caller, file, line), days in sorted(usage.sites.items())
+            ],
+            "callers": sorted(usage.callers()),
+            "announcements": usage.announcements,
+        }
+    return {
+        "first_day": None if impact.first_day is None else impact.first_day.isoformat(),
+        "last_day": None if impact.last_day is None else impact.last_day.isoformat(),
+        "events": impact.events,
+        "skipped": impact.skipped,
+        "engine": impact.engine,
+        "apis": apis,
+    }
 
 
 _RENDERERS: Final[dict[str, Callable[[Plan], str]]] = {
