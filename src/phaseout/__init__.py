@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
     from .code_paths import CodePath, code_path
     from .decorators import deprecated
+    from .dependencies import track_warnings, unwatch, watch
     from .exceptions import (
         DefaultChangeWarning,
         DeprecatedWarning,
@@ -112,7 +113,10 @@ __all__ = [
     "renamed_parameter",
     "reset_defaults",
     "silence",
+    "track_warnings",
+    "unwatch",
     "usage",
+    "watch",
 ]
 
 __version__ = "0.1.0"
@@ -155,7 +159,10 @@ _HOMES: dict[str, str] = {
     "renamed_parameter": "parameters",
     "reset_defaults": "_config",
     "silence": "policies",
+    "track_warnings": "dependencies",
+    "unwatch": "dependencies",
     "usage": "_usage",
+    "watch": "dependencies",
 }
 
 
@@ -165,6 +172,7 @@ _SUBMODULES: frozenset[str] = frozenset(
         "adapters",
         "code_paths",
         "decorators",
+        "dependencies",
         "exceptions",
         "names",
         "parameters",
@@ -192,3 +200,17 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+def _track_from_environment() -> None:
+    # PHASEOUT_TRACK_WARNINGS: counting other libraries' warnings must start as early as
+    # phaseout is imported (`os` is loaded by Python's start-up: reading it is free).
+    import os
+
+    if os.environ.get("PHASEOUT_TRACK_WARNINGS", "").strip():
+        from .dependencies import _from_environment
+
+        _from_environment()
+
+
+_track_from_environment()

@@ -82,9 +82,11 @@ class DeclarationRecord:
         "category",
         "change",
         "code_refs",
+        "foreign",
         "forward",
         "kind",
         "owner",
+        "quiet",
         "replacement_name",
         "shown_once",
         "sites",
@@ -118,6 +120,10 @@ class DeclarationRecord:
         self._guide = guide
         self.category: type[Warning] | None = None  # the declaration's own, if given
         self.shown_once = False  # for a policy's "process" budget
+        # A timeline on another library's API (`phaseout.watch`): once "removed" it is still
+        # there to call, so it warns as HARD instead of raising; quiet: counted, not shown.
+        self.foreign = False
+        self.quiet = False
         self.owner: type | None = None  # the class itself, for kind "class"
         self.change: ParameterChange | None = None
         # Texts, categories and error of a declaration that is not a callable's (parameters,

@@ -37,7 +37,7 @@ def _phaseout_make(
             if (
                 _phaseout_code is _phaseout_caller.f_code
                 and _phaseout_globals is _phaseout_caller.f_globals
-                and _phaseout_warnings.warn is _phaseout_original_warn
+                and _phaseout_warnings.warn is _phaseout_filters.passthrough_warn
             ):
                 if (  # the filters ignore it
                     _phaseout_warnings.filters == _phaseout_snapshot
@@ -136,7 +136,6 @@ def _phaseout_make(
 _NAMESPACE: Final[dict[str, Any]] = {
     "_phaseout_getframe": sys._getframe,
     "_phaseout_warnings": _wm,
-    "_phaseout_original_warn": _filters.ORIGINAL_WARN,
     "_phaseout_next": next,
     "_phaseout_versions": _versions,
     "_phaseout_filters": _filters,

@@ -20,12 +20,18 @@ from __future__ import annotations
 
 import sys
 import warnings as _wm
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, Final
 
 # `warnings.warn` as imported: when tests patch it (`mock.patch("warnings.warn")`) every call
 # must reach the patch, so the hot path compares against this before skipping anything.
 ORIGINAL_WARN: Final = _wm.warn
+
+# The `warnings.warn` the hot path may skip: the original, or a wrapper that does exactly
+# what it does and ignores phaseout's own warnings (``phaseout.track_warnings()`` installs
+# one and names it here). Any other function there is a patch every call must reach.
+passthrough_warn: Any = ORIGINAL_WARN
 
 # Python 3.14 can keep filters per context (on by default in free-threaded builds); then
 # `warnings.filters` no longer tells what applies to the current thread or task.
@@ -38,12 +44,19 @@ token: object = object()
 _ORIGINAL_MUTATED: Final[Any] = getattr(_wm, "_filters_mutated", None)
 
 
+# Called after every change of the filters (while they are observed): tracking keeps its
+# never-matching entry first this way (see `phaseout.dependencies`).
+after_change: list[Callable[[], None]] = []
+
+
 def observe_filters_mutated() -> None:
     # Swapped before the version changes, so a thread that reads the old token decides as
     # if it ran before the change, which it may have.
     global token
     token = object()
     _ORIGINAL_MUTATED()
+    for listener in after_change:
+        listener()
 
 
 def watch_filter_versions() -> bool:

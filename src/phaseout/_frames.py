@@ -16,7 +16,7 @@ from types import CodeType, FrameType
 from typing import Final
 
 _OWN_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_SITE_MARKERS: Final = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")
+SITE_MARKERS: Final = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")
 
 # Methods through which Python creates a class or an instance: a frame of one of these whose
 # first argument is the deprecated class (or a subclass, or its metaclass) is machinery, not
@@ -29,7 +29,7 @@ _transparent: dict[str, bool] = {}
 
 
 @functools.cache
-def _stdlib_dirs() -> tuple[str, ...]:
+def stdlib_dirs() -> tuple[str, ...]:
     import sysconfig  # on first use: importing it costs milliseconds
 
     paths = sysconfig.get_paths()
@@ -48,11 +48,11 @@ def _classify(filename: str) -> bool:
     wrapt_file = getattr(wrapt, "__file__", None)
     if wrapt_file and path.startswith(os.path.dirname(os.path.abspath(wrapt_file)) + os.sep):
         return True
-    if any(marker in path for marker in _SITE_MARKERS):
+    if any(marker in path for marker in SITE_MARKERS):
         # Third-party code is a caller like any other, even where site-packages sits
         # inside the standard library's directory (pyenv, Debian).
         return False
-    return path.startswith(_stdlib_dirs())
+    return path.startswith(stdlib_dirs())
 
 
 def is_transparent(filename: str) -> bool:

@@ -229,7 +229,7 @@ class Declaration(DeclarationRecord):
         """Whether the outcome of a use from *caller* may be remembered for its next use."""
         return (
             user is caller
-            and _wm.warn is _ORIGINAL_WARN
+            and _wm.warn is _filters.passthrough_warn
             and not pretending()
             and not _frames.is_transparent(caller.f_code.co_filename)
         )
@@ -300,9 +300,6 @@ def new_warning(
 
 
 _new: Final[Any] = BaseException.__new__
-
-
-_ORIGINAL_WARN: Final = _filters.ORIGINAL_WARN
 
 
 class KnownSite:

@@ -56,6 +56,10 @@ class Plan:
         """*installed* is the version that counts; for a timeline declared by date, the day
         (as ``_dates.as_point`` writes it), *pretended* when ``pretend(today=...)`` set it."""
         self.phase = phase
+        if phase is Phase.REMOVED and decl.foreign:
+            # Another library's API that is still there (`phaseout.watch`): the project's
+            # own code must keep working, so it is the last warning, never an error.
+            phase = Phase.HARD
         timeline = decl.timeline
         # When a dated plan stops being right: the next boundary's midnight (UTC).
         self.expires = None if pretended else _expiry(timeline, installed)

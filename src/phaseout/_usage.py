@@ -64,11 +64,14 @@ class SiteUsage:
     file: str
     line: int
     count: int
+    #: ``"declaration"`` (a phaseout declaration, watched APIs included) or ``"warning"``
+    #: (another library's warning, counted by ``phaseout.track_warnings()``).
+    kind: str = "declaration"
 
 
 class CallSite:
-    """One (declaration, caller, file, line), or one (rollout, path): counters, and what each
-    sink has been told."""
+    """One (declaration, caller, file, line), one (foreign warning, caller, file, line), or one
+    (rollout, path): counters, and what each sink has been told."""
 
     __slots__ = (
         "announced",
@@ -78,20 +81,28 @@ class CallSite:
         "first_seen",
         "flushed",
         "identity",
+        "kind",
         "usage_name",
     )
 
-    def __init__(self, decl: Declaration | None, identity: dict[str, Any], usage_name: str) -> None:
+    def __init__(
+        self,
+        decl: Declaration | None,
+        identity: dict[str, Any],
+        usage_name: str,
+        kind: str = "declaration",
+    ) -> None:
         self.decl = decl
         self.identity = identity
         self.usage_name = usage_name
+        self.kind = kind  # "declaration", "warning" or "rollout"
         self.first_seen = time.time()
         # Several instruction offsets can share a line (`f(); f()`): one counter each.
         self.counters: list[itertools.count[int]] = []
         self.base = 0  # the total when this process started counting (changes at fork)
         self.flushed: dict[Sink, int] = {}
         # Only call sites are announced (deprecated_call); a rollout's paths are not.
-        self.announced: set[Sink] | None = set() if decl is not None else None
+        self.announced: set[Sink] | None = set() if kind != "rollout" else None
 
     def total(self) -> int:
         return sum(map(read_counter, self.counters))
@@ -301,7 +312,7 @@ def count_rollout(rollout: str, path: str, outcome: str) -> None:
             site = SITES.get(where)
             if site is None:
                 identity = {"rollout": rollout, "path": path, "outcome": outcome}
-                site = CallSite(None, identity, "rollout_usage")
+                site = CallSite(None, identity, "rollout_usage", "rollout")
                 site.counters.append(itertools.count(0))
                 SITES[where] = site
         start_flusher()
@@ -315,7 +326,7 @@ def rollout_counts() -> dict[tuple[str, str, str], int]:
             site.total() - site.base
         )
         for site in list(SITES.values())
-        if site.decl is None
+        if site.kind == "rollout"
     }
 
 
@@ -330,18 +341,46 @@ def emit_event(event: EventDict) -> None:
     _wake_flusher()
 
 
+def warning_counter(where: tuple[Any, ...], identity: dict[str, Any]) -> itertools.count[int]:
+    """The counter of one foreign warning's call site (*where*: a key naming the warning and
+    the site), creating the site, announced like a declaration's, on first use.
+
+    Past :data:`MAX_SITES` sites, uses count under the warning's :data:`OTHER_SITES` site.
+    """
+    site = SITES.get(where)
+    if site is None:
+        if len(SITES) >= MAX_SITES:
+            where = ("warning", identity["package"], identity["symbol"], OTHER_SITES)
+            identity = identity | {"caller": OTHER_SITES, "file": OTHER_SITES, "line": 0}
+        with STATE.lock:
+            site = SITES.get(where)
+            if site is None:
+                site = SITES[where] = CallSite(None, identity, "deprecated_usage", "warning")
+                site.counters.append(itertools.count(0))
+                PENDING[site] = None
+        _wake_flusher()
+    return site.counters[0]
+
+
 _IDENTITY_KEYS: Final = (
     "symbol", "package", "phase", "since", "removed_in", "replacement", "caller", "file", "line",
 )  # fmt: skip
+
+# What a foreign warning's events carry besides: its category and (normalised) message.
+_WARNING_KEYS: Final = ("kind", "category", "message")
 
 
 def site_records() -> list[dict[str, Any]]:
     """Every call site counted in this process, as the fields of its usage events plus
     ``count`` (plain values: they travel between processes, e.g. from xdist workers)."""
     with STATE.lock:
-        sites = [site for site in SITES.values() if site.decl is not None]
+        sites = [site for site in SITES.values() if site.kind != "rollout"]
     return [
-        {**{key: site.identity[key] for key in _IDENTITY_KEYS}, "count": total}
+        {
+            **{key: site.identity[key] for key in _IDENTITY_KEYS},
+            **{key: site.identity[key] for key in _WARNING_KEYS if key in site.identity},
+            "count": total,
+        }
         for site in sites
         if (total := site.total() - site.base) > 0
     ]
@@ -355,7 +394,9 @@ def write_usage_events(path: str, records: Sequence[Mapping[str, Any]]) -> int:
 
 
 def usage() -> list[SiteUsage]:
-    """Uses of deprecated symbols in this process so far, one entry per call site.
+    """Uses of deprecated symbols in this process so far, one entry per call site: of
+    phaseout declarations, and of other libraries' deprecation warnings while
+    ``phaseout.track_warnings()`` is on (``kind="warning"``).
 
     Counts start at zero in a forked child. Flushing does not reset them.
     """
@@ -368,9 +409,10 @@ def usage() -> list[SiteUsage]:
             file=site.identity["file"],
             line=site.identity["line"],
             count=site.total() - site.base,
+            kind=site.kind,
         )
         for site in list(SITES.values())
-        if site.decl is not None
+        if site.kind != "rollout"
     ]
 
 

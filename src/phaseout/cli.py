@@ -210,8 +210,29 @@ def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "finding of a kind given to --fail-on was found; 2 on bad input."
         ),
     )
-    audit.add_argument("package", metavar="PACKAGE", help="a top-level import name")
-    audit.add_argument("--at", metavar="VERSION", help="also show the phase at this version")
+    audit.add_argument(
+        "package", metavar="PACKAGE", nargs="?", help="a top-level import name (not with --watch)"
+    )
+    audit.add_argument(
+        "--at",
+        metavar="VERSION",
+        help="also show the phase at this version (with --watch: PACKAGE==VERSION,...)",
+    )
+    audit.add_argument(
+        "--watch",
+        action="store_true",
+        help="audit the APIs watched in other libraries ([tool.phaseout.watch]) instead: "
+        "phases at the installed and the upcoming versions (--at, --lock), uses (--usage)",
+    )
+    audit.add_argument(
+        "--pyproject", metavar="PATH", help="with --watch: the pyproject.toml holding the list"
+    )
+    audit.add_argument(
+        "--lock",
+        metavar="FILE",
+        help="with --watch: the versions about to be installed (uv.lock, poetry.lock, "
+        "pylock.toml or requirements)",
+    )
     audit.add_argument(
         "--matrix",
         nargs="?",
@@ -241,6 +262,12 @@ def _add_audit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if args.watch:
+        return _audit_watches(args, stdout, stderr)
+    if args.package is None or args.pyproject or args.lock:
+        given = "--pyproject/--lock need --watch" if args.package else "PACKAGE is required"
+        stderr.write(f"phaseout audit: {given} (phaseout audit PACKAGE, or --watch)\n")
+        return EXIT_BAD_INPUT
     from .audit import FINDINGS, audit, render
 
     fail_on = {kind.strip() for kind in args.fail_on.split(",") if kind.strip()}
@@ -258,6 +285,33 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stderr.write(f"phaseout audit: {error}\n")
         return EXIT_BAD_INPUT
     stdout.write(text)
+    stdout.flush()
+    failing = [finding for finding in result.findings if finding.kind in fail_on]
+    return EXIT_USAGE_FOUND if failing else EXIT_OK
+
+
+def _audit_watches(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .dependencies import WATCH_FINDINGS, audit_watches, render_watches
+
+    if args.package is not None or args.matrix is not None:
+        stderr.write("phaseout audit: --watch audits the watch list; drop PACKAGE and --matrix\n")
+        return EXIT_BAD_INPUT
+    fail_on = {kind.strip() for kind in args.fail_on.split(",") if kind.strip()}
+    unknown = fail_on - set(WATCH_FINDINGS)
+    if unknown:
+        stderr.write(
+            f"phaseout audit: with --watch, --fail-on must be finding kinds "
+            f"({', '.join(WATCH_FINDINGS)}), got {', '.join(sorted(unknown))}\n"
+        )
+        return EXIT_BAD_INPUT
+    try:
+        result = audit_watches(
+            args.pyproject, at=[args.at] if args.at else [], lock=args.lock, usage=args.usage
+        )
+    except (ValueError, RuntimeError) as error:
+        stderr.write(f"phaseout audit: {error}\n")
+        return EXIT_BAD_INPUT
+    stdout.write(render_watches(result, args.fmt))
     stdout.flush()
     failing = [finding for finding in result.findings if finding.kind in fail_on]
     return EXIT_USAGE_FOUND if failing else EXIT_OK

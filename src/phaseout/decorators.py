@@ -156,8 +156,9 @@ class _Deprecator:
         self, obj: Any, kind: str, static: str | None = None
     ) -> tuple[Declaration, AnyCallable | None]:
         options = self._options
-        module = getattr(obj, "__module__", None) or "__main__"
-        symbol = f"{module}.{obj.__qualname__}"
+        module = options.get("module") or getattr(obj, "__module__", None) or "__main__"
+        # A watched API is named as its users spell it (`pandas.DataFrame.append`).
+        symbol = options.get("symbol") or f"{module}.{obj.__qualname__}"
         checked = self._checked
         if checked is None:
             checked = self._checked = checked_options(symbol, self._options)

@@ -234,7 +234,10 @@ def release_calendar(package: str, pyproject: Path | None = None) -> Calendar:
 
 
 def silenced(decl: Declaration) -> bool:
-    """Whether *decl*'s warnings are silenced here (``PHASEOUT_SILENCE``, ``silence()``)."""
+    """Whether *decl*'s warnings are silenced here (``PHASEOUT_SILENCE``, ``silence()``, a
+    quiet ``phaseout.watch``)."""
+    if decl.quiet:
+        return True
     names = _SILENCED.get() | CONFIG.load().silence
     if not names:
         return False

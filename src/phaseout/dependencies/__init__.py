@@ -1,10 +1,127 @@
 """Dependencies' deprecations: what a project uses of other libraries' deprecated APIs.
 
-The room for the tracking of third-party deprecations (``warnings.deprecated`` markers,
-other libraries' warnings) counted with phaseout's own accounting, read through the core's
-public usage API, never the hot path's internals.
+- :func:`track_warnings` counts every deprecation warning other code issues (ignored,
+  repeated or shown), per package, symbol and call site in the project's code, with the same
+  counters, usage logs, OpenTelemetry metrics and reports as phaseout's own declarations,
+  and without changing what Python shows, raises or ignores.
+- :func:`watch` declares a timeline on an API the project does not own
+  (``pandas.DataFrame.append``), applied when its module is imported; :func:`unwatch` takes
+  it back. ``[tool.phaseout.watch]`` holds a project's list (:func:`watch_list`).
+
+See docs/dependencies.md.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import os
+import re
+from collections.abc import Iterable
+from typing import Any, Final
+
+from ._audit import (
+    WATCH_FINDINGS,
+    WatchAudit,
+    WatchEntry,
+    WatchFinding,
+    audit_watches,
+    render_watches,
+)
+from ._capture import DEFAULT_CATEGORIES, Tracking, current, start
+from ._watch import Watch, unwatch, watch, watched
+from ._watchlist import watch_list
+
+__all__ = [
+    "TRACK_WARNINGS_ENV",
+    "WATCH_FINDINGS",
+    "Tracking",
+    "Watch",
+    "WatchAudit",
+    "WatchEntry",
+    "WatchFinding",
+    "audit_watches",
+    "render_watches",
+    "track_warnings",
+    "tracking",
+    "unwatch",
+    "watch",
+    "watch_list",
+    "watched",
+]
+
+#: ``1`` counts every package's deprecation warnings; ``pandas,numpy`` only these packages'.
+TRACK_WARNINGS_ENV: Final = "PHASEOUT_TRACK_WARNINGS"
+
+_NAME: Final = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+
+
+def track_warnings(
+    categories: Iterable[type[Warning]] = DEFAULT_CATEGORIES,
+    packages: Iterable[str] | str | None = None,
+) -> Tracking:
+    """Count every warning of *categories* issued by other code (by *packages* only, when
+    given: distribution or import names), from now on, until ``.stop()`` (or the end of a
+    ``with`` block). Calling it again replaces what is counted.
+
+    Each warning is counted per package that issued it, symbol (read from the message),
+    category and call site: the first frame outside the issuing package, phaseout and the
+    libraries that issue warnings for others. Uses appear in ``phaseout.usage()``
+    (``kind="warning"``), the usage logs (``deprecated_usage`` events with
+    ``"kind": "warning"``), OpenTelemetry and ``phaseout report``. What Python shows, raises
+    or ignores is unchanged. Start it before importing the libraries watched, so that a
+    ``from warnings import warn`` of theirs is counted from the front door too.
+    """
+    chosen: tuple[Any, ...] = (categories,) if isinstance(categories, type) else tuple(categories)
+    for category in chosen:
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            raise TypeError(
+                f"track_warnings: categories must be Warning subclasses, such as "
+                f"DeprecationWarning, got {category!r}"
+            )
+    if not chosen:
+        raise ValueError(
+            "track_warnings: categories must name at least one Warning subclass, got none; "
+            "to stop tracking, call .stop() on what track_warnings() returned"
+        )
+    return start(Tracking(chosen, _packages(packages)))
+
+
+def tracking() -> Tracking | None:
+    """The warning tracking in force (see :func:`track_warnings`), or None."""
+    return current()
+
+
+def _packages(packages: Iterable[str] | str | None) -> frozenset[str] | None:
+    from ._attribution import normal_name
+
+    if packages is None:
+        return None
+    names = [packages] if isinstance(packages, str) else list(packages)
+    for name in names:
+        if not (isinstance(name, str) and _NAME.match(name)):
+            raise ValueError(
+                f"track_warnings: packages must be distribution or import names such as "
+                f"'pandas', got {name!r}"
+            )
+    return frozenset(normal_name(name) for name in names)
+
+
+def _from_environment() -> None:
+    """``PHASEOUT_TRACK_WARNINGS`` (read when phaseout is imported): ``1`` for every
+    package, names for those; a value that is neither is reported once and ignored."""
+    value = os.environ.get(TRACK_WARNINGS_ENV, "").strip()
+    if value.lower() in ("", "0", "false", "no", "off"):
+        return
+    if value.lower() in ("1", "true", "yes", "on", "all"):
+        track_warnings()
+        return
+    try:
+        track_warnings(packages=[name.strip() for name in value.split(",")])
+    except ValueError:
+        from .. import _notices
+        from ..exceptions import SettingsWarning
+
+        problem = (
+            f"{TRACK_WARNINGS_ENV} must be 1, 0 or package names such as 'pandas,numpy', "
+            f"got {value!r}; the variable is ignored"
+        )
+        _notices.notice(("settings", problem), problem, SettingsWarning)

@@ -1,0 +1,448 @@
+"""Seeing every deprecation warning other code issues, without changing what Python does with it.
+
+Python decides a warning's fate in ``warn_explicit`` (C): a repeat already in the caller's
+``__warningregistry__`` returns first, then the filters decide (``ignore`` returns, ``error``
+raises, the others show). No hook runs for an ignored or repeated warning, so two observers
+sit *before* those decisions:
+
+- **The front door.** ``warnings.warn`` and ``warnings.warn_explicit`` are replaced by
+  wrappers that count, then call the originals with exactly what Python would have computed
+  (the same frame for the same ``stacklevel`` and ``skip_file_prefixes``, the same registry,
+  module and category), so filters, registries, ``catch_warnings`` and ``pytest.warns`` see
+  what they saw. Every warning issued through ``warnings.warn(...)`` is counted, ignored or
+  repeated.
+- **The tap.** Warnings issued from C (``PyErr_WarnEx``: ``datetime.utcnow()``, NumPy's C
+  code) and through a ``from warnings import warn`` bound before tracking began never reach
+  the front door. A filter entry that never matches is put first in ``warnings.filters``: C
+  asks its message pattern (the text) and its category (``__subclasscheck__``) before
+  deciding, so the tap sees every such warning that reaches the filters; it is put first
+  again after every change of the filters (``simplefilter``, ``catch_warnings``). It
+  cannot see a repeat that the location's registry suppresses (``default``, ``module``,
+  ``once``); docs/dependencies.md has the measures.
+
+Phaseout's own warnings are left to phaseout's accounting (they come from its frames).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import warnings as _wm
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any, Final
+
+from .. import _filters, _notices, _usage
+from ..exceptions import PhaseoutWarning, SettingsWarning
+from . import _attribution
+
+_getframe: Final = sys._getframe
+
+#: What ``track_warnings()`` counts unless told otherwise.
+DEFAULT_CATEGORIES: Final[tuple[type[Warning], ...]] = (
+    DeprecationWarning,
+    PendingDeprecationWarning,
+    FutureWarning,
+)
+
+# How the phase of a foreign warning is read from its category (the most specific first).
+_PHASES: Final = (
+    (PendingDeprecationWarning, "pending"),
+    (FutureWarning, "hard"),
+    (DeprecationWarning, "soft"),
+)
+
+# The sites of the warnings seen so far, by (category, text, issuing module, user code,
+# instruction): the counter, or None for a warning not counted (a package not asked for).
+# Bounded: past the limit it starts afresh (counts live in the sites, not here).
+_MAX_KNOWN: Final = 4096
+_UNCOUNTED: Final[itertools.count[int]] = itertools.count()
+
+
+class Tracking:
+    """What ``track_warnings()`` counts; stopped by :meth:`stop` or by leaving a ``with``."""
+
+    def __init__(self, categories: tuple[type[Warning], ...], packages: frozenset[str] | None):
+        self.categories = categories
+        self.packages = packages
+        self.active = False
+        # Per category: counted or not (PhaseoutWarning and unasked categories are not).
+        self.counted: dict[type, bool] = {}
+        self.known: dict[tuple[Any, ...], itertools.count[int]] = {}
+
+    def __enter__(self) -> Tracking:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop counting (the counts so far stay), and give ``warnings`` back its functions
+        and filter list as they were, where nothing else replaced them since."""
+        stop(self)
+
+    def __repr__(self) -> str:
+        names = ", ".join(category.__name__ for category in self.categories)
+        packages = "all packages" if self.packages is None else ", ".join(sorted(self.packages))
+        state = "on" if self.active else "stopped"
+        return f"<Tracking {names} from {packages}: {state}>"
+
+    def counts(self, category: Any) -> bool:
+        try:
+            return self.counted[category]
+        except (KeyError, TypeError):
+            pass
+        try:
+            result = (
+                isinstance(category, type)
+                and issubclass(category, self.categories)
+                and not issubclass(category, PhaseoutWarning)
+            )
+        except Exception:  # a category whose subclass check fails: Python will say so
+            return False
+        self.counted[category] = result
+        return result
+
+
+_lock = threading.Lock()
+_current: Tracking | None = None
+# What `warnings` had before the wrappers (the C functions, unless something patched them).
+_previous_warn: Any = _wm.warn
+_previous_warn_explicit: Any = _wm.warn_explicit
+
+
+def current() -> Tracking | None:
+    """The tracking in force, if any."""
+    return _current
+
+
+def count(message: Any, category: Any, issuing: FrameType, from_c: bool = False) -> None:
+    """Count one warning issued from *issuing*; never raises into the program."""
+    tracking = _current
+    if tracking is None:
+        return
+    try:
+        if isinstance(message, Warning):
+            category = type(message)
+        elif category is None:
+            category = UserWarning
+        if not tracking.counts(category) or _attribution.is_phaseout(issuing):
+            return
+        text = message if type(message) is str else str(message)
+        _count(tracking, text, category, issuing, from_c)
+    except Exception as error:  # counting must never break the program
+        problem = f"phaseout could not count a {category!r} warning ({error!r}); not counted"
+        _notices.notice(("track_warnings", type(error)), problem, SettingsWarning)
+
+
+def _count(
+    tracking: Tracking, text: str, category: type[Warning], issuing: FrameType, from_c: bool
+) -> None:
+    symbol = None
+    if from_c:
+        # C code has no frame: the innermost one is its caller's. A message naming an
+        # imported module's symbol names the issuer; else the frame's module is taken.
+        symbol = _attribution.symbol_of(text)
+        top = symbol.partition(".")[0] if symbol else ""
+        if top in sys.modules:
+            module = top
+        elif _attribution.is_library(issuing):  # a `from warnings import warn` of its own
+            module = _attribution.module_of(issuing)
+        else:  # a C function called from the project's code: nothing tells whose
+            module = _attribution.UNKNOWN
+    else:
+        module = _attribution.issuer(issuing)
+    top = module.partition(".")[0]
+    user = _attribution.user_frame(issuing, top)
+    key = (category, text, module, user.f_code, user.f_lasti)
+    counter = tracking.known.get(key)
+    if counter is None:
+        counter = _site(tracking, text, category, module, user, symbol)
+        if len(tracking.known) >= _MAX_KNOWN:
+            tracking.known.clear()
+        tracking.known[key] = counter
+    next(counter)
+
+
+def _site(
+    tracking: Tracking,
+    text: str,
+    category: type[Warning],
+    module: str,
+    user: FrameType,
+    symbol: str | None,
+) -> itertools.count[int]:
+    package = _attribution.package_of(module)
+    wanted = tracking.packages
+    if wanted is not None and not (
+        _attribution.normal_name(package) in wanted
+        or _attribution.normal_name(module.partition(".")[0]) in wanted
+    ):
+        return _UNCOUNTED
+    from .. import _frames
+
+    if symbol is None:
+        symbol = _attribution.symbol_of(text)
+    message = _attribution.normalised(text)
+    symbol = symbol or message
+    code = user.f_code
+    line = _frames.line_of(code, user.f_lasti)
+    caller = f"{_attribution.module_of(user)}:{_frames.qualname_of(user)}"
+    phase = next((name for base, name in _PHASES if issubclass(category, base)), "soft")
+    identity = {
+        "symbol": symbol,
+        "package": package,
+        "phase": phase,
+        "since": None,
+        "removed_in": None,
+        "replacement": None,
+        "caller": caller,
+        "file": code.co_filename,
+        "line": line,
+        "kind": "warning",
+        "category": category.__name__,
+        "message": message,
+    }
+    where = ("warning", package, symbol, category.__name__, caller, code.co_filename, line)
+    return _usage.warning_counter(where, identity)
+
+
+# -- the front door -------------------------------------------------------------------------
+
+
+def _internal(frame: FrameType) -> bool:
+    filename = frame.f_code.co_filename
+    return "importlib" in filename and "_bootstrap" in filename
+
+
+def _explicitly(
+    original: Callable[..., Any],
+    caller: FrameType,
+    message: Any,
+    category: Any,
+    stacklevel: int,
+    source: Any,
+) -> Any:
+    """What ``warnings.warn`` does from *caller* when its frame walk starts on an import
+    system frame or at a level of 0 or less (plain ``f_back`` steps): done here, by
+    ``warn_explicit`` with the frame, registry and module that walk finds."""
+    if isinstance(message, Warning):
+        category = type(message)
+    elif category is None:
+        category = UserWarning
+    if not (isinstance(category, type) and issubclass(category, Warning)):
+        return original(message, category, stacklevel, source)  # raises Python's TypeError
+    frame: FrameType | None = caller
+    for _ in range(stacklevel - 1):
+        if frame is None:
+            break
+        frame = frame.f_back
+    if frame is None:
+        globals_: dict[str, Any] = sys.__dict__
+        filename, lineno = "sys", 1
+    else:
+        globals_ = frame.f_globals
+        filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    registry = globals_.get("__warningregistry__", _MISSING)
+    if registry is _MISSING:
+        registry = globals_["__warningregistry__"] = {}
+    module = globals_.get("__name__", _MISSING)
+    if not (module is None or isinstance(module, str)):
+        module = "<string>"
+    return _original_warn_explicit()(
+        message, category, filename, lineno, module, registry, None, source
+    )
+
+
+_MISSING: Final = object()
+
+
+def _original_warn_explicit() -> Any:
+    return _previous_warn_explicit
+
+
+def _level(caller: FrameType, stacklevel: int, prefixes: Any) -> int | None:
+    """The ``stacklevel`` that makes the original ``warn``, called from the wrapper, find the
+    frame it finds when called from *caller*; None when only :func:`_explicitly` can."""
+    if prefixes:
+        stacklevel = max(2, stacklevel)
+    if stacklevel <= 0 or _internal(caller):
+        return None
+    if prefixes:
+        try:
+            skipped = caller.f_code.co_filename.startswith(prefixes)
+        except TypeError:  # not a tuple of strings: the original says so
+            return stacklevel + 1
+        if skipped:
+            # The wrapper's first step skips the caller as the original's first step would.
+            return stacklevel
+    return stacklevel + 1
+
+
+if sys.version_info >= (3, 12):
+
+    def warn(
+        message: Any,
+        category: Any = None,
+        stacklevel: int = 1,
+        source: Any = None,
+        *,
+        skip_file_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        """``warnings.warn``, counted by phaseout (``phaseout.track_warnings()``)."""
+        caller = _getframe(1)
+        count(message, category, caller)
+        original = _previous_warn
+        level = _level(caller, stacklevel, skip_file_prefixes)
+        if level is None:
+            if skip_file_prefixes:
+                stacklevel = max(2, stacklevel)
+            return _explicitly(original, caller, message, category, stacklevel, source)  # type: ignore[no-any-return]
+        if skip_file_prefixes:
+            return original(message, category, level, source, skip_file_prefixes=skip_file_prefixes)  # type: ignore[no-any-return]
+        return original(message, category, level, source)  # type: ignore[no-any-return]
+
+else:
+
+    def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = None) -> None:
+        """``warnings.warn``, counted by phaseout (``phaseout.track_warnings()``)."""
+        caller = _getframe(1)
+        count(message, category, caller)
+        original = _previous_warn
+        level = _level(caller, stacklevel, ())
+        if level is None:
+            return _explicitly(original, caller, message, category, stacklevel, source)  # type: ignore[no-any-return]
+        return original(message, category, level, source)  # type: ignore[no-any-return]
+
+
+def warn_explicit(
+    message: Any,
+    category: Any,
+    filename: Any,
+    lineno: Any,
+    module: Any = None,
+    registry: Any = None,
+    module_globals: Any = None,
+    source: Any = None,
+) -> None:
+    """``warnings.warn_explicit``, counted by phaseout (``phaseout.track_warnings()``)."""
+    count(message, category, _getframe(1))
+    return _original_warn_explicit()(  # type: ignore[no-any-return]
+        message, category, filename, lineno, module, registry, module_globals, source
+    )
+
+
+_WRAPPERS: Final = frozenset({warn.__code__, warn_explicit.__code__})
+
+
+# -- the tap --------------------------------------------------------------------------------
+
+_pending = threading.local()
+
+
+class _TextTap:
+    """The message pattern of the tap's filter entry: remembers the text, never matches."""
+
+    __slots__ = ()
+
+    def match(self, text: object) -> None:
+        # With the frame: C asks the category next from the same frame; anything else
+        # that reads the filter list (phaseout's own prediction) asks from another.
+        _pending.text = (text, _getframe(1))
+
+    def __repr__(self) -> str:
+        return "<phaseout: counts warnings issued from C; never matches>"
+
+
+class _CategoryTapType(type):
+    def __subclasscheck__(cls, category: Any) -> bool:
+        pending = _pending.__dict__.pop("text", None)
+        if pending is None or _current is None:
+            return False
+        text, frame = pending
+        if frame is not _getframe(1) or frame.f_code in _WRAPPERS:
+            return False  # not C's question, or the front door counted it already
+        count(text, category, frame, from_c=True)
+        return False
+
+    def __repr__(cls) -> str:
+        return "<phaseout: counts warnings issued from C; never matches>"
+
+
+class _CategoryTap(Warning, metaclass=_CategoryTapType):
+    """The category of the tap's filter entry (no warning is ever of it)."""
+
+
+#: The filter entry put first in ``warnings.filters`` while tracking.
+TAP: Final[Any] = ("default", _TextTap(), _CategoryTap, None, 0)
+
+
+def _without_tap(filters: Iterable[Any]) -> list[Any]:
+    return [entry for entry in filters if entry is not TAP]
+
+
+def _reseat() -> None:
+    """Put the tap first again after a change of the filters (``simplefilter``,
+    ``catch_warnings``, ``resetwarnings``): a filter put before it would match first and
+    hide C's warnings from it. The order of the others is kept; the tap never matches, so
+    no decision changes, and the filter version is not bumped again."""
+    if _current is None:
+        return
+    filters: Any = _wm.filters
+    if filters and filters[0] is TAP:
+        return
+    if isinstance(filters, list):
+        filters[:] = [TAP, *_without_tap(filters)]
+
+
+# -- starting and stopping --------------------------------------------------------------------
+
+
+def start(tracking: Tracking) -> Tracking:
+    """Count what *tracking* asks from now on (replacing any tracking in force)."""
+    global _current, _previous_warn, _previous_warn_explicit
+    with _lock:
+        if _current is not None:
+            _current.active = False
+        if _wm.warn is not warn:
+            _previous_warn = _wm.warn
+            _previous_warn_explicit = _wm.warn_explicit
+            _wm.warn = warn
+            _wm.warn_explicit = warn_explicit
+            if _filters.passthrough_warn is _filters.ORIGINAL_WARN:
+                _filters.passthrough_warn = warn
+        filters: Any = _wm.filters
+        if not any(entry is TAP for entry in filters):
+            # Not through filterwarnings(): the tap never matches, so no decision and no
+            # registry changes, and the filter version stays as it is.
+            filters.insert(0, TAP)
+        # Kept first across later changes where CPython lets them be observed (3.10-3.13).
+        if _filters.watch_filter_versions() and _reseat not in _filters.after_change:
+            _filters.after_change.append(_reseat)
+        tracking.active = True
+        _current = tracking
+    return tracking
+
+
+def stop(tracking: Tracking | None = None) -> None:
+    """Stop *tracking* (or whatever tracking is in force)."""
+    global _current
+    with _lock:
+        if tracking is not None and tracking is not _current:
+            tracking.active = False
+            return
+        if _current is not None:
+            _current.active = False
+        _current = None
+        if _wm.warn is warn:
+            _wm.warn = _previous_warn
+        if _wm.warn_explicit is warn_explicit:
+            _wm.warn_explicit = _previous_warn_explicit
+        if _filters.passthrough_warn is warn:
+            _filters.passthrough_warn = _filters.ORIGINAL_WARN
+        if _reseat in _filters.after_change:
+            _filters.after_change.remove(_reseat)
+        filters: Any = _wm.filters
+        if any(entry is TAP for entry in filters):
+            filters[:] = _without_tap(filters)
