@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 
@@ -18,6 +19,22 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
+def _stop_tracking_and_watching() -> None:
+    dependencies = sys.modules.get("phaseout.dependencies")
+    if dependencies is None:
+        return
+    tracking = dependencies.tracking()
+    if tracking is not None:
+        tracking.stop()
+    for made in dependencies.watched():
+        dependencies.unwatch(made.target)
+
+
+# PHASEOUT_TRACK_WARNINGS acts when phaseout is first imported, which the pytest plugin did
+# before this file removed it: undone here.
+_stop_tracking_and_watching()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     phaseout.reset_defaults()
@@ -26,6 +43,7 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # flusher thread's prompt announcements (see `prompt_writes`).
     monkeypatch.setattr(_usage.STATE, "prompt", False)
     yield
+    _stop_tracking_and_watching()
     policies.POLICIES.clear()
     _versions.POLICY_DISTRIBUTIONS.clear()
     phaseout.reset_defaults()

@@ -13,6 +13,9 @@ option or marker asks for it, or when the suite's own code has imported phaseout
 - A terminal summary of every deprecated API the suite used: phase, count and the busiest call
   sites (``--phaseout-top=N``); ``--phaseout-usage-log=PATH`` writes the uses as a usage log
   for ``phaseout report``. Counts of xdist workers are merged.
+- ``--phaseout-track-warnings[=pandas,numpy]`` counts the deprecation warnings other
+  libraries issue (``phaseout.track_warnings``), and ``--phaseout-watch`` applies the
+  project's ``[tool.phaseout.watch]``; both land in the summary and the usage log.
 - Under the plugin, a package policy's ``"process"`` budget shows a use once per call site, so
   each test that uses a deprecated API sees its warning (``pytest.warns``,
   ``pytest.deprecated_call``).
@@ -55,6 +58,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the deprecated uses of the run to PATH as a usage log (phaseout report)",
     )
     group.addoption(
+        "--phaseout-track-warnings",
+        nargs="?",
+        const="all",
+        metavar="PACKAGES",
+        help="count the deprecation warnings other libraries issue (all, or these "
+        "comma-separated packages) and list them in the summary, as PHASEOUT_TRACK_WARNINGS",
+    )
+    group.addoption(
+        "--phaseout-watch",
+        action="store_true",
+        help="watch the APIs listed in [tool.phaseout.watch] of the project's pyproject.toml",
+    )
+    group.addoption(
         "--phaseout-top",
         type=int,
         default=3,
@@ -69,6 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "phaseout_pretend(versions): run the test as if these versions were installed, "
         'e.g. {"mylib": "3.0"}',
     )
+    _track(config)
     strict = config.getoption("--phaseout-strict")
     pretend = config.getoption("--phaseout-pretend")
     if strict or pretend:
@@ -86,6 +103,27 @@ def pytest_configure(config: pytest.Config) -> None:
         else:
             phaseout.configure(**settings)
     _under_pytest()
+
+
+def _track(config: pytest.Config) -> None:
+    """--phaseout-track-warnings and --phaseout-watch: before the suite imports anything."""
+    packages = config.getoption("--phaseout-track-warnings")
+    if packages:
+        from phaseout import dependencies
+
+        names = None if packages == "all" else [name.strip() for name in packages.split(",")]
+        try:
+            dependencies.track_warnings(packages=names)
+        except ValueError as error:
+            raise pytest.UsageError(f"--phaseout-track-warnings: {error}") from None
+    if config.getoption("--phaseout-watch"):
+        from phaseout import dependencies
+
+        pyproject = config.rootpath / "pyproject.toml"
+        try:
+            dependencies.watch_list(pyproject)
+        except (ValueError, OSError, RuntimeError) as error:
+            raise pytest.UsageError(f"--phaseout-watch: {error}") from None
 
 
 def _under_pytest() -> None:
@@ -207,7 +245,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for (symbol, phase), sites in sorted(
         by_symbol.items(), key=lambda item: (-sum(u["count"] for u in item[1]), item[0])
     ):
-        write(f"{symbol} ({phase}): {_uses(sum(u['count'] for u in sites))}")
+        first = sites[0]
+        # Another library's warning (track_warnings): its package and category.
+        what = (
+            f"{first['package']}, {first['category']}" if first.get("kind") == "warning" else phase
+        )
+        write(f"{symbol} ({what}): {_uses(sum(u['count'] for u in sites))}")
         merged: dict[tuple[str, int], int] = {}
         for use in sites:
             merged[use["file"], use["line"]] = (

@@ -51,7 +51,7 @@ _PHASEOUT_DIR: Final = os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 _CALL: Final = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\(\)")
 _QUOTED: Final = re.compile(r"""[`'"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:\(\))?[`'"]""")
-_DOTTED: Final = re.compile(r"(?<![\w.])([A-Za-z_]\w+(?:\.[A-Za-z_]\w*)+)(?![\w(])")
+_DOTTED: Final = re.compile(r"(?<![\w.])([A-Za-z_]\w+(?:\.[A-Za-z_]\w*)+)(?![\w.(])")
 _ADDRESS: Final = re.compile(r"0x[0-9a-fA-F]+")
 _NUMBER: Final = re.compile(r"(?<![\w.])\d+(?:\.\d+)*(?![\w])")
 # A dotted word that is not a name: a file (`setup.py`), an abbreviation (`e.g`).
@@ -118,14 +118,14 @@ def normalised(text: str) -> str:
 def symbol_of(text: str) -> str | None:
     """The name a deprecation message is about, if it names one: the first call
     (``utcnow()``), quoted name or dotted name in it."""
-    found: list[tuple[int, str]] = []
-    for pattern in (_CALL, _QUOTED, _DOTTED):
+    found: list[tuple[int, int, str]] = []
+    for rank, pattern in enumerate((_CALL, _QUOTED, _DOTTED)):
         for match in pattern.finditer(text):
             name = match.group(1)
             if not _NOT_NAMES.search(name):
-                found.append((match.start(), name))
+                found.append((match.start(), rank, name))
                 break
-    return min(found)[1][:MAX_TEXT] if found else None
+    return min(found)[2][:MAX_TEXT] if found else None
 
 
 def package_of(module: str) -> str:

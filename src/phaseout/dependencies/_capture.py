@@ -216,28 +216,43 @@ def _internal(frame: FrameType) -> bool:
     return "importlib" in filename and "_bootstrap" in filename
 
 
-def _explicitly(
+def found(caller: FrameType, stacklevel: int, prefixes: Any) -> FrameType | None:
+    """The frame ``warnings.warn`` called from *caller* names (CPython's ``setup_context``:
+    plain ``f_back`` steps from an import-system frame or at a level of 0 or less, else
+    steps that skip import-system frames and *prefixes*)."""
+    if prefixes:
+        stacklevel = max(2, stacklevel)
+    frame: FrameType | None = caller
+    plain = stacklevel <= 0 or _internal(caller)
+    for _ in range(stacklevel - 1):
+        if frame is None:
+            break
+        frame = frame.f_back
+        while (
+            not plain
+            and frame is not None
+            and (_internal(frame) or (prefixes and frame.f_code.co_filename.startswith(prefixes)))
+        ):
+            frame = frame.f_back
+    return frame
+
+
+def _warn_at(
     original: Callable[..., Any],
-    caller: FrameType,
+    frame: FrameType | None,
     message: Any,
     category: Any,
     stacklevel: int,
     source: Any,
 ) -> Any:
-    """What ``warnings.warn`` does from *caller* when its frame walk starts on an import
-    system frame or at a level of 0 or less (plain ``f_back`` steps): done here, by
-    ``warn_explicit`` with the frame, registry and module that walk finds."""
+    """What ``warnings.warn`` does when it names *frame*: ``warn_explicit`` with its file,
+    line, module and registry, as CPython's ``setup_context`` reads them."""
     if isinstance(message, Warning):
         category = type(message)
     elif category is None:
         category = UserWarning
     if not (isinstance(category, type) and issubclass(category, Warning)):
         return original(message, category, stacklevel, source)  # raises Python's TypeError
-    frame: FrameType | None = caller
-    for _ in range(stacklevel - 1):
-        if frame is None:
-            break
-        frame = frame.f_back
     if frame is None:
         globals_: dict[str, Any] = sys.__dict__
         filename, lineno = "sys", 1
@@ -255,6 +270,12 @@ def _explicitly(
     )
 
 
+def _past_phaseout(frame: FrameType | None) -> FrameType | None:
+    while frame is not None and _attribution.is_phaseout(frame):
+        frame = frame.f_back
+    return frame
+
+
 _MISSING: Final = object()
 
 
@@ -264,7 +285,7 @@ def _original_warn_explicit() -> Any:
 
 def _level(caller: FrameType, stacklevel: int, prefixes: Any) -> int | None:
     """The ``stacklevel`` that makes the original ``warn``, called from the wrapper, find the
-    frame it finds when called from *caller*; None when only :func:`_explicitly` can."""
+    frame it finds when called from *caller*; None when only :func:`_warn_at` can."""
     if prefixes:
         stacklevel = max(2, stacklevel)
     if stacklevel <= 0 or _internal(caller):
@@ -295,10 +316,15 @@ if sys.version_info >= (3, 12):
         count(message, category, caller)
         original = _previous_warn
         level = _level(caller, stacklevel, skip_file_prefixes)
-        if level is None:
-            if skip_file_prefixes:
-                stacklevel = max(2, stacklevel)
-            return _explicitly(original, caller, message, category, stacklevel, source)  # type: ignore[no-any-return]
+        if level is None or _rerouting:
+            frame = found(caller, stacklevel, skip_file_prefixes)
+            if _rerouting and frame is not None and _attribution.is_phaseout(frame):
+                # A watch's wrapper stands where the library means its caller.
+                frame = _past_phaseout(frame)
+            elif level is not None:
+                frame = None
+            if frame is not None or level is None:
+                return _warn_at(original, frame, message, category, stacklevel, source)  # type: ignore[no-any-return]
         if skip_file_prefixes:
             return original(message, category, level, source, skip_file_prefixes=skip_file_prefixes)  # type: ignore[no-any-return]
         return original(message, category, level, source)  # type: ignore[no-any-return]
@@ -311,8 +337,15 @@ else:
         count(message, category, caller)
         original = _previous_warn
         level = _level(caller, stacklevel, ())
-        if level is None:
-            return _explicitly(original, caller, message, category, stacklevel, source)  # type: ignore[no-any-return]
+        if level is None or _rerouting:
+            frame = found(caller, stacklevel, ())
+            if _rerouting and frame is not None and _attribution.is_phaseout(frame):
+                # A watch's wrapper stands where the library means its caller.
+                frame = _past_phaseout(frame)
+            elif level is not None:
+                frame = None
+            if frame is not None or level is None:
+                return _warn_at(original, frame, message, category, stacklevel, source)  # type: ignore[no-any-return]
         return original(message, category, level, source)  # type: ignore[no-any-return]
 
 
@@ -398,20 +431,51 @@ def _reseat() -> None:
 
 # -- starting and stopping --------------------------------------------------------------------
 
+# Watches applied now: while there are any, the front door stays, and a warning that would
+# name a watch's wrapper names the wrapper's caller (see `warn`).
+_rerouting = 0
+
+
+def _open_front_door() -> None:
+    global _previous_warn, _previous_warn_explicit
+    if _wm.warn is not warn:
+        _previous_warn = _wm.warn
+        _previous_warn_explicit = _wm.warn_explicit
+        _wm.warn = warn
+        _wm.warn_explicit = warn_explicit
+        if _filters.passthrough_warn is _filters.ORIGINAL_WARN:
+            _filters.passthrough_warn = warn
+
+
+def _close_front_door_if_unused() -> None:
+    if _current is not None or _rerouting:
+        return
+    if _wm.warn is warn:
+        _wm.warn = _previous_warn
+    if _wm.warn_explicit is warn_explicit:
+        _wm.warn_explicit = _previous_warn_explicit
+    if _filters.passthrough_warn is warn:
+        _filters.passthrough_warn = _filters.ORIGINAL_WARN
+
+
+def reroute(watches: int) -> None:
+    """Tell how many watches are applied (``_watch`` does, on every change)."""
+    global _rerouting
+    with _lock:
+        _rerouting = watches
+        if watches:
+            _open_front_door()
+        else:
+            _close_front_door_if_unused()
+
 
 def start(tracking: Tracking) -> Tracking:
     """Count what *tracking* asks from now on (replacing any tracking in force)."""
-    global _current, _previous_warn, _previous_warn_explicit
+    global _current
     with _lock:
         if _current is not None:
             _current.active = False
-        if _wm.warn is not warn:
-            _previous_warn = _wm.warn
-            _previous_warn_explicit = _wm.warn_explicit
-            _wm.warn = warn
-            _wm.warn_explicit = warn_explicit
-            if _filters.passthrough_warn is _filters.ORIGINAL_WARN:
-                _filters.passthrough_warn = warn
+        _open_front_door()
         filters: Any = _wm.filters
         if not any(entry is TAP for entry in filters):
             # Not through filterwarnings(): the tap never matches, so no decision and no
@@ -435,12 +499,7 @@ def stop(tracking: Tracking | None = None) -> None:
         if _current is not None:
             _current.active = False
         _current = None
-        if _wm.warn is warn:
-            _wm.warn = _previous_warn
-        if _wm.warn_explicit is warn_explicit:
-            _wm.warn_explicit = _previous_warn_explicit
-        if _filters.passthrough_warn is warn:
-            _filters.passthrough_warn = _filters.ORIGINAL_WARN
+        _close_front_door_if_unused()
         if _reseat in _filters.after_change:
             _filters.after_change.remove(_reseat)
         filters: Any = _wm.filters

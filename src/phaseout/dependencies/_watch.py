@@ -27,6 +27,7 @@ from .. import _notices
 from .._options import checked_options
 from ..decorators import deprecated
 from ..exceptions import SettingsWarning
+from . import _capture
 
 if TYPE_CHECKING:
     from datetime import date
@@ -223,7 +224,10 @@ def _is_module(name: str) -> bool:
 
 
 def _missing(made: Watch, owner: Any, name: str) -> str:
-    where = getattr(owner, "__name__", repr(owner))
+    if isinstance(owner, type):
+        where = f"{owner.__module__}.{owner.__qualname__}"
+    else:
+        where = getattr(owner, "__name__", repr(owner))
     return (
         f"{where} has no attribute {name!r} in the installed version (removed already, or "
         f"misspelt?)"
@@ -280,6 +284,7 @@ def _wrap(made: Watch, owner: Any, name: str) -> None:
     decl.quiet = not made.show
     made.declaration = decl
     made.problem = None
+    _capture.reroute(sum(1 for each in _WATCHES.values() if each.applied))
 
 
 def _declaration_of(wrapper: Any) -> Declaration:
@@ -298,6 +303,11 @@ def _declaration_of(wrapper: Any) -> Declaration:
 
 def _put_back_class(klass: type, saved: dict[str, Any]) -> None:
     for slot, value in saved.items():
+        if slot == "__new__" and value is _ABSENT:
+            # CPython cannot give a class back its inherited __new__ once one was set (after
+            # `del`, object.__new__ refuses the arguments): the wrapper's stays, which only
+            # constructs (a watch never forwards), and counts nothing once unwatched.
+            continue
         if value is _ABSENT:
             if slot in klass.__dict__:
                 delattr(klass, slot)
@@ -316,3 +326,4 @@ def _restore(made: Watch) -> None:
         else:
             setattr(made._owner, made._name, made._before)
     made.declaration = None
+    _capture.reroute(sum(1 for each in _WATCHES.values() if each.applied))
