@@ -28,7 +28,7 @@ PYTHON: Final = "python"
 UNKNOWN: Final = "(unknown)"
 
 # Libraries that issue warnings on behalf of others: never the user, never the issuer.
-_HELPERS: Final = frozenset(
+HELPERS: Final = frozenset(
     {
         "typing_extensions",
         "warnings",
@@ -45,7 +45,7 @@ _HELPERS: Final = frozenset(
 )
 
 # PEP 702 wrappers keep the decorated object in this local.
-_PEP702_ISSUERS: Final = frozenset({"typing_extensions", "warnings"})
+PEP702_ISSUERS: Final = frozenset({"typing_extensions", "warnings"})
 
 _PHASEOUT_DIR: Final = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -72,7 +72,7 @@ def issuer(frame: FrameType) -> str:
     """The module that issued a warning from *frame*: its own, or for a PEP 702 wrapper
     (``typing_extensions.deprecated``, ``warnings.deprecated``) the decorated object's."""
     name = module_of(frame)
-    if name.partition(".")[0] in _PEP702_ISSUERS:
+    if name.partition(".")[0] in PEP702_ISSUERS:
         owner = getattr(frame.f_locals.get("arg"), "__module__", None)
         if isinstance(owner, str):
             return owner
@@ -85,7 +85,7 @@ def user_frame(frame: FrameType, issuer_top: str) -> FrameType:
     found: FrameType | None = frame
     while found is not None:
         top = module_of(found).partition(".")[0]
-        if top != issuer_top and top not in _HELPERS:
+        if top != issuer_top and top not in HELPERS:
             filename = found.f_code.co_filename
             if not filename.startswith(_PHASEOUT_DIR) and not (
                 "importlib" in filename and "_bootstrap" in filename
@@ -93,6 +93,11 @@ def user_frame(frame: FrameType, issuer_top: str) -> FrameType:
                 return found
         found = found.f_back
     return frame
+
+
+def is_import_system(frame: FrameType) -> bool:
+    filename = frame.f_code.co_filename
+    return "importlib" in filename and "_bootstrap" in filename
 
 
 def is_phaseout(frame: FrameType) -> bool:

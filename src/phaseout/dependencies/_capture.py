@@ -30,7 +30,7 @@ import sys
 import threading
 import warnings as _wm
 from collections.abc import Callable, Iterable
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any, Final
 
 from .. import _filters, _notices, _usage
@@ -69,7 +69,9 @@ class Tracking:
         self.active = False
         # Per category: counted or not (PhaseoutWarning and unasked categories are not).
         self.counted: dict[type, bool] = {}
-        self.known: dict[tuple[Any, ...], itertools.count[int]] = {}
+        # The site of each (category, text, issuer, id of the user's code, instruction): the
+        # code (so a reused id is told apart) and the counter.
+        self.known: dict[tuple[Any, ...], tuple[CodeType, itertools.count[int]]] = {}
 
     def __enter__(self) -> Tracking:
         return self
@@ -118,51 +120,124 @@ def current() -> Tracking | None:
 
 
 def count(message: Any, category: Any, issuing: FrameType, from_c: bool = False) -> None:
-    """Count one warning issued from *issuing*; never raises into the program."""
+    """Count one warning issued from *issuing*; never raises into the program.
+
+    Runs for every warning while tracking, so its common case is a few dict lookups: each
+    frame's module is remembered by its globals, and the site by (text, category, issuing
+    module, user's code, instruction).
+    """
     tracking = _current
     if tracking is None:
         return
     try:
-        if isinstance(message, Warning):
-            category = type(message)
-        elif category is None:
-            category = UserWarning
-        if not tracking.counts(category) or _attribution.is_phaseout(issuing):
+        if message.__class__ is str:
+            kind = UserWarning if category is None else category
+            text = message
+        elif isinstance(message, Warning):
+            kind = message.__class__
+            text = str(message)
+        else:
+            kind = UserWarning if category is None else category
+            text = str(message)
+        counted = tracking.counted.get(kind)
+        if counted is None:
+            counted = tracking.counts(kind)
+        if not counted:
             return
-        text = message if type(message) is str else str(message)
-        _count(tracking, text, category, issuing, from_c)
+        globals_ = issuing.f_globals
+        entry = _MODULES.get(id(globals_))
+        if entry is None or entry[0] is not globals_:
+            entry = _module(issuing)
+        if entry[3]:  # phaseout's own: counted by phaseout
+            return
+        symbol = None
+        user: FrameType | None
+        if from_c or entry[4]:
+            module, symbol = _issuer_slowly(text, issuing, from_c)
+            top = module.partition(".")[0]
+            user = issuing
+        else:
+            module, top = entry[1], entry[2]
+            user = issuing.f_back  # the issuing frame is the issuer's own
+        while user is not None:
+            globals_ = user.f_globals
+            found = _MODULES.get(id(globals_))
+            if found is None or found[0] is not globals_:
+                found = _module(user)
+            if not found[5] and found[2] != top:
+                break
+            user = user.f_back
+        if user is None:
+            user = issuing
+        code = user.f_code
+        key = (text, kind, module, id(code), user.f_lasti)
+        site = tracking.known.get(key)
+        if site is None or site[0] is not code:
+            site = (code, _site(tracking, text, kind, module, user, symbol))
+            if len(tracking.known) >= _MAX_KNOWN:
+                tracking.known.clear()
+            tracking.known[key] = site
+        next(site[1])
     except Exception as error:  # counting must never break the program
         problem = f"phaseout could not count a {category!r} warning ({error!r}); not counted"
         _notices.notice(("track_warnings", type(error)), problem, SettingsWarning)
 
 
-def _count(
-    tracking: Tracking, text: str, category: type[Warning], issuing: FrameType, from_c: bool
-) -> None:
-    symbol = None
-    if from_c:
-        # C code has no frame: the innermost one is its caller's. A message naming an
-        # imported module's symbol names the issuer; else the frame's module is taken.
-        symbol = _attribution.symbol_of(text)
-        top = symbol.partition(".")[0] if symbol else ""
-        if top in sys.modules:
-            module = top
-        elif _attribution.is_library(issuing):  # a `from warnings import warn` of its own
-            module = _attribution.module_of(issuing)
-        else:  # a C function called from the project's code: nothing tells whose
-            module = _attribution.UNKNOWN
-    else:
-        module = _attribution.issuer(issuing)
-    top = module.partition(".")[0]
-    user = _attribution.user_frame(issuing, top)
-    key = (category, text, module, user.f_code, user.f_lasti)
-    counter = tracking.known.get(key)
-    if counter is None:
-        counter = _site(tracking, text, category, module, user, symbol)
-        if len(tracking.known) >= _MAX_KNOWN:
-            tracking.known.clear()
-        tracking.known[key] = counter
-    next(counter)
+# Per module (by the id of its globals, kept alive in the entry, so an id is never reused
+# while it is here): (globals, name, top-level name, phaseout's own, a PEP 702 issuer,
+# never the user's frame).
+_MODULES: dict[int, tuple[dict[str, Any], str, str, bool, bool, bool]] = {}
+
+
+def _module(frame: FrameType) -> tuple[dict[str, Any], str, str, bool, bool, bool]:
+    """Remember the module of *frame* (see :data:`_MODULES`)."""
+    globals_ = frame.f_globals
+    name = _attribution.module_of(frame)
+    top = name.partition(".")[0]
+    own = _attribution.is_phaseout(frame)
+    entry = (
+        globals_,
+        name,
+        top,
+        own,
+        top in _attribution.PEP702_ISSUERS,
+        own or top in _attribution.HELPERS or _attribution.is_import_system(frame),
+    )
+    if len(_MODULES) >= _MAX_KNOWN:
+        _MODULES.clear()
+    _MODULES[id(globals_)] = entry
+    return entry
+
+
+_C_ISSUERS: dict[tuple[str, int], tuple[dict[str, Any], str, str | None]] = {}
+
+
+def _issuer_slowly(text: str, issuing: FrameType, from_c: bool) -> tuple[str, str | None]:
+    """The issuing module (and the symbol, when read) of a warning from C or from a PEP
+    702 wrapper."""
+    if not from_c:
+        return _attribution.issuer(issuing), None
+    globals_ = issuing.f_globals
+    known = _C_ISSUERS.get((text, id(globals_)))
+    if known is not None and known[0] is globals_:
+        return known[1], known[2]
+    module, symbol = _c_issuer(text, issuing)
+    if len(_C_ISSUERS) >= _MAX_KNOWN:
+        _C_ISSUERS.clear()
+    _C_ISSUERS[text, id(globals_)] = (globals_, module, symbol)
+    return module, symbol
+
+
+def _c_issuer(text: str, issuing: FrameType) -> tuple[str, str | None]:
+    # C code has no frame: the innermost one is its caller's. A message naming an imported
+    # module's symbol names the issuer; else a library's frame is taken as the issuer.
+    symbol = _attribution.symbol_of(text)
+    top = symbol.partition(".")[0] if symbol else ""
+    if top in sys.modules:
+        return top, symbol
+    if _attribution.is_library(issuing):  # a `from warnings import warn` of its own
+        return _attribution.module_of(issuing), symbol
+    return _attribution.UNKNOWN, symbol  # a C function called by the project: whose?
 
 
 def _site(
@@ -211,9 +286,16 @@ def _site(
 # -- the front door -------------------------------------------------------------------------
 
 
+_INTERNAL: dict[str, bool] = {}
+
+
 def _internal(frame: FrameType) -> bool:
+    """CPython's ``is_internal_frame``: a frame of the import system."""
     filename = frame.f_code.co_filename
-    return "importlib" in filename and "_bootstrap" in filename
+    internal = _INTERNAL.get(filename)
+    if internal is None:
+        internal = _INTERNAL[filename] = "importlib" in filename and "_bootstrap" in filename
+    return internal
 
 
 def found(caller: FrameType, stacklevel: int, prefixes: Any) -> FrameType | None:
@@ -313,40 +395,46 @@ if sys.version_info >= (3, 12):
     ) -> None:
         """``warnings.warn``, counted by phaseout (``phaseout.track_warnings()``)."""
         caller = _getframe(1)
-        count(message, category, caller)
-        original = _previous_warn
-        level = _level(caller, stacklevel, skip_file_prefixes)
-        if level is None or _rerouting:
-            frame = found(caller, stacklevel, skip_file_prefixes)
-            if _rerouting and frame is not None and _attribution.is_phaseout(frame):
-                # A watch's wrapper stands where the library means its caller.
-                frame = _past_phaseout(frame)
-            elif level is not None:
-                frame = None
-            if frame is not None or level is None:
-                return _warn_at(original, frame, message, category, stacklevel, source)  # type: ignore[no-any-return]
-        if skip_file_prefixes:
-            return original(message, category, level, source, skip_file_prefixes=skip_file_prefixes)  # type: ignore[no-any-return]
-        return original(message, category, level, source)  # type: ignore[no-any-return]
+        if _current is not None:
+            count(message, category, caller)
+        if not _rerouting and not skip_file_prefixes and stacklevel >= 1 and not _internal(caller):
+            return _previous_warn(message, category, stacklevel + 1, source)  # type: ignore[no-any-return]
+        return _warn_slowly(caller, message, category, stacklevel, source, skip_file_prefixes)  # type: ignore[no-any-return]
 
 else:
 
     def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = None) -> None:
         """``warnings.warn``, counted by phaseout (``phaseout.track_warnings()``)."""
         caller = _getframe(1)
-        count(message, category, caller)
-        original = _previous_warn
-        level = _level(caller, stacklevel, ())
-        if level is None or _rerouting:
-            frame = found(caller, stacklevel, ())
-            if _rerouting and frame is not None and _attribution.is_phaseout(frame):
-                # A watch's wrapper stands where the library means its caller.
-                frame = _past_phaseout(frame)
-            elif level is not None:
-                frame = None
-            if frame is not None or level is None:
-                return _warn_at(original, frame, message, category, stacklevel, source)  # type: ignore[no-any-return]
-        return original(message, category, level, source)  # type: ignore[no-any-return]
+        if _current is not None:
+            count(message, category, caller)
+        if not _rerouting and stacklevel >= 1 and _INTERNAL.get(caller.f_code.co_filename) is False:
+            return _previous_warn(message, category, stacklevel + 1, source)  # type: ignore[no-any-return]
+        return _warn_slowly(caller, message, category, stacklevel, source, ())  # type: ignore[no-any-return]
+
+
+def _warn_slowly(
+    caller: FrameType,
+    message: Any,
+    category: Any,
+    stacklevel: int,
+    source: Any,
+    prefixes: tuple[str, ...],
+) -> Any:
+    """``warn`` past its common case: a level that the original cannot reach from the
+    wrapper (see :func:`_level`), skipped prefixes, or a watch's wrapper on the stack."""
+    original = _previous_warn
+    level = _level(caller, stacklevel, prefixes)
+    if level is None or _rerouting:
+        frame = found(caller, stacklevel, prefixes)
+        if _rerouting and frame is not None and _attribution.is_phaseout(frame):
+            # A watch's wrapper stands where the library means its caller.
+            return _warn_at(original, _past_phaseout(frame), message, category, stacklevel, source)
+        if level is None:
+            return _warn_at(original, frame, message, category, stacklevel, source)
+    if prefixes:
+        return original(message, category, level, source, skip_file_prefixes=prefixes)
+    return original(message, category, level, source)
 
 
 def warn_explicit(
@@ -366,7 +454,9 @@ def warn_explicit(
     )
 
 
-_WRAPPERS: Final = frozenset({warn.__code__, warn_explicit.__code__})
+_WARN_CODE: Final = warn.__code__
+_WARN_EXPLICIT_CODE: Final = warn_explicit.__code__
+_WARN_AT_CODE: Final = _warn_at.__code__
 
 
 # -- the tap --------------------------------------------------------------------------------
@@ -380,9 +470,13 @@ class _TextTap:
     __slots__ = ()
 
     def match(self, text: object) -> None:
+        frame = _getframe(1)
+        code = frame.f_code
+        if code is _WARN_CODE or code is _WARN_EXPLICIT_CODE or code is _WARN_AT_CODE:
+            return  # the front door counted it already
         # With the frame: C asks the category next from the same frame; anything else
         # that reads the filter list (phaseout's own prediction) asks from another.
-        _pending.text = (text, _getframe(1))
+        _pending.text = (text, frame)
 
     def __repr__(self) -> str:
         return "<phaseout: counts warnings issued from C; never matches>"
@@ -394,9 +488,8 @@ class _CategoryTapType(type):
         if pending is None or _current is None:
             return False
         text, frame = pending
-        if frame is not _getframe(1) or frame.f_code in _WRAPPERS:
-            return False  # not C's question, or the front door counted it already
-        count(text, category, frame, from_c=True)
+        if frame is _getframe(1):  # else not C's question
+            count(text, category, frame, from_c=True)
         return False
 
     def __repr__(cls) -> str:
