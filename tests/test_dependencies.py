@@ -339,16 +339,28 @@ def test_a_message_that_cannot_be_read_is_reported_once_and_python_still_decides
 # -- the symbol, the message and the package ------------------------------------------------------
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{1,8}(\.[A-Za-z][a-z0-9_]{1,8}){0,3}", fullmatch=True)
+DOTTED = st.from_regex(r"[a-z][a-z0-9_]{1,8}(\.[A-Za-z][a-z0-9_]{1,8}){1,3}", fullmatch=True)
 
 
 @given(
     name=NAMES,
-    template=st.sampled_from(
-        ["{}() is deprecated", "'{}' is deprecated", "`{}` is deprecated", "Call {}() instead of x"]
-    ),
+    template=st.sampled_from(["{}() is deprecated", "Call {}() instead of x", "`{}()` is old"]),
 )
-def test_the_symbol_is_the_name_the_message_gives(name: str, template: str) -> None:
+def test_a_call_in_the_message_is_the_symbol(name: str, template: str) -> None:
     assert _attribution.symbol_of(template.format(name)) == name
+
+
+@given(
+    name=DOTTED,
+    template=st.sampled_from(["'{}' is deprecated", "`{}` is deprecated", "{} is deprecated"]),
+)
+def test_a_dotted_name_in_the_message_is_the_symbol(name: str, template: str) -> None:
+    assert _attribution.symbol_of(template.format(name)) == name
+
+
+def test_a_bare_quoted_word_is_not_a_symbol() -> None:
+    text = "'M' is deprecated and will be removed in a future version, please use 'ME' instead."
+    assert _attribution.symbol_of(text) is None
 
 
 @given(number=st.integers(0, 10**9), address=st.integers(0, 2**48))
@@ -794,7 +806,8 @@ def test_unwatching_what_is_not_watched_says_what_is() -> None:
 
 def test_a_real_librarys_deprecated_method_watched(tmp_path: Path) -> None:
     """pandas' own DataFrame.applymap (deprecated in 2.1, gone in 3.0) under a watch: the
-    phase follows pandas' installed version; pandas' own FutureWarning is unchanged."""
+    phase follows pandas' installed version; pandas' own FutureWarning is unchanged, and
+    with tracking on it is not counted a second time (the watch counts the use)."""
     made = phaseout.watch(
         "pandas.DataFrame.applymap",
         since="2.1",
@@ -802,7 +815,7 @@ def test_a_real_librarys_deprecated_method_watched(tmp_path: Path) -> None:
         replacement="pandas.DataFrame.map",
     )
     frame = pd.DataFrame({"a": ["x"]})
-    with warnings.catch_warnings(record=True) as record:
+    with phaseout.track_warnings(), warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         line = here() + 1
         result = frame.applymap(str.upper)
@@ -895,7 +908,7 @@ def test_audit_watch_fails_ci_when_a_used_api_is_about_to_be_removed(tmp_path: P
         "-           0      0\n"
         "\n"
         "PO900 watched-removal (error): pandas.DataFrame.applymap is used 40 times from 1 call "
-        "sites, and pandas 3.0.1 removes it (removed in 3.0); use pandas.DataFrame.map instead\n"
+        "site, and pandas 3.0.1 removes it (removed in 3.0); use pandas.DataFrame.map instead\n"
         "PO910 watched-unknown (warning): nosuchpackage is not installed and no --at or --lock "
         "pins it: the phase of nosuchpackage.api.old cannot be told\n"
     )

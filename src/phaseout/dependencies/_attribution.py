@@ -6,7 +6,8 @@ the first frame outside that package, phaseout, wrapt, the import system and the
 issue warnings for others (``typing_extensions.deprecated``, ``warnings.deprecated``,
 Deprecated, deprecation, debtcollector, pyDeprecate). A PEP 702 wrapper names the decorated
 object, so its module is taken as the issuer. The *symbol* is read from the message when it
-names one (``datetime.datetime.utcnow()``, ``'DataFrame.append'``, ``pandas.concat``);
+names one (``datetime.datetime.utcnow()``, ``'DataFrame.append'``, ``pandas.concat``, a
+call ``declarative_base()``);
 otherwise the message, with numbers and addresses normalised, is the symbol, so that one
 deprecation is one row of a report however its message varies.
 """
@@ -50,7 +51,10 @@ PEP702_ISSUERS: Final = frozenset({"typing_extensions", "warnings"})
 _PHASEOUT_DIR: Final = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 _CALL: Final = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\(\)")
-_QUOTED: Final = re.compile(r"""[`'"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:\(\))?[`'"]""")
+# Quoted: a dotted name, or any name called (`'M'` alone names nothing a reader can find).
+_QUOTED: Final = re.compile(
+    r"""[`'"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Za-z_]\w*(?=\(\)))(?:\(\))?[`'"]"""
+)
 _DOTTED: Final = re.compile(r"(?<![\w.])([A-Za-z_]\w+(?:\.[A-Za-z_]\w*)+)(?![\w.(])")
 _ADDRESS: Final = re.compile(r"0x[0-9a-fA-F]+")
 _NUMBER: Final = re.compile(r"(?<![\w.])\d+(?:\.\d+)*(?![\w])")
@@ -122,7 +126,8 @@ def normalised(text: str) -> str:
 
 def symbol_of(text: str) -> str | None:
     """The name a deprecation message is about, if it names one: the first call
-    (``utcnow()``), quoted name or dotted name in it."""
+    (``utcnow()``) or dotted name (``'DataFrame.append'``) in it. A bare word (``'M'``)
+    names nothing a reader could look up: then the message itself is the symbol."""
     found: list[tuple[int, int, str]] = []
     for rank, pattern in enumerate((_CALL, _QUOTED, _DOTTED)):
         for match in pattern.finditer(text):

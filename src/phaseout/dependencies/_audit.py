@@ -121,7 +121,7 @@ def _findings(entry: WatchEntry, made: Watch, *, with_usage: bool) -> list[Watch
     if phase != "removed" or (with_usage and not entry.calls):
         return []
     use = (
-        f"used {entry.calls:,} times from {entry.sites} call sites"
+        f"used {_times(entry.calls or 0)} from {_sites(entry.sites or 0)}"
         if with_usage
         else "perhaps used (no --usage logs given)"
     )
@@ -134,6 +134,14 @@ def _findings(entry: WatchEntry, made: Watch, *, with_usage: bool) -> list[Watch
             f"in {entry.removed_in}){instead}",
         )
     ]
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"
+
+
+def _sites(count: int) -> str:
+    return "1 call site" if count == 1 else f"{count:,} call sites"
 
 
 def _finding(kind: str, subject: str, message: str) -> WatchFinding:

@@ -119,7 +119,7 @@ def current() -> Tracking | None:
     return _current
 
 
-def count(message: Any, category: Any, issuing: FrameType, from_c: bool = False) -> None:
+def count(message: Any, category: Any, issuing: FrameType, from_c: bool = False) -> None:  # noqa: PLR0915 - one frame on purpose: it runs for every warning
     """Count one warning issued from *issuing*; never raises into the program.
 
     Runs for every warning while tracking, so its common case is a few dict lookups: each
@@ -179,7 +179,8 @@ def count(message: Any, category: Any, issuing: FrameType, from_c: bool = False)
             tracking.known[key] = site
         next(site[1])
     except Exception as error:  # counting must never break the program
-        problem = f"phaseout could not count a {category!r} warning ({error!r}); not counted"
+        what = message.__class__ if isinstance(message, Warning) else category
+        problem = f"phaseout could not count a {what!r} warning ({error!r}); not counted"
         _notices.notice(("track_warnings", type(error)), problem, SettingsWarning)
 
 
@@ -240,6 +241,11 @@ def _c_issuer(text: str, issuing: FrameType) -> tuple[str, str | None]:
     return _attribution.UNKNOWN, symbol  # a C function called by the project: whose?
 
 
+#: The targets of the watches applied now, by top-level module (kept by ``_watch``): a
+#: library's own warning about a watched API is not counted twice.
+WATCHED: dict[str, set[str]] = {}
+
+
 def _site(
     tracking: Tracking,
     text: str,
@@ -249,16 +255,20 @@ def _site(
     symbol: str | None,
 ) -> itertools.count[int]:
     package = _attribution.package_of(module)
+    top = module.partition(".")[0]
     wanted = tracking.packages
     if wanted is not None and not (
-        _attribution.normal_name(package) in wanted
-        or _attribution.normal_name(module.partition(".")[0]) in wanted
+        _attribution.normal_name(package) in wanted or _attribution.normal_name(top) in wanted
     ):
         return _UNCOUNTED
     from .. import _frames
 
     if symbol is None:
         symbol = _attribution.symbol_of(text)
+    if symbol and any(
+        target == symbol or target.endswith(f".{symbol}") for target in WATCHED.get(top, ())
+    ):
+        return _UNCOUNTED  # the watch counts these uses, by the name it was given
     message = _attribution.normalised(text)
     symbol = symbol or message
     code = user.f_code
@@ -365,24 +375,6 @@ def _original_warn_explicit() -> Any:
     return _previous_warn_explicit
 
 
-def _level(caller: FrameType, stacklevel: int, prefixes: Any) -> int | None:
-    """The ``stacklevel`` that makes the original ``warn``, called from the wrapper, find the
-    frame it finds when called from *caller*; None when only :func:`_warn_at` can."""
-    if prefixes:
-        stacklevel = max(2, stacklevel)
-    if stacklevel <= 0 or _internal(caller):
-        return None
-    if prefixes:
-        try:
-            skipped = caller.f_code.co_filename.startswith(prefixes)
-        except TypeError:  # not a tuple of strings: the original says so
-            return stacklevel + 1
-        if skipped:
-            # The wrapper's first step skips the caller as the original's first step would.
-            return stacklevel
-    return stacklevel + 1
-
-
 if sys.version_info >= (3, 12):
 
     def warn(
@@ -408,8 +400,11 @@ else:
         caller = _getframe(1)
         if _current is not None:
             count(message, category, caller)
-        if not _rerouting and stacklevel >= 1 and _INTERNAL.get(caller.f_code.co_filename) is False:
-            return _previous_warn(message, category, stacklevel + 1, source)  # type: ignore[no-any-return]
+        if not _rerouting and stacklevel >= 1:
+            internal = _INTERNAL.get(caller.f_code.co_filename)
+            if not (_internal(caller) if internal is None else internal):
+                # The original's first step goes from this frame to the caller: one more.
+                return _previous_warn(message, category, stacklevel + 1, source)  # type: ignore[no-any-return]
         return _warn_slowly(caller, message, category, stacklevel, source, ())  # type: ignore[no-any-return]
 
 
@@ -421,20 +416,13 @@ def _warn_slowly(
     source: Any,
     prefixes: tuple[str, ...],
 ) -> Any:
-    """``warn`` past its common case: a level that the original cannot reach from the
-    wrapper (see :func:`_level`), skipped prefixes, or a watch's wrapper on the stack."""
-    original = _previous_warn
-    level = _level(caller, stacklevel, prefixes)
-    if level is None or _rerouting:
-        frame = found(caller, stacklevel, prefixes)
-        if _rerouting and frame is not None and _attribution.is_phaseout(frame):
-            # A watch's wrapper stands where the library means its caller.
-            return _warn_at(original, _past_phaseout(frame), message, category, stacklevel, source)
-        if level is None:
-            return _warn_at(original, frame, message, category, stacklevel, source)
-    if prefixes:
-        return original(message, category, level, source, skip_file_prefixes=prefixes)
-    return original(message, category, level, source)
+    """``warn`` past its common case (a walk that starts on an import-system frame or at a
+    level of 0 or less, skipped prefixes, a watch's wrapper on the stack): the frame Python
+    would name is found here, and ``warn_explicit`` is given its file, line and registry."""
+    frame = found(caller, stacklevel, prefixes)
+    if _rerouting and frame is not None and _attribution.is_phaseout(frame):
+        frame = _past_phaseout(frame)  # a watch's wrapper stands where the library means its caller
+    return _warn_at(_previous_warn, frame, message, category, stacklevel, source)
 
 
 def warn_explicit(

@@ -284,7 +284,7 @@ def _wrap(made: Watch, owner: Any, name: str) -> None:
     decl.quiet = not made.show
     made.declaration = decl
     made.problem = None
-    _capture.reroute(sum(1 for each in _WATCHES.values() if each.applied))
+    _applied_changed()
 
 
 def _declaration_of(wrapper: Any) -> Declaration:
@@ -326,4 +326,12 @@ def _restore(made: Watch) -> None:
         else:
             setattr(made._owner, made._name, made._before)
     made.declaration = None
-    _capture.reroute(sum(1 for each in _WATCHES.values() if each.applied))
+    _applied_changed()
+
+
+def _applied_changed() -> None:
+    applied = [each.target for each in _WATCHES.values() if each.applied]
+    _capture.WATCHED.clear()
+    for target in applied:
+        _capture.WATCHED.setdefault(target.partition(".")[0], set()).add(target)
+    _capture.reroute(len(applied))
