@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import pickle
+import re
 import sys
 import threading
 import warnings
@@ -958,3 +959,37 @@ def test_lock_files_of_every_kind_are_read(tmp_path: Path) -> None:
     }
     assert {k: str(v) for k, v in read_lock(poetry).items()} == {"pandas": "2.1.0"}
     assert {k: str(v) for k, v in read_lock(pylock).items()} == {"pandas": "3.0"}
+
+
+# -- the worked example of docs/dependencies.md ---------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "dependencies.md"
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def _shown_after(marker: str) -> str:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("```text\n", text.index(marker)) + len("```text\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_pages_report_and_audit_are_what_the_example_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_docs import run_examples
+
+    run_examples(DOC, tmp_path, monkeypatch)
+    report = run_phaseout(
+        tmp_path, "report", "usage.jsonl", "--package", "pandas", "--by", "package,symbol,caller"
+    )
+    assert report.returncode == 0, report.stderr
+    shown = _shown_after("<!-- the report of the example above")
+    assert _STAMP.sub("<time>", report.stdout) == _STAMP.sub("<time>", shown)
+    audit = run_phaseout(
+        tmp_path, "audit", "--watch", "--at", "pandas==3.0", "--usage", "usage.jsonl",
+        "--fail-on", "watched-removal",
+    )  # fmt: skip
+    assert audit.returncode == 1, audit.stderr
+    # The page names a project folder and the pandas its author had installed.
+    printed = audit.stdout.replace(str(tmp_path), "/srv/shop").replace(pd.__version__, "2.3.3")
+    assert printed == _shown_after("# exit 1")

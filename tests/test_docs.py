@@ -70,7 +70,7 @@ def run_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                 exec(compile(code, f"{document.name}[{index}]", "exec"), namespace)
     finally:
         for name in set(sys.modules) - modules:
-            if name.startswith(("mylib", "planlib", "svc")):
+            if name.startswith(("mylib", "planlib", "svc", "shop")):
                 del sys.modules[name]
         for moved in [old for old in _moved_modules._FINDER.moves if old.startswith("mylib")]:
             del _moved_modules._FINDER.moves[moved]
