@@ -273,6 +273,21 @@ def test_phaseout_own_warnings_are_counted_once_and_keep_the_fast_path(
     assert _filters.passthrough_warn is warnings.warn is _capture.warn
 
 
+def test_the_tap_stays_first_whatever_the_filters_do(tracking: dependencies.Tracking) -> None:
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        assert warnings.filters == [_capture.TAP]
+        warnings.filterwarnings("error", category=DeprecationWarning)
+        warnings.simplefilter("ignore", append=True)
+        assert warnings.filters[0] is _capture.TAP
+        assert [entry[0] for entry in warnings.filters[1:]] == ["error", "ignore"]
+        with pytest.raises(DeprecationWarning):  # the user's "error" still decides
+            bool(NotImplemented)
+    assert [(use.symbol, use.count) for use in uses()] == [
+        ("NotImplemented should not be used in a boolean context", 1)
+    ]
+
+
 def test_stopping_gives_warnings_back_its_own() -> None:
     before = (warnings.warn, warnings.warn_explicit, list(warnings.filters))
     made = phaseout.track_warnings(packages="pandas")
@@ -645,6 +660,8 @@ def test_watched_apis_keep_working_and_each_use_is_counted_quietly(
     assert isinstance(module.Legacy(1), module.Legacy)
     assert [(use.symbol, use.line) for use in phaseout.usage()][-1] == (f"{library}.Legacy", line)
     assert pickle.loads(pickle.dumps(module.old)) is module.old
+    assert pickle.loads(pickle.dumps(module.Legacy(3))).a == 3  # rebuilt, not a new use
+    assert pickle.loads(pickle.dumps(module.Frame.build)).__func__ is module.Frame.build.__func__
     first = exercise.__code__.co_firstlineno
     lines = [first + 3, first + 4, first + 5, first + 6, first + 7, first + 8]
     assert [

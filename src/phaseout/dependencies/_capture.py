@@ -386,18 +386,29 @@ if sys.version_info >= (3, 12):
         skip_file_prefixes: tuple[str, ...] = (),
     ) -> None:
         """``warnings.warn``, counted by phaseout (``phaseout.track_warnings()``)."""
-        caller = _getframe(1)
+        try:
+            caller = _getframe(1)
+        except ValueError:  # called from C with no Python frame at all: nothing to count
+            return _previous_warn(  # type: ignore[no-any-return]
+                message, category, stacklevel, source, skip_file_prefixes=skip_file_prefixes
+            )
         if _current is not None:
             count(message, category, caller)
-        if not _rerouting and not skip_file_prefixes and stacklevel >= 1 and not _internal(caller):
-            return _previous_warn(message, category, stacklevel + 1, source)  # type: ignore[no-any-return]
+        if not _rerouting and not skip_file_prefixes and stacklevel >= 1:
+            internal = _INTERNAL.get(caller.f_code.co_filename)
+            if not (_internal(caller) if internal is None else internal):
+                # The original's first step goes from this frame to the caller: one more.
+                return _previous_warn(message, category, stacklevel + 1, source)  # type: ignore[no-any-return]
         return _warn_slowly(caller, message, category, stacklevel, source, skip_file_prefixes)  # type: ignore[no-any-return]
 
 else:
 
     def warn(message: Any, category: Any = None, stacklevel: int = 1, source: Any = None) -> None:
         """``warnings.warn``, counted by phaseout (``phaseout.track_warnings()``)."""
-        caller = _getframe(1)
+        try:
+            caller = _getframe(1)
+        except ValueError:  # called from C with no Python frame at all: nothing to count
+            return _previous_warn(message, category, stacklevel, source)  # type: ignore[no-any-return]
         if _current is not None:
             count(message, category, caller)
         if not _rerouting and stacklevel >= 1:
@@ -503,11 +514,14 @@ def _reseat() -> None:
     no decision changes, and the filter version is not bumped again."""
     if _current is None:
         return
-    filters: Any = _wm.filters
-    if filters and filters[0] is TAP:
+    try:
+        filters: Any = _wm.filters
+        if filters and filters[0] is TAP:
+            return
+        if isinstance(filters, list):
+            filters[:] = [TAP, *_without_tap(filters)]
+    except Exception:  # a change of the user's filters must never fail because of the tap
         return
-    if isinstance(filters, list):
-        filters[:] = [TAP, *_without_tap(filters)]
 
 
 # -- starting and stopping --------------------------------------------------------------------
