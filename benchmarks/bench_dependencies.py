@@ -29,9 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import results
-
 import phaseout
+import results
 
 LIBRARY = """
 import warnings
@@ -99,7 +98,7 @@ def main() -> int:
 
     def erring(k: int) -> None:
         for _ in range(k):
-            try:
+            try:  # noqa: SIM105 - contextlib.suppress would add its own cost to each use
                 old()
             except DeprecationWarning:
                 pass

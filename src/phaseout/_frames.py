@@ -92,9 +92,9 @@ def user_frame(caller: FrameType, owner: type | None = None) -> FrameType:
     return caller
 
 
-def _is_internal(frame: FrameType) -> bool:
-    # The rule of CPython's `warnings.warn`: with a stacklevel above 1 it does not count
-    # frames of the import system, so neither may we.
+def is_import_system(frame: FrameType) -> bool:
+    """CPython's ``is_internal_frame``: with a stacklevel above 1, ``warnings.warn`` does not
+    count frames of the import system, so neither may we."""
     filename = frame.f_code.co_filename
     return "importlib" in filename and "_bootstrap" in filename
 
@@ -105,7 +105,7 @@ def stacklevel(start: FrameType, target: FrameType) -> int | None:
     frame: FrameType | None = start
     while frame is not None and frame is not target:
         frame = frame.f_back
-        while frame is not None and frame is not target and _is_internal(frame):
+        while frame is not None and frame is not target and is_import_system(frame):
             frame = frame.f_back
         level += 1
     return level if frame is target else None

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["find", "tool_table"]
+__all__ = ["find", "read_toml", "tool_table"]
 
 # Folders climbed from a package's directory to its project's root (src/mylib -> the root).
 _LEVELS = 4
@@ -41,6 +41,19 @@ def tool_table(path: Path) -> dict[str, Any]:
     data = path.read_bytes()
     if b"phaseout" not in data:
         return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not valid TOML: {error}") from None
+    document = read_toml(text, str(path))
+    table = document.get("tool", {}).get("phaseout", {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: [tool.phaseout] must be a table, got {table!r}")
+    return table
+
+
+def read_toml(text: str, where: str) -> dict[str, Any]:
+    """*text* as TOML; a clear error naming *where* when it is not (tomli on 3.10)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10
@@ -48,14 +61,10 @@ def tool_table(path: Path) -> dict[str, Any]:
             import tomli as tomllib
         except ImportError:
             raise RuntimeError(
-                f"reading [tool.phaseout] of {path} on Python 3.10 needs tomli: "
-                f"pip install 'phaseout[plans]' (or tomli)"
+                f"reading {where} on Python 3.10 needs tomli: pip install 'phaseout[plans]' "
+                f"(or tomli)"
             ) from None
     try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path} is not valid TOML: {error}") from None
-    table = document.get("tool", {}).get("phaseout", {})
-    if not isinstance(table, dict):
-        raise ValueError(f"{path}: [tool.phaseout] must be a table, got {table!r}")
-    return table
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{where} is not valid TOML: {error}") from None

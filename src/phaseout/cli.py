@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TextIO
 
 from . import __version__
@@ -270,13 +270,8 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_BAD_INPUT
     from .audit import FINDINGS, audit, render
 
-    fail_on = {kind.strip() for kind in args.fail_on.split(",") if kind.strip()}
-    unknown = fail_on - set(FINDINGS)
-    if unknown:
-        stderr.write(
-            f"phaseout audit: --fail-on must be finding kinds ({', '.join(FINDINGS)}), got "
-            f"{', '.join(sorted(unknown))}\n"
-        )
+    fail_on = _fail_on(args.fail_on, FINDINGS, "", stderr)
+    if fail_on is None:
         return EXIT_BAD_INPUT
     try:
         result = audit(args.package, at=args.at, usage=args.usage)
@@ -290,19 +285,27 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_USAGE_FOUND if failing else EXIT_OK
 
 
+def _fail_on(text: str, kinds: Collection[str], when: str, stderr: TextIO) -> set[str] | None:
+    """The finding kinds of ``--fail-on``; None (said on *stderr*) when one is unknown."""
+    fail_on = {kind.strip() for kind in text.split(",") if kind.strip()}
+    unknown = fail_on - set(kinds)
+    if unknown:
+        stderr.write(
+            f"phaseout audit: {when}--fail-on must be finding kinds ({', '.join(kinds)}), got "
+            f"{', '.join(sorted(unknown))}\n"
+        )
+        return None
+    return fail_on
+
+
 def _audit_watches(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .dependencies import WATCH_FINDINGS, audit_watches, render_watches
 
     if args.package is not None or args.matrix is not None:
         stderr.write("phaseout audit: --watch audits the watch list; drop PACKAGE and --matrix\n")
         return EXIT_BAD_INPUT
-    fail_on = {kind.strip() for kind in args.fail_on.split(",") if kind.strip()}
-    unknown = fail_on - set(WATCH_FINDINGS)
-    if unknown:
-        stderr.write(
-            f"phaseout audit: with --watch, --fail-on must be finding kinds "
-            f"({', '.join(WATCH_FINDINGS)}), got {', '.join(sorted(unknown))}\n"
-        )
+    fail_on = _fail_on(args.fail_on, WATCH_FINDINGS, "with --watch, ", stderr)
+    if fail_on is None:
         return EXIT_BAD_INPUT
     try:
         result = audit_watches(

@@ -20,7 +20,7 @@ import sys
 from types import FrameType
 from typing import Final
 
-from .. import _versions
+from .. import _frames, _versions
 
 #: The package of a warning issued by the standard library (or a builtin).
 PYTHON: Final = "python"
@@ -91,17 +91,10 @@ def user_frame(frame: FrameType, issuer_top: str) -> FrameType:
         top = module_of(found).partition(".")[0]
         if top != issuer_top and top not in HELPERS:
             filename = found.f_code.co_filename
-            if not filename.startswith(_PHASEOUT_DIR) and not (
-                "importlib" in filename and "_bootstrap" in filename
-            ):
+            if not filename.startswith(_PHASEOUT_DIR) and not _frames.is_import_system(found):
                 return found
         found = found.f_back
     return frame
-
-
-def is_import_system(frame: FrameType) -> bool:
-    filename = frame.f_code.co_filename
-    return "importlib" in filename and "_bootstrap" in filename
 
 
 def is_phaseout(frame: FrameType) -> bool:
@@ -111,8 +104,6 @@ def is_phaseout(frame: FrameType) -> bool:
 
 def is_library(frame: FrameType) -> bool:
     """Whether *frame* runs installed code: the standard library or site-packages."""
-    from .. import _frames
-
     filename = frame.f_code.co_filename
     if any(marker in filename for marker in _frames.SITE_MARKERS):
         return True

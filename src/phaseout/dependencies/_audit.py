@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from .. import _versions
+from .. import _pyproject, _versions
 from .._config import normalize_name
 from ._watch import Watch
 from ._watchlist import _nearest, read, watches_from
@@ -203,19 +202,10 @@ def read_lock(path: Path) -> dict[str, Version]:
 
 
 def _toml_packages(path: Path, text: str) -> list[dict[str, Any]]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise ValueError(
-                f"--lock {path}: reading TOML on Python 3.10 needs tomli (pip install tomli)"
-            ) from None
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"--lock {path} is not valid TOML: {error}") from None
+        document = _pyproject.read_toml(text, f"--lock {path}")
+    except RuntimeError as error:
+        raise ValueError(str(error)) from None
     found = document.get("package", document.get("packages", []))
     return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 

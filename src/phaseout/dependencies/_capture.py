@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from types import CodeType, FrameType
 from typing import Any, Final
 
-from .. import _filters, _notices, _usage
+from .. import _filters, _frames, _notices, _usage
 from ..exceptions import PhaseoutWarning, SettingsWarning
 from . import _attribution
 
@@ -202,7 +202,7 @@ def _module(frame: FrameType) -> tuple[dict[str, Any], str, str, bool, bool, boo
         top,
         own,
         top in _attribution.PEP702_ISSUERS,
-        own or top in _attribution.HELPERS or _attribution.is_import_system(frame),
+        own or top in _attribution.HELPERS or _frames.is_import_system(frame),
     )
     if len(_MODULES) >= _MAX_KNOWN:
         _MODULES.clear()
@@ -261,8 +261,6 @@ def _site(
         _attribution.normal_name(package) in wanted or _attribution.normal_name(top) in wanted
     ):
         return _UNCOUNTED
-    from .. import _frames
-
     if symbol is None:
         symbol = _attribution.symbol_of(text)
     if symbol and any(
@@ -304,7 +302,7 @@ def _internal(frame: FrameType) -> bool:
     filename = frame.f_code.co_filename
     internal = _INTERNAL.get(filename)
     if internal is None:
-        internal = _INTERNAL[filename] = "importlib" in filename and "_bootstrap" in filename
+        internal = _INTERNAL[filename] = _frames.is_import_system(frame)
     return internal
 
 
