@@ -53,9 +53,9 @@ _PHASES: Final = (
     (DeprecationWarning, "soft"),
 )
 
-# The sites of the warnings seen so far, by (category, text, issuing module, user code,
-# instruction): the counter, or None for a warning not counted (a package not asked for).
-# Bounded: past the limit it starts afresh (counts live in the sites, not here).
+# The sites seen so far (see `Tracking.known`), and each module (`_MODULES`), are bounded:
+# past the limit they start afresh (counts live in the sites, not here). A warning of a
+# package not asked for gets the counter no site reads.
 _MAX_KNOWN: Final = 4096
 _UNCOUNTED: Final[itertools.count[int]] = itertools.count()
 
@@ -451,6 +451,7 @@ def warn_explicit(
     )
 
 
+_FILTERS_GLOBALS: Final = vars(_filters)
 _WARN_CODE: Final = warn.__code__
 _WARN_EXPLICIT_CODE: Final = warn_explicit.__code__
 _WARN_AT_CODE: Final = _warn_at.__code__
@@ -471,6 +472,8 @@ class _TextTap:
         code = frame.f_code
         if code is _WARN_CODE or code is _WARN_EXPLICIT_CODE or code is _WARN_AT_CODE:
             return  # the front door counted it already
+        if frame.f_globals is _FILTERS_GLOBALS:
+            return  # phaseout's own prediction of the filters' answer, not C's question
         # With the frame: C asks the category next from the same frame; anything else
         # that reads the filter list (phaseout's own prediction) asks from another.
         _pending.text = (text, frame)
