@@ -288,6 +288,27 @@ def test_the_tap_stays_first_whatever_the_filters_do(tracking: dependencies.Trac
     ]
 
 
+def test_a_tap_left_behind_by_a_restored_filter_list_moves_first() -> None:
+    """A stop inside ``catch_warnings`` cleans the copy; the restored list keeps the tap,
+    which never matches; the next start puts it first (not a second one)."""
+    with warnings.catch_warnings():
+        made = phaseout.track_warnings()
+    assert warnings.filters[0] is _capture.TAP
+    with warnings.catch_warnings():
+        made.stop()
+    filters: Any = warnings.filters
+    filters.append(filters.pop(0))  # the tap, now last
+    try:
+        phaseout.track_warnings().stop()
+        again = phaseout.track_warnings()
+        assert warnings.filters[0] is _capture.TAP
+        assert sum(entry is _capture.TAP for entry in warnings.filters) == 1
+        again.stop()
+    finally:
+        filters[:] = [entry for entry in filters if entry is not _capture.TAP]
+    assert all(entry is not _capture.TAP for entry in warnings.filters)
+
+
 def test_stopping_gives_warnings_back_its_own() -> None:
     before = (warnings.warn, warnings.warn_explicit, list(warnings.filters))
     made = phaseout.track_warnings(packages="pandas")

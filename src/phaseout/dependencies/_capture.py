@@ -573,10 +573,11 @@ def start(tracking: Tracking) -> Tracking:
             _current.active = False
         _open_front_door()
         filters: Any = _wm.filters
-        if not any(entry is TAP for entry in filters):
+        if not (filters and filters[0] is TAP):
             # Not through filterwarnings(): the tap never matches, so no decision and no
-            # registry changes, and the filter version stays as it is.
-            filters.insert(0, TAP)
+            # registry changes, and the filter version stays as it is. (A tap left further
+            # down, in a list a `catch_warnings` restored after a stop, moves up.)
+            filters[:] = [TAP, *_without_tap(filters)]
         # Kept first across later changes where CPython lets them be observed (3.10-3.13).
         if _filters.watch_filter_versions() and _reseat not in _filters.after_change:
             _filters.after_change.append(_reseat)
