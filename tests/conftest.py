@@ -4,6 +4,7 @@ import os
 import sys
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,11 @@ def _stop_tracking_and_watching() -> None:
         tracking.stop()
     for made in dependencies.watched():
         dependencies.unwatch(made.target)
+    # Stopped inside pytest's collection `catch_warnings`, the tracking left its (inert) tap
+    # in the list pytest restores: each test starts from a list without it.
+    tap = sys.modules["phaseout.dependencies._capture"].TAP
+    filters: Any = warnings.filters
+    filters[:] = [entry for entry in filters if entry is not tap]
 
 
 # PHASEOUT_TRACK_WARNINGS acts when phaseout is first imported, which the pytest plugin did
@@ -37,6 +43,7 @@ _stop_tracking_and_watching()
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    _stop_tracking_and_watching()
     phaseout.reset_defaults()
     _notices.forget()
     # Sinks are written on flush_usage(), in the test's thread, unless a test asks for the
