@@ -91,7 +91,7 @@ def tracking() -> Tracking | None:
 
 
 def _packages(packages: Iterable[str] | str | None) -> frozenset[str] | None:
-    from ._attribution import normal_name
+    from .._config import normalize_name
 
     if packages is None:
         return None
@@ -102,7 +102,7 @@ def _packages(packages: Iterable[str] | str | None) -> frozenset[str] | None:
                 f"track_warnings: packages must be distribution or import names such as "
                 f"'pandas', got {name!r}"
             )
-    return frozenset(normal_name(name) for name in names)
+    return frozenset(normalize_name(name) for name in names)
 
 
 def _from_environment() -> None:

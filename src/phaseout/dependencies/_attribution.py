@@ -5,10 +5,11 @@ further out. The *package* is the distribution owning the issuing module; the *c
 the first frame outside that package, phaseout, wrapt, the import system and the helpers that
 issue warnings for others (``typing_extensions.deprecated``, ``warnings.deprecated``,
 Deprecated, deprecation, debtcollector, pyDeprecate). A PEP 702 wrapper names the decorated
-object, so its module is taken as the issuer. The *symbol* is read from the message when it
-names one (``datetime.datetime.utcnow()``, ``'DataFrame.append'``, ``pandas.concat``, a
-call ``declarative_base()``);
-otherwise the message, with numbers and addresses normalised, is the symbol, so that one
+object, so its module is taken as the issuer. (The walk to the call site runs for every
+warning, so it is inlined in ``_capture.count``; the rules it applies are here.) The
+*symbol* is read from the message when it names one (``datetime.datetime.utcnow()``,
+``'DataFrame.append'``, ``pandas.concat``, a call ``declarative_base()``); otherwise the
+message, with numbers and addresses normalised, is the symbol, so that one
 deprecation is one row of a report however its message varies.
 """
 
@@ -83,20 +84,6 @@ def issuer(frame: FrameType) -> str:
     return name
 
 
-def user_frame(frame: FrameType, issuer_top: str) -> FrameType:
-    """The first frame from *frame* outward that is outside the issuing package (top-level
-    name *issuer_top*), phaseout and the helpers; *frame* itself when there is none."""
-    found: FrameType | None = frame
-    while found is not None:
-        top = module_of(found).partition(".")[0]
-        if top != issuer_top and top not in HELPERS:
-            filename = found.f_code.co_filename
-            if not filename.startswith(_PHASEOUT_DIR) and not _frames.is_import_system(found):
-                return found
-        found = found.f_back
-    return frame
-
-
 def is_phaseout(frame: FrameType) -> bool:
     """Whether *frame* is phaseout's own code (its warnings are counted by phaseout)."""
     return frame.f_code.co_filename.startswith(_PHASEOUT_DIR)
@@ -139,8 +126,3 @@ def package_of(module: str) -> str:
         return PYTHON
     dists = _versions._distributions_of(top)
     return dists[0] if dists else top
-
-
-def normal_name(name: str) -> str:
-    """A package name as PEP 503 compares it (``Typing_Extensions`` = ``typing-extensions``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()

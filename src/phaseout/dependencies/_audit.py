@@ -23,6 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 from .. import _pyproject, _versions
 from .._config import normalize_name
+from ..report import usage_by_symbol
 from ._watch import Watch
 from ._watchlist import _nearest, read, watches_from
 
@@ -72,7 +73,7 @@ def audit_watches(
         raise ValueError("no pyproject.toml in the current folder or above it; pass --pyproject")
     watches = watches_from(read(path), f"{path}: [tool.phaseout.watch]", apply=False)
     upcoming = _pins(at, lock)
-    used = _uses(usage) if usage else None
+    used = usage_by_symbol(usage) if usage else None
     entries = []
     findings = []
     for made in watches:
@@ -83,13 +84,15 @@ def audit_watches(
 
 
 def _entry(
-    made: Watch, upcoming: dict[str, Version], used: dict[str, tuple[int, int]] | None
+    made: Watch,
+    upcoming: dict[str, Version],
+    used: dict[str, tuple[int, int, str | None]] | None,
 ) -> WatchEntry:
     package = made.package
     installed = _versions._installed_version(package)
     pinned = upcoming.get(normalize_name(package))
     texts = made.timeline.texts
-    calls, sites = (None, None) if used is None else used.get(made.target, (0, 0))
+    calls, sites, _ = (None, None, None) if used is None else used.get(made.target, (0, 0, None))
     return WatchEntry(
         target=made.target,
         package=package,
@@ -208,19 +211,6 @@ def _toml_packages(path: Path, text: str) -> list[dict[str, Any]]:
         raise ValueError(str(error)) from None
     found = document.get("package", document.get("packages", []))
     return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
-
-
-def _uses(sources: Sequence[str]) -> dict[str, tuple[int, int]]:
-    from ..report import summarize
-
-    summary = summarize(list(sources), by=("symbol", "caller"))
-    found: dict[str, tuple[int, int]] = {}
-    for row in summary.rows:
-        if row.symbol is None:
-            continue
-        calls, sites = found.get(row.symbol, (0, 0))
-        found[row.symbol] = (calls + row.count, sites + 1)
-    return found
 
 
 _HEADER: Final = (

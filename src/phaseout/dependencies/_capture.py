@@ -34,6 +34,7 @@ from types import CodeType, FrameType
 from typing import Any, Final
 
 from .. import _filters, _frames, _notices, _usage
+from .._config import normalize_name
 from ..exceptions import PhaseoutWarning, SettingsWarning
 from . import _attribution
 
@@ -258,7 +259,7 @@ def _site(
     top = module.partition(".")[0]
     wanted = tracking.packages
     if wanted is not None and not (
-        _attribution.normal_name(package) in wanted or _attribution.normal_name(top) in wanted
+        normalize_name(package) in wanted or normalize_name(top) in wanted
     ):
         return _UNCOUNTED
     if symbol is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Final
 
 from . import _html as html
-from ._aggregate import DEFAULT_GROUPING, GROUPINGS, Row, Summary, summarize
+from ._aggregate import DEFAULT_GROUPING, GROUPINGS, Row, Summary, summarize, usage_by_symbol
 from ._lines import Site, UsageEvent
 from ._reader import MAX_LINE, LogError, ReadStats, read_events
 from ._render import render_csv, render_json, render_markdown, render_table
@@ -32,6 +32,7 @@ __all__ = [
     "read_events",
     "render",
     "summarize",
+    "usage_by_symbol",
 ]
 
 _RENDERERS: Final[dict[str, Callable[[Summary], str]]] = {

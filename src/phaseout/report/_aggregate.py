@@ -319,3 +319,20 @@ def _stamped(
         total.calls += part.calls
         total.events += part.events
     return total
+
+
+def usage_by_symbol(sources: Sequence[str]) -> dict[str, tuple[int, int, str | None]]:
+    """Per symbol: calls, distinct callers and the last time seen in the usage logs *sources*
+    (what ``phaseout audit``, ``guide`` and ``audit --watch`` join to declarations)."""
+    summary = summarize(list(sources), by=("symbol", "caller"))
+    found: dict[str, tuple[int, int, str | None]] = {}
+    for row in summary.rows:
+        if row.symbol is None:
+            continue
+        calls, callers, last = found.get(row.symbol, (0, 0, None))
+        found[row.symbol] = (
+            calls + row.count,
+            callers + 1,
+            max(filter(None, (last, row.last_seen))),
+        )
+    return found
