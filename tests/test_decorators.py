@@ -399,7 +399,9 @@ def test_forwarding_requires_the_same_kind_of_callable() -> None:
         pass
 
     with pytest.raises(
-        TypeError, match=r"must be an async function exactly when .*old_sync is one"
+        TypeError,
+        match=r"new_async from compat_in on, which is an async function, while .*old_sync is "
+        r"not: its callers would get a coroutine instead of a result",
     ):
 
         @forwarding(replacement=new_async)

@@ -148,7 +148,9 @@ def test_args_map_needs_something_to_forward_to() -> None:
         @phaseout.deprecated(since="1.0", removed_in="2.0", replacement=fetch, args_map={})
         def no_compat(uid: int) -> None: ...
 
-    with pytest.raises(TypeError, match=r"args_map and result apply to functions and methods"):
+    with pytest.raises(
+        TypeError, match=r"args_map, args_extra and result apply to functions and methods"
+    ):
 
         @forwarding(replacement=dict, args_map={})
         class Old:

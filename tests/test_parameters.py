@@ -415,7 +415,8 @@ def _decorate(decorator: Callable[[Any], Any]) -> None:
         ),
         (
             phaseout.renamed_parameter("a", "b", **SOFT),
-            r"'a' is still a parameter of the function",
+            r"'a' is kept in the def, so its default must be phaseout.DEPRECATED \(or None\).*"
+            r"got no default",
         ),
         (
             phaseout.removed_parameter("zzz", **SOFT),

@@ -142,7 +142,10 @@ def test_a_declarations_own_category(record: list[warnings.WarningMessage]) -> N
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"budget": "sometimes"}, "budget must be one of 'call site', 'process', 'always'"),
+        (
+            {"budget": "sometimes"},
+            "budget must be a number of uses \\(1 or more\\), 'call site' or 'always', got 'sometimes'",
+        ),
         ({"deprecated": UserWarning}, "deprecated must be a subclass of phaseout.Deprecated"),
         ({"removal": DeprecatedWarning}, "removal must be a subclass of phaseout.RemovalWarning"),
         ({"guide": "{release}"}, r"guide may use \{version\}, \{symbol\} and \{package\}"),

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         renamed_attribute,
     )
     from .parameters import (
+        DEPRECATED,
         changed_default,
         deprecated_value,
         keyword_only,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from .rollout import RollbackPolicy, Rollout, RolloutStats
 
 __all__ = [
+    "DEPRECATED",
     "AdapterError",
     "CodePath",
     "Declaration",
@@ -123,6 +125,7 @@ __version__ = "0.1.0"
 
 # Where each public name lives: phaseout.<module>.<name>.
 _HOMES: dict[str, str] = {
+    "DEPRECATED": "parameters",
     "AdapterError": "adapters",
     "CodePath": "code_paths",
     "Declaration": "registry",

@@ -79,17 +79,20 @@ class DeclarationRecord:
         "_plans_by_phase",
         "_reason",
         "_tables",
+        "budget",
         "category",
         "change",
         "code_refs",
         "foreign",
         "forward",
         "kind",
+        "levels",
         "owner",
         "quiet",
         "replacement_name",
-        "shown_once",
+        "shown",
         "sites",
+        "skip",
         "source",
         "static",
         "symbol",
@@ -119,7 +122,13 @@ class DeclarationRecord:
         self._reason = reason
         self._guide = guide
         self.category: type[Warning] | None = None  # the declaration's own, if given
-        self.shown_once = False  # for a policy's "process" budget
+        # Showing its uses: the declaration's own budget (None: its package policy's), the
+        # count of uses shown so far under a budget of N (`next()` on it is atomic), the
+        # frames above the caller the warning points at, and modules whose frames it skips.
+        self.budget: Any = None
+        self.shown = itertools.count()
+        self.levels = 0
+        self.skip: tuple[str, ...] = ()
         # A timeline on another library's API (`phaseout.watch`): once "removed" it is still
         # there to call, so it warns as HARD instead of raising; quiet: counted, not shown.
         self.foreign = False

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from . import _messages
 from ._hotpath import Declaration
-from ._options import check_category, check_options
+from ._options import Budget, apply_use_options, check_category, check_options
 from ._versions import VersionSource, VersionSpec
 from .exceptions import (
     DeprecatedWarning,
@@ -98,6 +98,10 @@ class TimelineOptions(_Since, total=False):
     package: str | None
     current_version: VersionSpec | None
     category: type[Warning] | None
+    warn_at_most: Budget | None
+    stacklevel: int | None
+    skip_modules: Sequence[str] | str | None
+    quiet: bool | None
 
 
 class ChangeOptions(_Since, total=False):
@@ -110,14 +114,20 @@ class ChangeOptions(_Since, total=False):
     package: str | None
     current_version: VersionSpec | None
     category: type[Warning] | None
+    warn_at_most: Budget | None
+    stacklevel: int | None
+    skip_modules: Sequence[str] | str | None
+    quiet: bool | None
 
 
+# Options about how uses are shown, which every declaration takes.
+_USE_KEYS: Final = ("warn_at_most", "stacklevel", "skip_modules", "quiet")
 CHANGE_KEYS: Final = (
-    "since", "hard_in", "reason", "guide", "package", "current_version", "category",
+    "since", "hard_in", "reason", "guide", "package", "current_version", "category", *_USE_KEYS,
 )  # fmt: skip
 _TIMELINE_KEYS: Final = (
     "since", "removed_in", "hard_in", "compat_in", "reason", "guide", "package",
-    "current_version", "category",
+    "current_version", "category", *_USE_KEYS,
 )  # fmt: skip
 
 
@@ -157,5 +167,6 @@ def declare(
     )
     decl.wording = wording
     decl.category = category
+    apply_use_options(decl, options)
     register(decl)
     return decl

@@ -239,14 +239,63 @@ def _place_positional_only(
         break
 
 
+def _check_extra(
+    symbol: str,
+    args_extra: object,
+    replacement: Callable[..., Any],
+    positional: list[str],
+    routes: dict[str, str],
+) -> dict[str, Any]:
+    """Fixed keyword arguments for the replacement: names it takes and no legacy argument
+    already reaches."""
+    if args_extra is None:
+        return {}
+    if not isinstance(args_extra, Mapping) or not all(
+        isinstance(name, str) and name.isidentifier() for name in args_extra
+    ):
+        raise TypeError(
+            f"{symbol}: args_extra must be a mapping of the replacement's keyword names to "
+            f"fixed values, such as {{'backend': 'v1'}}, got {args_extra!r}"
+        )
+    target = getattr(replacement, "__qualname__", repr(replacement))
+    target_params = _target_parameters(replacement)
+    # What the legacy arguments already reach: by position (names lined up), by keyword.
+    fed = {**dict(zip(positional, positional, strict=True)), **routes}
+    for name in args_extra:
+        if name in fed:
+            raise TypeError(
+                f"{symbol}: args_extra sets {name!r}, which the replacement {target} already "
+                f"receives from {fed[name]!r}; drop one of them"
+            )
+        if target_params is None:
+            continue
+        by_name = {p.name: p for p in target_params}
+        param = by_name.get(name)
+        if param is None and not any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in target_params
+        ):
+            raise TypeError(
+                f"{symbol}: args_extra sets {name!r}, which the replacement {target} does not "
+                f"take; its parameters are {', '.join(by_name) or 'none'}"
+            )
+        if param is not None and param.kind in (*_VARIADIC, inspect.Parameter.POSITIONAL_ONLY):
+            raise TypeError(
+                f"{symbol}: args_extra sets {name!r}, which the replacement {target} does not "
+                f"take by keyword; name a keyword parameter"
+            )
+    return dict(args_extra)
+
+
 def mapped_forward(
     symbol: str,
     legacy: object,
     replacement: Callable[..., Any],
     args_map: object,
     result: object,
+    args_extra: object = None,
 ) -> Callable[..., Any]:
-    """A callable taking the legacy arguments and calling *replacement* with mapped ones."""
+    """A callable taking the legacy arguments and calling *replacement* with mapped ones
+    (and the fixed keyword arguments *args_extra*)."""
     mapping = _check_map(symbol, args_map if args_map is not None else {})
     func = _check_legacy(symbol, legacy, result)
     defaults = func.__defaults__ or ()
@@ -259,15 +308,28 @@ def mapped_forward(
     if params.var_positional:
         call.append(f"*{params.var_positional}")
     call += [f"{new}={old}" for new, old in keywords.items()]
-    namespace: dict[str, Any] = {"_phaseout_target": replacement, "_phaseout_result": result}
+    extra = _check_extra(symbol, args_extra, replacement, positional, keywords)
+    if extra:
+        call.append("**_phaseout_extra")
+    namespace: dict[str, Any] = {
+        "_phaseout_target": replacement,
+        "_phaseout_result": result,
+        "_phaseout_extra": extra,
+    }
     if params.var_keyword:
-        passed = frozenset(keywords) | {mapping.get(name) or name for name in positional}
+        passed = frozenset(keywords) | set(extra) | {mapping.get(n) or n for n in positional}
         namespace["_phaseout_rename"] = _renamer(func.__name__, mapping, passed)
         call.append(f"**_phaseout_rename({params.var_keyword})")
     invoke = f"_phaseout_target({', '.join(call)})"
-    is_async = inspect.iscoroutinefunction(func) and result is not None
+    # An async legacy function returns a coroutine: one that awaits a converted result, or
+    # that returns a sync replacement's result (an async replacement's coroutine is returned
+    # as it is).
+    is_async = inspect.iscoroutinefunction(func) and (
+        result is not None or not inspect.iscoroutinefunction(replacement)
+    )
     if result is not None:
-        invoke = f"_phaseout_result({'await ' if is_async else ''}{invoke})"
+        awaited = is_async and inspect.iscoroutinefunction(replacement)
+        invoke = f"_phaseout_result({'await ' if awaited else ''}{invoke})"
     name = func.__name__ if func.__name__.isidentifier() else "forward"
     source = (
         f"def _phaseout_make({', '.join(params.slots)}):\n"
@@ -281,10 +343,15 @@ def mapped_forward(
     _codegen.name_like(forward, func)
     # How the replacement is called, for migration guides (``phaseout guide``).
     forward.__phaseout_call__ = ", ".join(  # type: ignore[attr-defined]
-        [*shown, *(f"{new}={old}" for new, old in keywords.items())]
+        [
+            *shown,
+            *(f"{new}={old}" for new, old in keywords.items()),
+            *(f"{name}={value!r}" for name, value in extra.items()),
+        ]
     )
     # What ``phaseout fix`` needs to rewrite a legacy call as a call of the replacement: the
     # argument names it maps, and whether the result is reshaped (then no rewrite is exact).
     forward.__phaseout_args_map__ = dict(mapping)  # type: ignore[attr-defined]
     forward.__phaseout_reshaped__ = result is not None  # type: ignore[attr-defined]
+    forward.__phaseout_args_extra__ = dict(extra)  # type: ignore[attr-defined]
     return forward

@@ -92,6 +92,31 @@ def user_frame(caller: FrameType, owner: type | None = None) -> FrameType:
     return caller
 
 
+def _skipped(frame: FrameType, skip: tuple[str, ...]) -> bool:
+    name = frame.f_globals.get("__name__")
+    return isinstance(name, str) and any(
+        name == prefix or name.startswith(f"{prefix}.") for prefix in skip
+    )
+
+
+def beyond(user: FrameType, skip: tuple[str, ...], levels: int) -> FrameType:
+    """The frame a declaration's warning points at, from the user frame *user*: past frames
+    of the modules in *skip* (and their submodules), then *levels* frames further out, each
+    step skipping them too (as ``warnings.warn``'s ``stacklevel`` with
+    ``skip_file_prefixes``). Where the stack ends first, the outermost frame reached."""
+    frame: FrameType = user
+    for step in range(levels + 1):
+        candidate: FrameType | None = frame if step == 0 else frame.f_back
+        while candidate is not None and (
+            is_transparent(candidate.f_code.co_filename) or (skip and _skipped(candidate, skip))
+        ):
+            candidate = candidate.f_back
+        if candidate is None:
+            return frame
+        frame = candidate
+    return frame
+
+
 def is_import_system(frame: FrameType) -> bool:
     """CPython's ``is_internal_frame``: with a stacklevel above 1, ``warnings.warn`` does not
     count frames of the import system, so neither may we."""

@@ -157,6 +157,8 @@ class Declaration(DeclarationRecord):
             # the import system's frames are not user code).
             return (forward if plan.forward and forward is not None else own)(*args, **kwargs)
         user = _frames.user_frame(caller, self.owner)
+        if plan.skip or plan.levels:
+            user = _frames.beyond(user, plan.skip, plan.levels)
         if plan.silent:
             target = forward if forward is not None else own
             if self._rememberable(user, caller):
@@ -176,14 +178,15 @@ class Declaration(DeclarationRecord):
         if category is None:
             return target(*args, **kwargs)
         rememberable = self._rememberable(user, caller)
-        if (plan.budget == "process" and self.shown_once) or policies_module().silenced(self):
+        if policies_module().silenced(self) or (
+            plan.limit is not None and next(self.shown) >= plan.limit
+        ):
             # Counted, not shown: remembered while the filters are the same (a silence() or
             # pretend() block makes it depend on the context: then not remembered).
             if rememberable:
                 entry = _ignoring(user.f_code, user.f_globals, list(_wm.filters), counter, target)
                 _remember(table, generation, caller.f_lasti, entry)
             return target(*args, **kwargs)
-        self.shown_once = True
         warning = new_warning(category, plan.text, plan.details, plan.shared)
         if plan.strict:
             raise warning
@@ -193,7 +196,9 @@ class Declaration(DeclarationRecord):
             if _filters.ignored(snapshot, category, plan.text, user):
                 entry = _ignoring(user.f_code, user.f_globals, snapshot, counter, target)
                 _remember(table, generation, caller.f_lasti, entry)
-            elif plan.budget != "always":  # "always" has no registry to take a shortcut by
+            elif plan.budget == "call site" and plan.limit is None:
+                # Python's registry decides the next use from this site ("always" has no
+                # registry to take a shortcut by; a budget of N counts every use).
                 _filters.watch_filter_versions()
                 site = KnownSite(
                     target,

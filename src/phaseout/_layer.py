@@ -45,6 +45,23 @@ class _NotPassed:
 NOT_PASSED: Final = _NotPassed()
 
 
+class _Deprecated:
+    """The default of a deprecated parameter kept in the ``def`` (see ``renamed_parameter``):
+    the function receives it whenever the old parameter's value went elsewhere."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "phaseout.DEPRECATED"
+
+    def __reduce__(self) -> str:
+        return "DEPRECATED"  # pickled by reference: the one instance stays the one
+
+
+# Typed Any so that ``def fit(X, coef: float = DEPRECATED)`` satisfies type checkers.
+DEPRECATED: Final[Any] = _Deprecated()
+
+
 def equal(a: object, b: object) -> bool:
     """``a == b`` as a plain bool, False where comparing fails (arrays, odd ``__eq__``)."""
     if type(a) is not type(b):

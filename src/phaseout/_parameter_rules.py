@@ -19,7 +19,7 @@ from ._declaring import (
     declare,
 )
 from ._hotpath import Declaration
-from ._layer import NOT_PASSED, Shape, Source, both_error, equal
+from ._layer import DEPRECATED, NOT_PASSED, Shape, Source, both_error, equal
 from .exceptions import (
     DefaultChangeWarning,
     PendingWarning,
@@ -137,6 +137,21 @@ class Rule:
         return None
 
 
+def _check_kept(shape: Shape, label: str, name: str) -> None:
+    """A deprecated parameter still in the ``def`` must be optional, with a default that
+    says "not given" (so the function can tell), and must be a named one."""
+    if name in (shape.var_positional, shape.var_keyword):
+        raise TypeError(f"{label}: {name!r} collects arguments; it cannot be renamed alone")
+    default = shape.defaults.get(name, NOT_PASSED)
+    if default is not DEPRECATED and default is not None:
+        shown = "no default" if default is NOT_PASSED else f"the default {default!r}"
+        raise TypeError(
+            f"{label}: {name!r} is kept in the def, so its default must be "
+            f"phaseout.DEPRECATED (or None), which the function receives whenever the value "
+            f"went to the new parameter; got {shown}"
+        )
+
+
 # What a marker returns, as C callables: a Python function here would be a third frame on
 # every deprecated use.
 _nothing: Final[Callable[[], None]] = type(None)
@@ -173,10 +188,7 @@ class Renamed(Rule):
         if self.old == self.new:
             raise ValueError(f"{label}: cannot rename {self.old!r} to itself")
         if self.old in shape.all_names:
-            raise TypeError(
-                f"{label}: {self.old!r} is still a parameter of the function; rename it to "
-                f"{self.new!r} in the def, and the declaration keeps {self.old!r} working"
-            )
+            _check_kept(shape, label, self.old)
         if self.new in shape.positional_only:
             raise TypeError(
                 f"{label}: {self.new!r} is positional-only, so it cannot be passed by the "
@@ -204,7 +216,12 @@ class Renamed(Rule):
 
     def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         p = _codegen.PREFIX
-        src.extra_keywords.append(self.old)
+        kept = self.old in shape.named  # still in the def: passed by keyword or position
+        if kept:
+            src.watched.add(self.old)
+            src.restored.add(self.old)
+        else:
+            src.extra_keywords.append(self.old)
         src.consts[f"{p}both{index}"] = both_error(shape.qualname, self.old, self.new)
         if self.new in shape.named:
             src.watched.add(self.new)
@@ -220,6 +237,8 @@ class Renamed(Rule):
             f"    {warn}",
             f"    {assign}",
         ]
+        if kept:  # the function sees its own default, as if the old name was never used
+            src.body.append(f"{self.old} = {p}r_{self.old}")
 
 
 class Removed(Rule):

@@ -40,8 +40,8 @@ class Plan:
     """What a use does in one phase: the warning to emit or the error to raise, and the target."""
 
     __slots__ = (
-        "budget", "category", "details", "error", "expires", "forward", "phase", "removed",
-        "shared", "silent", "strict", "text", "unknown",
+        "budget", "category", "details", "error", "expires", "forward", "levels", "limit",
+        "phase", "removed", "shared", "silent", "skip", "strict", "text", "unknown",
     )  # fmt: skip
 
     def __init__(
@@ -89,9 +89,11 @@ class Plan:
         wording = decl.wording
         self.error: type[RemovedError] = RemovedError if wording is None else wording.error
         policy = policy_of(decl)
-        self.budget = "call site" if policy is None else policy.budget
-        if self.budget == "process" and policies_module().BUDGET_OVERRIDE is not None:
-            self.budget = policies_module().BUDGET_OVERRIDE
+        # Where the warning points: past the modules the declaration (or its package's
+        # policy) skips, and its own extra levels.
+        self.skip: tuple[str, ...] = decl.skip or (policy.skip_modules if policy else ())
+        self.levels = decl.levels
+        self.budget, self.limit = _budget(decl, policy)
         # Nothing to count or say: a changed default that applies now (see `Wording`).
         self.silent = False
         self.unknown: str | None = None  # why the version is unknown, in strict mode
@@ -161,6 +163,22 @@ class Plan:
         self.strict = (strict == "all" and phase is not Phase.PENDING) or (
             strict == "hard" and phase is Phase.HARD
         )
+
+
+def _budget(decl: DeclarationRecord, policy: Any) -> tuple[str, int | None]:
+    """How often *decl*'s uses are shown: Python's rule ("call site") or every time
+    ("always"), and the number of uses shown before the rest are only counted (None: no
+    limit; a policy's "process" is 1)."""
+    budget = decl.budget
+    if budget is None and policy is not None:
+        budget = policy.budget
+        # Under the pytest plugin a package's budget of N shows each use once per call site
+        # (a declaration's own warn_at_most is kept: it is what its tests check).
+        if budget not in ("call site", "always") and policies_module().BUDGET_OVERRIDE:
+            budget = policies_module().BUDGET_OVERRIDE
+    if budget is None or budget in ("call site", "always"):
+        return budget or "call site", None
+    return "call site", 1 if budget == "process" else budget
 
 
 def _expiry(timeline: Timeline, today: Version | None) -> float | None:

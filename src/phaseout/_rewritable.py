@@ -58,7 +58,11 @@ def automatic(decl: Any) -> str | None:
     if decl.kind in ("moved module", "moved name"):
         return "every import and use" if replacement else None
     if decl.kind in _CALLED:
-        if replacement is None or getattr(decl.forward, "__phaseout_reshaped__", False):
+        if (
+            replacement is None
+            or getattr(decl.forward, "__phaseout_reshaped__", False)
+            or getattr(decl.forward, "__phaseout_args_extra__", None)
+        ):
             return None
         return "every use"
     if decl.kind in ("method", "property", "class attribute"):

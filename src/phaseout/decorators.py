@@ -7,14 +7,21 @@ here reads package metadata (that happens on the first use, see ``_versions``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from . import _messages, _wrapping
 from ._declaration import AnyCallable
 from ._hotpath import Declaration
-from ._options import Checked, check_category, checked_options, dotted_name
+from ._options import (
+    Budget,
+    Checked,
+    apply_use_options,
+    check_category,
+    checked_options,
+    dotted_name,
+)
 from ._versions import VersionSource, VersionSpec
 from .registry import register
 
@@ -33,17 +40,26 @@ _SUPPORTED: Final = (
 
 
 def _check_forward_kind(symbol: str, func: object, forward: AnyCallable) -> None:
+    """A forwarded call must return what the legacy call returned: a coroutine for an async
+    function (a sync replacement's result is returned from one), a generator for a
+    generator function."""
     import inspect
 
+    target = dotted_name(forward)
+    if inspect.iscoroutinefunction(forward) and not inspect.iscoroutinefunction(func):
+        raise TypeError(
+            f"{symbol}: calls are forwarded to {target} from compat_in on, which is an async "
+            f"function, while {symbol} is not: its callers would get a coroutine instead of "
+            f"a result; forward to a sync replacement, or drop compat_in"
+        )
     checks = (
-        ("an async function", inspect.iscoroutinefunction),
         ("a generator function", inspect.isgeneratorfunction),
         ("an async generator function", inspect.isasyncgenfunction),
     )
     for what, check in checks:
         if check(func) != check(forward):
             raise TypeError(
-                f"{symbol}: calls are forwarded to {dotted_name(forward)} from compat_in on, "
+                f"{symbol}: calls are forwarded to {target} from compat_in on, "
                 f"so it must be {what} exactly when {symbol} is one; pass a matching "
                 f"replacement or drop compat_in"
             )
@@ -87,6 +103,9 @@ def _inner_pep702(obj: Any) -> tuple[Any, str | None]:
     from . import _pep702
 
     return _pep702.unwrap(obj)
+
+
+_SHAPING: Final = ("args_map", "args_extra", "result")
 
 
 def _kind(qualname: str) -> str:
@@ -169,21 +188,28 @@ class _Deprecator:
             forward = None
         if forward is not None and kind != _messages.KIND_CLASS:
             _check_forward_kind(symbol, obj, forward)
-        shaped = options["args_map"] is not None or options["result"] is not None
+        shaped = any(options.get(name) is not None for name in _SHAPING)
         if shaped:
             if kind in (_messages.KIND_CLASS, _messages.KIND_PROPERTY):
-                raise TypeError(f"{symbol}: args_map and result apply to functions and methods")
+                raise TypeError(
+                    f"{symbol}: args_map, args_extra and result apply to functions and methods"
+                )
             if forward is None:
                 raise TypeError(
-                    f"{symbol}: args_map and result shape calls forwarded to the replacement, "
-                    f"so they need a callable replacement and compat_in"
+                    f"{symbol}: args_map, args_extra and result shape calls forwarded to the "
+                    f"replacement, so they need a callable replacement and compat_in"
                 )
         if forward is not None and kind != _messages.KIND_CLASS:
             # Always bound by the legacy signature, so legacy defaults reach the replacement.
             from . import _forwarding
 
             forward = _forwarding.mapped_forward(
-                symbol, obj, forward, options["args_map"], options["result"]
+                symbol,
+                obj,
+                forward,
+                options["args_map"],
+                options["result"],
+                options.get("args_extra"),
             )
         decl = Declaration(
             symbol=symbol,
@@ -196,6 +222,7 @@ class _Deprecator:
             guide=options["guide"],
         )
         decl.static = static
+        apply_use_options(decl, options)
         category = options.get("category")
         if category is not None:
             decl.category = check_category(symbol, category)
@@ -215,7 +242,12 @@ def deprecated(
     current_version: VersionSpec | None = None,
     args_map: Mapping[str, str | None] | None = None,
     result: Callable[[Any], Any] | None = None,
+    args_extra: Mapping[str, object] | None = None,
     category: type[Warning] | None = None,
+    warn_at_most: Budget | None = None,
+    stacklevel: int | None = None,
+    skip_modules: Sequence[str] | str | None = None,
+    quiet: bool | None = None,
 ) -> _Deprecator:
     """Deprecate a function, method, classmethod, staticmethod, property or class.
 
@@ -238,7 +270,17 @@ def deprecated(
     - ``args_map`` and ``result`` shape forwarded calls (COMPAT and HARD): arguments are
       bound by the legacy signature, renamed (``{"old": "new"}``) or dropped
       (``{"old": None}``) and passed to the replacement; ``result`` converts its return
-      value to the legacy form. Names are checked against both signatures at decoration.
+      value to the legacy form; ``args_extra`` adds fixed keyword arguments
+      (``{"backend": "v1"}``). Names are checked against both signatures at decoration.
+      An async function may forward to a sync replacement (its coroutine returns the
+      result); a sync one cannot forward to an async replacement.
+    - ``warn_at_most``: how often uses are shown: N (the first N uses in the process; later
+      ones are counted, not shown), ``"call site"`` (Python's rule, the default) or
+      ``"always"``; instead of the package policy's ``budget``.
+    - ``stacklevel`` (1: the caller's line, the default) and ``skip_modules`` (module names
+      whose frames are skipped, as phaseout's own): where the warning points, for APIs
+      called through the library's own helpers.
+    - ``quiet``: counted in usage logs, never shown (a quiet forwarding period).
     - ``category``: the warning class of this declaration in every phase that warns,
       instead of phaseout's (or its package policy's, see ``phaseout.policy``).
     """
@@ -255,7 +297,12 @@ def deprecated(
             "current_version": current_version,
             "args_map": args_map,
             "result": result,
+            "args_extra": args_extra,
             "category": category,
+            "warn_at_most": warn_at_most,
+            "stacklevel": stacklevel,
+            "skip_modules": skip_modules,
+            "quiet": quiet,
         }
     )
 

@@ -28,7 +28,7 @@ from ._declaring import (
     timeline_options,
 )
 from ._hotpath import Declaration
-from ._layer import NOT_PASSED, Layer, Shape, equal
+from ._layer import DEPRECATED, NOT_PASSED, Layer, Shape, equal
 from ._parameter_rules import ChangedDefault, KeywordOnly, Removed, Renamed, Rule, Value
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 __all__ = [
+    "DEPRECATED",
     "changed_default",
     "deprecated_value",
     "keyword_only",
@@ -138,7 +139,11 @@ def renamed_parameter(
 ) -> Callable[[_F], _F]:
     """The keyword *old* is now *new*: ``f(old=1)`` warns and passes ``new=1``; passing
     both is a ``TypeError``; from ``removed_in``, *old* raises ``RemovedArgumentError``
-    (also a ``TypeError``)."""
+    (also a ``TypeError``).
+
+    *old* may stay in the ``def`` (for callers passing it by position, and for type checkers
+    and IDEs) with the default :data:`DEPRECATED` (or None): a value passed for it, by
+    keyword or position, warns and goes to *new*, and the function receives the default."""
     rule = Renamed(
         _name("renamed_parameter", "old", old),
         _name("renamed_parameter", "new", new),

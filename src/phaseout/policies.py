@@ -20,12 +20,13 @@ guide and reason, the package's own warning categories (so users can filter one 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final
 
 from . import _versions
 from ._config import CONFIG, normalize_name
+from ._options import Budget, check_budget, skip_modules_of
 from .exceptions import (
     DefaultChangeWarning,
     DeprecatedWarning,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Policy", "policy", "release_calendar", "silence"]
 
-Budget = Literal["call site", "process", "always"]
-_BUDGETS: Final = ("call site", "process", "always")
 # Set by the pytest plugin: a "process" budget shows each use once per call site, so every
 # test that uses a deprecated API sees its warning.
 BUDGET_OVERRIDE: Budget | None = None
@@ -71,7 +70,7 @@ class Policy:
 
     __slots__ = (
         "budget", "calendar", "categories", "distribution", "guide", "package", "reason",
-        "require_guide", "require_static",
+        "require_guide", "require_static", "skip_modules",
     )  # fmt: skip
 
     def __init__(
@@ -85,8 +84,10 @@ class Policy:
         require_guide: bool = False,
         require_static: bool = False,
         calendar: Calendar | None = None,
+        skip_modules: tuple[str, ...] = (),
     ) -> None:
         self.calendar = calendar
+        self.skip_modules = skip_modules
         self.package = package
         self.distribution = distribution
         self.guide = guide
@@ -134,6 +135,7 @@ def policy(
     require_guide: bool = False,
     require_static: bool = False,
     releases: Mapping[str, str | date] | None = None,
+    skip_modules: Sequence[str] | str | None = None,
 ) -> Policy:
     """Set the deprecation policy of *package* (a top-level import name), for every
     declaration made in it, before or after this call.
@@ -146,9 +148,13 @@ def policy(
       categories, each a subclass of phaseout's (``PendingWarning``, ``DeprecatedWarning``,
       ``RemovalWarning``, ``DefaultChangeWarning``), so users can filter this one package.
     - ``budget``: how often a use is shown: ``"call site"`` (Python's own rule: once per
-      calling line under the "default" filter), ``"process"`` (the first use of each
-      declaration in the process; later ones are counted, not shown) or ``"always"`` (every
-      use that the filters let through, even under "default").
+      calling line under the "default" filter), a number N (the first N uses of each
+      declaration in the process; later ones are counted, not shown; ``"process"`` is 1)
+      or ``"always"`` (every use that the filters let through, even under "default"). A
+      declaration's own ``warn_at_most`` wins.
+    - ``skip_modules``: modules (with their submodules) whose frames warnings skip, as
+      phaseout's own, so a deprecated API called through the package's helpers warns at
+      the user's line (``("mylib",)``); a declaration's own ``skip_modules`` wins.
     - ``require_guide``, ``require_static``: ``phaseout audit`` reports a declaration without a
       guide, or without an inner PEP 702 decorator, as an error.
     - ``releases``: the release calendar, ``{"2.0": "2027-01-15", "cadence": "12 weeks"}``
@@ -159,11 +165,8 @@ def policy(
         raise ValueError(
             f"policy: package must be a top-level import name such as 'mylib', got {package!r}"
         )
-    if budget not in _BUDGETS:
-        raise ValueError(
-            f"policy {package}: budget must be one of {', '.join(map(repr, _BUDGETS))}, "
-            f"got {budget!r}"
-        )
+    budget = check_budget(f"policy {package}", "budget", budget)
+    skip = skip_modules_of(f"policy {package}", skip_modules)
     for name, text in (("distribution", distribution), ("guide", guide), ("reason", reason)):
         if text is not None and not isinstance(text, str):
             raise TypeError(f"policy {package}: {name} must be a string or None, got {text!r}")
@@ -207,6 +210,7 @@ def policy(
         require_guide,
         require_static,
         calendar,
+        skip,
     )
     POLICIES[package] = made
     _versions.POLICY_DISTRIBUTIONS[package] = distribution

@@ -216,6 +216,9 @@ class _Builder:
         manual = None
         if getattr(forward, "__phaseout_reshaped__", False):
             manual = "its calls' results are reshaped for the replacement (result=)"
+        elif extras := getattr(forward, "__phaseout_args_extra__", None):
+            extra = ", ".join(f"{k}={v!r}" for k, v in extras.items())
+            manual = f"its forwarded calls add {extra} (args_extra=)"
         call = None
         if decl.kind != "moved name" and manual is None:
             bound = decl.kind == "classmethod"

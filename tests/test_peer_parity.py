@@ -1,0 +1,379 @@
+"""What users of pyDeprecate, Deprecated, deprecation and debtcollector can express, on phaseout.
+
+Each section is one row of docs/peers-comparison.md, with tests written in the spirit of that
+peer's own (not copied): the behaviour a user switching from it would check first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import pickle
+import threading
+import warnings
+from typing import Any
+
+import pytest
+
+import phaseout
+from phaseout import DeprecatedWarning, RemovedArgumentError
+
+from .helpers import here, only
+
+SOFT: dict[str, Any] = {"since": "1.0", "removed_in": "3.0", "current_version": "2.0"}
+COMPAT: dict[str, Any] = {**SOFT, "compat_in": "1.5"}
+
+
+def uses(symbol: str) -> int:
+    return sum(site.count for site in phaseout.usage() if site.symbol == symbol)
+
+
+# -- 1. a deprecated parameter kept in the signature (pyDeprecate) --------------------------
+
+
+@phaseout.renamed_parameter("coef", "new_coef", **SOFT)
+def fit(
+    X: int, y: int | None = None, coef: float = phaseout.DEPRECATED, new_coef: float = 1
+) -> tuple[Any, ...]:
+    return (X, y, coef, new_coef)
+
+
+def test_a_renamed_parameter_kept_in_the_def_moves_a_keyword_value(
+    record: list[warnings.WarningMessage],
+) -> None:
+    line = here() + 1
+    assert fit(1, coef=5) == (1, None, phaseout.DEPRECATED, 5)
+    warning = only(record)
+    assert type(warning) is DeprecatedWarning
+    assert str(warning) == (
+        f"{__name__}.fit(coef=) is deprecated since tests 1.0 and will be removed in "
+        f"3.0. Use {__name__}.fit(new_coef=) instead."
+    )
+    assert (record[0].filename, record[0].lineno) == (__file__, line)
+
+
+def test_a_renamed_parameter_kept_in_the_def_moves_a_positional_value(
+    record: list[warnings.WarningMessage],
+) -> None:
+    assert fit(1, 2, 3) == (1, 2, phaseout.DEPRECATED, 3)
+    assert "fit(coef=) is deprecated" in str(only(record))
+
+
+def test_not_passing_the_kept_parameter_is_free(record: list[warnings.WarningMessage]) -> None:
+    assert fit(1, new_coef=4) == (1, None, phaseout.DEPRECATED, 4)
+    assert fit(1) == (1, None, phaseout.DEPRECATED, 1)
+    assert record == []
+
+
+def test_passing_both_spellings_is_a_type_error_naming_both() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"^fit\(\) got both coef= and new_coef=: coef is the old name of new_coef",
+    ):
+        fit(1, 2, 3, new_coef=4)
+    with pytest.raises(TypeError, match=r"got both coef= and new_coef="):
+        fit(1, coef=3, new_coef=4)
+
+
+def test_the_signature_still_shows_the_kept_parameter() -> None:
+    assert str(inspect.signature(fit)) == (
+        "(X: 'int', y: 'int | None' = None, coef: 'float' = phaseout.DEPRECATED, "
+        "new_coef: 'float' = 1) -> 'tuple[Any, ...]'"
+    )
+    assert inspect.getfullargspec(fit).args == ["X", "y", "coef", "new_coef"]
+    assert pickle.loads(pickle.dumps(phaseout.DEPRECATED)) is phaseout.DEPRECATED
+
+
+def test_the_kept_parameter_raises_once_removed() -> None:
+    @phaseout.renamed_parameter("old", "new", since="1.0", removed_in="2.0", current_version="2.0")
+    def f(old: int | None = None, new: int = 0) -> int:
+        return new
+
+    assert f(new=3) == 3
+    with pytest.raises(RemovedArgumentError, match=r"f\(old=\) was removed in tests 2.0"):
+        f(old=1)
+    with pytest.raises(RemovedArgumentError, match=r"f\(old=\) was removed"):
+        f(1)
+
+
+@pytest.mark.parametrize(
+    ("default", "shown"), [(2, "the default 2"), (inspect.Parameter.empty, "no default")]
+)
+def test_a_kept_parameter_needs_a_sentinel_default(default: object, shown: str) -> None:
+    namespace: dict[str, Any] = {}
+    tail = "" if default is inspect.Parameter.empty else f"={default!r}"
+    exec(f"def g(new=1, *, old{tail}): pass", namespace)
+    with pytest.raises(
+        TypeError,
+        match=rf"g\(old=\): 'old' is kept in the def, so its default must be "
+        rf"phaseout.DEPRECATED \(or None\).*got {shown}$",
+    ):
+        phaseout.renamed_parameter("old", "new", **SOFT)(namespace["g"])
+
+
+def test_a_removed_parameter_kept_in_the_def_warns_by_position_and_drops_the_value(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.removed_parameter("verbose", drop=True, **SOFT)
+    def run(job: str, verbose: bool | None = None) -> tuple[str, bool | None]:
+        return (job, verbose)
+
+    assert run("a", True) == ("a", None)
+    assert "run(verbose=) is deprecated" in str(only(record))
+    record.clear()
+    assert run("a") == ("a", None)
+    assert record == []
+
+
+def test_forwarding_maps_onto_a_replacement_that_keeps_the_old_name(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.deprecated(**COMPAT, replacement=fit, args_map={"coef": "new_coef"})
+    def old_fit(X: int, y: int | None = None, coef: float = 1) -> Any:
+        raise AssertionError("forwarded")
+
+    assert old_fit(1, 2, 7) == (1, 2, phaseout.DEPRECATED, 7)
+    # One warning, about old_fit: the replacement's own deprecated keyword is not used.
+    assert "old_fit() is deprecated" in str(only(record))
+
+
+# -- 2. a warning budget per declaration (pyDeprecate num_warns) ----------------------------
+
+
+def test_warn_at_most_shows_the_first_uses_and_counts_all(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.deprecated(**SOFT, warn_at_most=2)
+    def old() -> int:
+        return 1
+
+    lines = []
+    for _ in range(5):
+        lines.append(here() + 1)
+        old()
+    assert [w.lineno for w in record] == lines[:2]
+    phaseout.flush_usage()
+    assert uses(f"{__name__}.{old.__qualname__}") == 5
+
+
+def test_warn_at_most_applies_to_every_declaration_kind(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.removed_parameter("dpi", **SOFT, warn_at_most=1)
+    def plot(dpi: int = 72) -> int:
+        return dpi
+
+    for value in (1, 2, 3):
+        assert plot(dpi=value) == value
+    assert len(record) == 1
+
+
+def test_warn_at_most_is_exact_under_threads() -> None:
+    @phaseout.deprecated(**SOFT, warn_at_most=3)
+    def old() -> None:
+        pass
+
+    start = threading.Barrier(8)
+
+    def worker() -> None:
+        start.wait()
+        for _ in range(200):
+            old()
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(shown) == 3
+    phaseout.flush_usage()
+    assert uses(f"{__name__}.{old.__qualname__}") == 1600
+
+
+def test_a_policy_budget_of_n_is_the_same_model(
+    record: list[warnings.WarningMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(phaseout.policies, "BUDGET_OVERRIDE", None)
+    phaseout.policy("tests", budget=2)
+
+    @phaseout.deprecated(**SOFT)
+    def by_policy() -> None:
+        pass
+
+    @phaseout.deprecated(**SOFT, warn_at_most="always")
+    def own_budget() -> None:
+        pass
+
+    for _ in range(4):
+        by_policy()
+        own_budget()
+    assert [str(w.message).split("(")[0].rsplit(".", 1)[1] for w in record] == [
+        "by_policy", "own_budget", "by_policy", "own_budget", "own_budget", "own_budget",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "sometimes", True])
+def test_a_bad_budget_is_refused_naming_the_symbol(bad: object) -> None:
+    with pytest.raises(
+        ValueError,
+        match=rf"\.f: warn_at_most must be a number of uses \(1 or more\), 'call site' or "
+        rf"'always', got {bad!r}",
+    ):
+
+        @phaseout.deprecated(**SOFT, warn_at_most=bad)  # type: ignore[arg-type]
+        def f() -> None:
+            pass
+
+
+# -- 5. silent forwarding and fixed extra arguments (pyDeprecate stream=None, args_extra) ---
+
+
+def render(text: str, *, backend: str = "v2") -> str:
+    return f"{backend}:{text}"
+
+
+def test_quiet_forwarding_forwards_and_counts_without_a_warning(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.deprecated(**COMPAT, replacement=render, quiet=True)
+    def old_render(text: str) -> str:
+        raise AssertionError("forwarded")
+
+    assert old_render("a") == "v2:a"
+    assert old_render("b") == "v2:b"
+    assert record == []
+    phaseout.flush_usage()
+    assert uses(f"{__name__}.{old_render.__qualname__}") == 2
+
+
+def test_args_extra_adds_fixed_keywords_to_forwarded_calls(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.deprecated(**COMPAT, replacement=render, args_extra={"backend": "v1"})
+    def old_render(text: str) -> str:
+        raise AssertionError("forwarded")
+
+    assert old_render("a") == "v1:a"
+    assert "old_render() is deprecated" in str(only(record))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"colour": 1}, r"args_extra sets 'colour', which the replacement render does not take"),
+        ({"text": "x"}, r"args_extra sets 'text', which the replacement render already receives"),
+        (["backend"], r"args_extra must be a mapping of the replacement's keyword names"),
+    ],
+)
+def test_args_extra_is_checked_at_decoration(extra: object, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+
+        @phaseout.deprecated(**COMPAT, replacement=render, args_extra=extra)  # type: ignore[arg-type]
+        def old_render(text: str) -> str:
+            return text
+
+
+# -- 6. forwarding between async and sync functions (pyDeprecate) ---------------------------
+
+
+def test_an_async_legacy_function_forwards_to_a_sync_replacement(
+    record: list[warnings.WarningMessage],
+) -> None:
+    @phaseout.deprecated(**COMPAT, replacement=render)
+    async def old_render(text: str) -> str:
+        raise AssertionError("forwarded")
+
+    assert inspect.iscoroutinefunction(old_render)
+    line = here() + 1
+    coroutine = old_render("a")
+    assert record[0].lineno == line  # warned when called, not when awaited
+    assert asyncio.run(coroutine) == "v2:a"
+
+
+def test_a_sync_legacy_function_cannot_forward_to_an_async_replacement() -> None:
+    async def fetch(url: str) -> str:
+        return url
+
+    with pytest.raises(
+        TypeError,
+        match=r"forwarded to .*fetch from compat_in on, which is an async function, while "
+        r".*old_fetch is not: its callers would get a coroutine instead of a result",
+    ):
+
+        @phaseout.deprecated(**COMPAT, replacement=fetch)
+        def old_fetch(url: str) -> str:
+            return url
+
+
+# -- 7. where the warning points: stacklevel and skip_modules (Deprecated, matplotlib) ------
+
+
+def _helper(func: Any) -> Any:
+    return func()  # a library's own helper calling its deprecated API
+
+
+def test_stacklevel_points_past_the_helper(record: list[warnings.WarningMessage]) -> None:
+    @phaseout.deprecated(**SOFT, stacklevel=2)
+    def old() -> int:
+        return 1
+
+    line = here() + 1
+    assert _helper(old) == 1
+    assert (record[0].filename, record[0].lineno) == (__file__, line)
+
+
+def test_skip_modules_points_at_the_first_frame_outside_them(
+    record: list[warnings.WarningMessage],
+) -> None:
+    namespace: dict[str, Any] = {"__name__": "mylib.plotting"}
+    exec(compile("def call(f):\n    return f()\n", "mylib/plotting.py", "exec"), namespace)
+
+    @phaseout.deprecated(**SOFT, skip_modules=("mylib",))
+    def old() -> int:
+        return 1
+
+    line = here() + 1
+    assert namespace["call"](old) == 1
+    assert (record[0].filename, record[0].lineno) == (__file__, line)
+    line = here() + 1
+    assert old() == 1  # called directly: the caller's line, as without the option
+    assert record[1].lineno == line
+    phaseout.flush_usage()
+    assert {site.line for site in phaseout.usage() if site.symbol.endswith("old")} == {
+        line - 3,
+        line,
+    }
+
+
+def test_a_policy_skips_the_package_modules_for_every_declaration(
+    record: list[warnings.WarningMessage],
+) -> None:
+    phaseout.policy("tests", skip_modules="mylib")
+    namespace: dict[str, Any] = {"__name__": "mylib"}
+    exec(compile("def call(f):\n    return f(color=1)\n", "mylib/__init__.py", "exec"), namespace)
+
+    @phaseout.renamed_parameter("color", "colour", **SOFT)
+    def plot(colour: int = 0) -> int:
+        return colour
+
+    line = here() + 1
+    assert namespace["call"](plot) == 1
+    assert record[0].lineno == line
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"stacklevel": 0}, r"stacklevel must be 1 \(the caller's line\) or more, got 0"),
+        ({"skip_modules": ["my-lib"]}, r"skip_modules must be module names such as"),
+        ({"quiet": "yes"}, r"quiet must be True or False, got 'yes'"),
+    ],
+)
+def test_bad_use_options_are_refused(options: dict[str, Any], message: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=message):
+
+        @phaseout.deprecated(**SOFT, **options)
+        def f() -> None:
+            pass
