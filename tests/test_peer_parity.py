@@ -7,10 +7,13 @@ peer's own (not copied): the behaviour a user switching from it would check firs
 from __future__ import annotations
 
 import asyncio
+import enum
 import inspect
 import pickle
 import threading
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -377,3 +380,277 @@ def test_bad_use_options_are_refused(options: dict[str, Any], message: str) -> N
         @phaseout.deprecated(**SOFT, **options)
         def f() -> None:
             pass
+
+
+# -- 3. version notes in docs (deprecation's versionadded/versionchanged, Sphinx practice) --
+
+
+class Store:
+    @phaseout.changed("2.0", "now returns a list\n        of rows, not a tuple")
+    @phaseout.added("1.2")
+    @phaseout.deprecated(since="3.0", removed_in="4.0", current_version="2.0")
+    def rows(self) -> list[int]:
+        """Read every row.
+
+        More about rows.
+        """
+        return [1]
+
+    @phaseout.added("1.5", "as a classmethod")
+    @classmethod
+    def make(cls) -> Store:
+        return cls()
+
+
+def test_notes_merge_in_sphinx_order_before_the_deprecated_note() -> None:
+    assert inspect.cleandoc(Store.rows.__doc__ or "") == (
+        "Read every row.\n\nMore about rows.\n\n"
+        ".. versionadded:: 1.2\n\n"
+        ".. versionchanged:: 2.0\n   now returns a list\n   of rows, not a tuple\n\n"
+        ".. deprecated:: 3.0\n   Will be removed in 4.0."
+    )
+    assert Store.make.__doc__ == ".. versionadded:: 1.5 as a classmethod\n"
+
+
+def test_notes_read_as_sphinx_directives(tmp_path: Path) -> None:
+    from .helpers import sphinx_text, write_tree
+
+    write_tree(
+        tmp_path,
+        {
+            "noted.py": """\
+                import phaseout
+
+                @phaseout.changed("2.0", "now returns a list\\n    of rows, not a tuple")
+                @phaseout.added("1.2")
+                @phaseout.deprecated(since="3.0", removed_in="4.0", current_version="2.0")
+                def rows():
+                    \"\"\"Read every row.
+
+                    More about rows.
+                    \"\"\"
+            """
+        },
+    )
+    text = " ".join(sphinx_text(tmp_path, "noted").split())
+    assert "More about rows. Added in version 1.2." in text or "New in version 1.2." in text
+    assert "Changed in version 2.0: now returns a list of rows, not a tuple" in text
+    assert "Deprecated since version 3.0: Will be removed in 4.0." in text
+
+
+def test_notes_cost_nothing_per_call() -> None:
+    def plain() -> int:
+        return 1
+
+    noted = phaseout.added("1.0")(plain)
+    assert noted is plain  # no wrapper
+    assert plain.__doc__ == ".. versionadded:: 1.0\n"
+
+
+def test_notes_are_listed_with_the_declarations() -> None:
+    listed = phaseout.declarations("tests", notes=True)
+    notes = [item for item in listed if isinstance(item, phaseout.VersionNote)]
+    mine = [(n.symbol.rsplit(".", 2)[-2:], n.kind, n.version) for n in notes if "Store" in n.symbol]
+    assert mine == [
+        (["Store", "rows"], "added", "1.2"),
+        (["Store", "rows"], "changed", "2.0"),
+        (["Store", "make"], "added", "1.5"),
+    ]
+    assert not any(isinstance(item, phaseout.VersionNote) for item in phaseout.declarations())
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: phaseout.added("two"),
+            r"phaseout.added: version must be a PEP 440 version such as '1.2', got 'two'",
+        ),
+        (lambda: phaseout.changed("2.0", ""), r"phaseout.changed: text must say what changed"),
+        (
+            lambda: phaseout.added("1.0", 3),  # type: ignore[arg-type]
+            r"phaseout.added: text must be a string or None, got 3",
+        ),
+    ],
+)
+def test_bad_notes_are_refused(make: Any, message: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=message):
+        make()
+
+
+# -- 4. enum members and class attributes reached through the class --------------------------
+
+
+@phaseout.deprecated_member("RED", replacement="CRIMSON", **SOFT)
+@phaseout.deprecated_member("GREEN", **SOFT)
+class Color(enum.Enum):
+    CRIMSON = 1
+    RED = 1  # an alias of CRIMSON  # noqa: PIE796
+    GREEN = 2
+    BLUE = 3
+
+
+def test_an_enum_member_warns_when_named(record: list[warnings.WarningMessage]) -> None:
+    line = here() + 1
+    assert Color.RED is Color.CRIMSON  # type: ignore[comparison-overlap]
+    assert Color["GREEN"] is Color(2)
+    assert [str(w.message) for w in record] == [
+        f"{__name__}.Color.RED is deprecated since tests 1.0 and will be removed in 3.0. Use "
+        f"{__name__}.Color.CRIMSON instead.",
+        f"{__name__}.Color.GREEN is deprecated since tests 1.0 and will be removed in 3.0.",
+    ]
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, line), (__file__, line + 1)]
+    assert all(type(w.message) is DeprecatedWarning for w in record)
+
+
+def test_an_enum_member_stays_a_member_and_everything_else_is_silent(
+    record: list[warnings.WarningMessage],
+) -> None:
+    green = Color(2)
+    assert list(Color) == [Color.CRIMSON, green, Color(3)]
+    assert isinstance(green, Color)
+    assert (green.name, green.value) == ("GREEN", 2)
+    assert green in Color
+    assert len(Color) == 3
+    assert list(Color.__members__) == ["CRIMSON", "RED", "GREEN", "BLUE"]
+    assert pickle.loads(pickle.dumps(Color(3))) is Color(3)
+    assert repr(green) == "<Color.GREEN: 2>"
+    assert record == []
+
+
+def test_a_removed_enum_member_raises_an_attribute_error() -> None:
+    @phaseout.deprecated_member("OLD", since="1.0", removed_in="2.0", current_version="2.0")
+    class Mode(enum.IntEnum):
+        NEW = 1
+        OLD = 2
+
+    with pytest.raises(phaseout.RemovedAttributeError, match=r"Mode.OLD was removed in tests 2.0"):
+        Mode.OLD
+    assert not hasattr(Mode, "OLD")
+    assert Mode(2).name == "OLD"  # by value: the member is still there
+
+
+def test_deprecated_member_refuses_what_it_cannot_apply_to() -> None:
+    with pytest.raises(TypeError, match=r"applies to Enum classes"):
+        phaseout.deprecated_member("A", **SOFT)(Store)  # type: ignore[type-var]
+    with pytest.raises(
+        ValueError, match=r"Color has no member 'PINK'; its members are CRIMSON, RED"
+    ):
+        phaseout.deprecated_member("PINK", **SOFT)(Color)
+
+
+def test_a_moved_read_only_property_is_read_through_the_class_with_a_warning(
+    record: list[warnings.WarningMessage],
+) -> None:
+    class Box:
+        @property
+        def size(self) -> int:
+            return 3
+
+        length = phaseout.renamed_attribute("size", **SOFT)
+
+    line = here() + 1
+    assert Box.length is Box.__dict__["size"]  # the property itself, as Python gives it
+    assert Box().length == 3
+    assert [w.lineno for w in record] == [line, line + 1]
+    with pytest.raises(
+        AttributeError,
+        match=r"property 'size' of '.*Box' object has no setter|can't set attribute 'size'",
+    ):
+        Box().length = 4
+
+
+# -- 8. proxies for deprecated objects that are not callables (debtcollector, pyDeprecate) ---
+
+TIMEOUT = phaseout.deprecated_proxy("TIMEOUT", 30, replacement="mylib.TIMEOUT_S", **SOFT)
+
+
+def test_a_proxy_forwards_every_operation_and_each_warns_at_its_line(
+    record: list[warnings.WarningMessage],
+) -> None:
+    line = here() + 1
+    assert TIMEOUT + 1 == 31
+    assert 1 + TIMEOUT == 31
+    assert TIMEOUT == 30
+    assert TIMEOUT < 31
+    assert hash(TIMEOUT) == hash(30)
+    assert isinstance(TIMEOUT, int)
+    assert f"{TIMEOUT:>4}" == "  30"
+    assert TIMEOUT.bit_length() == 5
+    assert [w.lineno for w in record] == [
+        line,
+        line + 1,
+        line + 2,
+        line + 3,
+        line + 4,
+        line + 5,
+        line + 6,
+        line + 7,
+    ]
+    assert str(record[0].message) == (
+        f"{__name__}.TIMEOUT is deprecated since tests 1.0 and will be removed in 3.0. Use "
+        "mylib.TIMEOUT_S instead."
+    )
+
+
+def test_a_proxy_of_a_container_iterates_indexes_and_updates_in_place(
+    record: list[warnings.WarningMessage],
+) -> None:
+    items = phaseout.deprecated_proxy("ITEMS", [1, 2], **SOFT)
+    assert list(items) == [1, 2]
+    assert len(items) == 2
+    assert 2 in items
+    assert items[0] == 1
+    items[0] = 5
+    items += [3]
+    assert type(items).__name__ == "_Proxy"  # still the proxy: later uses still warn
+    assert items == [5, 2, 3]
+    assert len(record) == 8
+
+
+def test_a_proxy_of_a_context_manager_and_a_callable(record: list[warnings.WarningMessage]) -> None:
+    import contextlib
+
+    @contextlib.contextmanager
+    def opened() -> Iterator[str]:
+        yield "handle"
+
+    manager = phaseout.deprecated_proxy("OPENED", opened(), **SOFT)
+    with manager as handle:
+        assert handle == "handle"
+
+    def double(x: int) -> int:
+        return x * 2
+
+    call = phaseout.deprecated_proxy("CALL", double, **SOFT)
+    assert call(4) == 8
+    assert len(record) == 3
+
+
+def test_a_proxy_copies_and_pickles_as_the_object(record: list[warnings.WarningMessage]) -> None:
+    import copy
+
+    rows = phaseout.deprecated_proxy("ROWS", [[1]], **SOFT)
+    assert type(pickle.loads(pickle.dumps(TIMEOUT))) is int
+    deep = copy.deepcopy(rows)
+    assert type(deep) is list
+    assert deep == [[1]]
+    assert type(copy.copy(rows)) is list
+
+
+def test_a_removed_proxy_raises_on_use() -> None:
+    gone = phaseout.deprecated_proxy(
+        "GONE", 1, since="1.0", removed_in="2.0", current_version="2.0"
+    )
+    with pytest.raises(phaseout.RemovedAttributeError, match=r"GONE was removed in tests 2.0"):
+        gone + 1
+
+
+def test_a_proxy_counts_its_uses_per_line() -> None:
+    counted = phaseout.deprecated_proxy("COUNTED", 2, **SOFT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3):
+            counted * 2
+    phaseout.flush_usage()
+    assert uses(f"{__name__}.COUNTED") == 3

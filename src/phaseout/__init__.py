@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from .names import (
         deprecated_attribute,
         deprecated_class_attribute,
+        deprecated_member,
+        deprecated_proxy,
         moved,
         moved_module,
         renamed_attribute,
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from .policies import Policy, policy, silence
     from .registry import Declaration, declarations, phase_of
     from .rollout import RollbackPolicy, Rollout, RolloutStats
+    from .version_notes import VersionNote, added, changed
 
 __all__ = [
     "DEPRECATED",
@@ -92,6 +95,9 @@ __all__ = [
     "UnknownVersionError",
     "UnknownVersionWarning",
     "UsageLogWarning",
+    "VersionNote",
+    "added",
+    "changed",
     "changed_default",
     "code_path",
     "configure",
@@ -99,6 +105,8 @@ __all__ = [
     "deprecated",
     "deprecated_attribute",
     "deprecated_class_attribute",
+    "deprecated_member",
+    "deprecated_proxy",
     "deprecated_value",
     "flush_usage",
     "keyword_only",
@@ -139,6 +147,9 @@ _HOMES: dict[str, str] = {
     "RolloutStats": "rollout",
     "SiteUsage": "_usage",
     "Timeline": "phases",
+    "VersionNote": "registry",
+    "added": "version_notes",
+    "changed": "version_notes",
     "changed_default": "parameters",
     "code_path": "code_paths",
     "configure": "_configure",
@@ -146,6 +157,8 @@ _HOMES: dict[str, str] = {
     "deprecated": "decorators",
     "deprecated_attribute": "names",
     "deprecated_class_attribute": "names",
+    "deprecated_member": "names",
+    "deprecated_proxy": "names",
     "deprecated_value": "parameters",
     "flush_usage": "_flushing",
     "keyword_only": "parameters",
@@ -185,6 +198,7 @@ _SUBMODULES: frozenset[str] = frozenset(
         "registry",
         "report",
         "rollout",
+        "version_notes",
     }
 )
 

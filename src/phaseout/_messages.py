@@ -170,6 +170,25 @@ def docstring_with_note(
     return f"{doc.rstrip()}\n\n{_directive_block(directive, lines, pad)}"
 
 
+def docstring_with_version_note(doc: str | None, version: str, note: str, directive: str) -> str:
+    """*doc* with a ``.. versionadded::`` or ``.. versionchanged::`` note: before the
+    ``.. deprecated::`` note when there is one (Sphinx's order: added, changed, deprecated),
+    else at the end, as :func:`docstring_with_note` adds it."""
+    lines = (doc or "").splitlines(keepends=True)
+    at = next(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith(".. deprecated::")), None
+    )
+    if at is None or at == 0:
+        if at == 0:  # a docstring that is only the note: the new one goes first
+            return f".. {directive}:: {version} {note.strip()}\n\n{doc}"
+        return docstring_with_note(doc, version, note, directive)
+    head, tail = "".join(lines[:at]), "".join(lines[at:])
+    line = lines[at]
+    pad = line[: len(line) - len(line.lstrip())]
+    block = _directive_block(f".. {directive}:: {version}", _note_lines(note), pad)
+    return f"{head.rstrip()}\n\n{block}\n{tail}"
+
+
 def _note_lines(note: str) -> list[str]:
     """*note*'s lines, the common indentation of all but the first removed (a reason
     written as an indented triple-quoted string), trailing blanks dropped."""

@@ -10,34 +10,26 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from packaging.version import Version
 
 from ._declaration import AnyCallable, DeclarationRecord
+from ._showing import Budget, check_budget, skip_modules_of
 from ._versions import VersionSpec
 from .exceptions import check_constructible
 from .phases import Timeline
 
 __all__ = [
-    "BUDGETS",
     "Budget",
     "Checked",
     "apply_use_options",
-    "check_budget",
     "check_category",
     "check_options",
     "checked_options",
     "dotted_name",
-    "skip_modules_of",
 ]
 
-# How often a declaration's uses are shown (a policy's default, or one declaration's
-# ``warn_at_most``): "call site" is Python's own rule (once per calling line under the
-# "default" filter), "always" every use the filters let through, N the first N uses of the
-# declaration in the process ("process" is 1). Later uses are counted, not shown.
-Budget = Literal["call site", "process", "always"] | int
-BUDGETS: Final = ("call site", "process", "always")
 
 # Version strings repeat across a package's declarations; parse each timeline once.
 _TIMELINES: dict[tuple[object, ...], Timeline] = {}
@@ -194,31 +186,6 @@ def check_options(symbol: str, options: dict[str, Any]) -> Checked:
     _check_package(symbol, options["package"])
     current = _check_current_version(symbol, options["current_version"])
     return (timeline, current, *_replacement(symbol, options["replacement"]))
-
-
-def check_budget(where: str, name: str, budget: object) -> Budget:
-    """A budget (see ``Budget``), or a ``ValueError`` naming *where* it was given."""
-    if budget in BUDGETS or (type(budget) is int and budget >= 1):
-        return budget
-    raise ValueError(
-        f"{where}: {name} must be a number of uses (1 or more), 'call site' or 'always', "
-        f"got {budget!r}"
-    )
-
-
-def skip_modules_of(symbol: str, skip: object) -> tuple[str, ...]:
-    if skip is None:
-        return ()
-    names = (skip,) if isinstance(skip, str) else skip
-    if not isinstance(names, (tuple, list)) or not all(
-        isinstance(name, str) and all(part.isidentifier() for part in name.split("."))
-        for name in names
-    ):
-        raise TypeError(
-            f"{symbol}: skip_modules must be module names such as ('mylib',), whose frames "
-            f"(and their submodules') the warning skips, got {skip!r}"
-        )
-    return tuple(names)
 
 
 def apply_use_options(decl: DeclarationRecord, options: dict[str, Any]) -> None:

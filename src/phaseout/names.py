@@ -9,18 +9,25 @@ accounting of ``@phaseout.deprecated``, and gives the *real* object: no proxy, s
   exactly what it did. An existing ``__getattr__`` (and ``__dir__``) is chained.
 - A moved module is an *alias* module (made by an import hook) whose attributes are the new
   module's own objects, read through it with a warning at the reading line.
-- Class attributes are data descriptors on the class.
+- An opt-in proxy (``deprecated_proxy``) for an object whose every use, not its lookup, must
+  warn: the one declaration that does not give the real object.
+- Class attributes are data descriptors on the class; a deprecated Enum member is read through
+  one, and through the Enum's member map, and stays the member itself.
 """
 
 from __future__ import annotations
 
 from ._class_attributes import deprecated_class_attribute, renamed_attribute
+from ._enum_members import deprecated_member
 from ._module_names import deprecated_attribute, moved
 from ._moved_modules import moved_module
+from ._proxies import deprecated_proxy
 
 __all__ = [
     "deprecated_attribute",
     "deprecated_class_attribute",
+    "deprecated_member",
+    "deprecated_proxy",
     "moved",
     "moved_module",
     "renamed_attribute",

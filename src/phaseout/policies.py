@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 
 from . import _versions
 from ._config import CONFIG, normalize_name
-from ._options import Budget, check_budget, skip_modules_of
+from ._showing import Budget, check_budget, skip_modules_of
 from .exceptions import (
     DefaultChangeWarning,
     DeprecatedWarning,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Final
+from typing import Any, Final, Literal, NamedTuple, overload
 
 from ._config import CONFIG, normalize_name
 from ._hotpath import Declaration, bump_generation
 from ._versions import on_pretending
 from .phases import Phase
 
-__all__ = ["Declaration", "declarations", "phase_of"]
+__all__ = ["Declaration", "VersionNote", "declarations", "phase_of"]
 
 # In the order they were made; dead references are dropped when the list has doubled since
 # the last sweep (a plain reference per declaration: a weak dictionary costs more than the
@@ -34,18 +34,66 @@ def register(decl: Declaration) -> None:
             _sweep_at = max(1024, 2 * len(_DECLARATIONS))
 
 
+class VersionNote(NamedTuple):
+    """A ``.. versionadded::`` or ``.. versionchanged::`` note on an API (see
+    ``phaseout.added`` and ``phaseout.changed``): not a deprecation, no phase, no warning."""
+
+    symbol: str
+    kind: Literal["added", "changed"]
+    version: str
+    text: str | None
+    module: str  # the module that defines the API: its package is the note's
+
+    @property
+    def package(self) -> str:
+        return self.module.partition(".")[0]
+
+
+# Notes are plain records (no behaviour to drop with the object): kept strongly, in order.
+_NOTES: Final[list[VersionNote]] = []
+
+
+def register_note(note: VersionNote) -> None:
+    with _LOCK:
+        _NOTES.append(note)
+
+
+def version_notes(package: str | None = None) -> list[VersionNote]:
+    """Every version note in the order they were made; only *package*'s when given."""
+    with _LOCK:
+        notes = list(_NOTES)
+    if package is None:
+        return notes
+    wanted = normalize_name(package)
+    return [note for note in notes if normalize_name(note.package) == wanted]
+
+
 def _live() -> list[Declaration]:
     with _LOCK:
         refs = list(_DECLARATIONS)
     return [decl for decl in map(weakref.ref.__call__, refs) if decl is not None]
 
 
-def declarations(package: str | None = None) -> list[Declaration]:
-    """Every live declaration in the order they were made; only *package*'s when given.
+@overload
+def declarations(
+    package: str | None = None, *, notes: Literal[False] = False
+) -> list[Declaration]: ...
+@overload
+def declarations(
+    package: str | None = None, *, notes: Literal[True]
+) -> list[Declaration | VersionNote]: ...
+def declarations(
+    package: str | None = None, *, notes: bool = False
+) -> list[Declaration] | list[Declaration | VersionNote]:
+    """Every live declaration in the order they were made; only *package*'s when given;
+    with *notes*, followed by the version notes (``phaseout.added``, ``phaseout.changed``).
 
     Each has ``symbol``, ``kind``, ``package``, ``timeline``, ``replacement``, ``reason``,
     ``guide`` and ``phase``. Reading ``package`` or ``phase`` resolves the package's version.
     """
+    if notes:
+        listed: list[Declaration | VersionNote] = [*declarations(package)]
+        return listed + version_notes(package)
     found = _live()
     if package is None:
         return found

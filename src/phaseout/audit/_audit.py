@@ -16,7 +16,7 @@ from .._packages import Moment, parse_moment, qualified_name, rollouts_of
 from .._versions import VersionSource
 from ..phases import Phase, Timeline
 from ..policies import release_calendar
-from ..registry import declarations
+from ..registry import VersionNote, declarations, version_notes
 from ._packages import import_all, resolves, usage_by_symbol
 
 
@@ -85,6 +85,7 @@ class Audit(NamedTuple):
     entries: list[Entry]
     findings: list[Finding]
     rollouts: tuple[RolloutEntry, ...] = ()
+    notes: tuple[VersionNote, ...] = ()  # ``phaseout.added`` / ``changed``, by symbol
 
     def boundaries(self) -> list[str]:
         """Every version a declaration changes phase at, in order: a release plan's columns."""
@@ -161,6 +162,7 @@ def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> 
         entries,
         findings,
         _rollouts(package),
+        tuple(sorted(version_notes(package), key=lambda n: (n.symbol, Version(n.version)))),
     )
 
 

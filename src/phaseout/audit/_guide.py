@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from packaging.version import Version
+
 from .._hotpath import Declaration
 from .._packages import Moment, parse_moment
 from .._rewritable import automatic
 from ..phases import Phase
 from ..policies import release_calendar
-from ..registry import declarations
+from ..registry import declarations, version_notes
 from ._packages import MISSING, import_all, resolve, usage_by_symbol
 
 __all__ = ["guide"]
@@ -251,7 +253,28 @@ def guide(package: str, to: str, *, usage: Sequence[str] = ()) -> str:
         f"upgrading.",
         "",
     ]
-    return _by_module(lines, changed, problems)
+    return _by_module(lines, changed, problems) + _noted(package, moment.version)
+
+
+def _noted(package: str, version: Version) -> str:
+    """The API changes and additions noted up to the version (``phaseout.changed`` and
+    ``phaseout.added``): what behaves differently without being removed, and what is new."""
+    notes = sorted(
+        (n for n in version_notes(package) if Version(n.version) <= version),
+        key=lambda n: (Version(n.version), n.symbol),
+    )
+    lines: list[str] = []
+    for kind, title in (("changed", "Other changes"), ("added", "New APIs")):
+        chosen = [note for note in notes if note.kind == kind]
+        if not chosen:
+            continue
+        lines += ["", f"## {title}", ""]
+        for note in chosen:
+            text = " ".join((note.text or "").split())
+            lines.append(
+                f"- `{note.symbol}` ({kind} in {note.version}){f': {text}' if text else ''}"
+            )
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _dated_guide(

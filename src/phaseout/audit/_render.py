@@ -8,6 +8,7 @@ from typing import Final
 
 from packaging.version import Version
 
+from ..registry import VersionNote
 from ._audit import Audit, Entry, RolloutEntry
 
 
@@ -57,6 +58,7 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
                 "declarations": [entry._asdict() for entry in result.entries],
                 "findings": [finding._asdict() for finding in result.findings],
                 "rollouts": [item._asdict() for item in result.rollouts],
+                "version_notes": [_note_fields(note) for note in result.notes],
                 **({} if columns is None else {"matrix": _matrix_rows(result, columns)}),
                 **({} if columns is None else {"versions": [str(v) for v in columns]}),
             },
@@ -81,7 +83,9 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
     findings_header = ["code", "severity", "subject", "finding"]
     finding_rows = [[f.code, f.severity, f.subject, f.message] for f in result.findings]
     title = f"{result.package} {result.installed or '(version unknown)'}"
+    note_rows = [_note_cells(note) for note in result.notes]
     if fmt == "markdown":
+        notes = ["## Version notes", "", _markdown(note_rows, _NOTE_COLUMNS), ""]
         return "\n".join(
             [
                 f"# Deprecations of {title}",
@@ -92,6 +96,7 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
                 "",
                 _markdown(finding_rows, findings_header) if finding_rows else "None.",
                 "",
+                *(notes if note_rows else []),
             ]
         )
     parts = [
@@ -103,7 +108,24 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
     ]
     if result.rollouts:
         parts += ["", _table([list(r) for r in result.rollouts], RolloutEntry._fields)]
+    if note_rows:
+        parts += ["", _table(note_rows, _NOTE_COLUMNS)]
     return "\n".join(parts) + "\n"
+
+
+_NOTE_COLUMNS: Final = ["symbol", "note", "version", "text"]
+
+
+def _note_text(note: VersionNote) -> str:
+    return " ".join((note.text or "").split())
+
+
+def _note_cells(note: VersionNote) -> list[str]:
+    return [note.symbol, note.kind, note.version, _note_text(note)]
+
+
+def _note_fields(note: VersionNote) -> dict[str, str | None]:
+    return {"symbol": note.symbol, "kind": note.kind, "version": note.version, "text": note.text}
 
 
 def _markdown(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
