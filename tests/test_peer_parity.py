@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import inspect
+import json
 import pickle
 import threading
 import warnings
@@ -654,3 +655,84 @@ def test_a_proxy_counts_its_uses_per_line() -> None:
             counted * 2
     phaseout.flush_usage()
     assert uses(f"{__name__}.COUNTED") == 3
+
+
+NOTED = {
+    "notedlib/__init__.py": """
+        import phaseout
+
+        __version__ = "2.5"
+
+
+        @phaseout.changed("2.0", "returns a list\\n    instead of a tuple")
+        @phaseout.added("1.2")
+        def rows():
+            return []
+
+
+        @phaseout.added("3.0", "the streaming reader")
+        def stream():
+            return iter(())
+
+
+        @phaseout.deprecated(since="2.0", removed_in="3.0", replacement=stream)
+        def old_rows():
+            return []
+        """,
+}
+
+
+def test_the_audit_lists_version_notes_in_every_format(tmp_path: Path) -> None:
+    from .helpers import run_phaseout, write_tree
+
+    root = write_tree(tmp_path, NOTED)
+    table = run_phaseout(root, "audit", "notedlib")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.endswith(
+        "symbol           note     version  text\n"
+        "---------------  -------  -------  ---------------------------------\n"
+        "notedlib.rows    added    1.2\n"
+        "notedlib.rows    changed  2.0      returns a list instead of a tuple\n"
+        "notedlib.stream  added    3.0      the streaming reader\n"
+    )
+    data = json.loads(run_phaseout(root, "audit", "notedlib", "--format", "json").stdout)
+    assert data["version_notes"] == [
+        {"symbol": "notedlib.rows", "kind": "added", "version": "1.2", "text": None},
+        {
+            "symbol": "notedlib.rows",
+            "kind": "changed",
+            "version": "2.0",
+            "text": "returns a list\n    instead of a tuple",
+        },
+        {
+            "symbol": "notedlib.stream",
+            "kind": "added",
+            "version": "3.0",
+            "text": "the streaming reader",
+        },
+    ]
+    markdown = run_phaseout(root, "audit", "notedlib", "--format", "markdown").stdout
+    assert markdown.endswith(
+        "## Version notes\n\n"
+        "| symbol | note | version | text |\n|---|---|---|---|\n"
+        "| notedlib.rows | added | 1.2 |  |\n"
+        "| notedlib.rows | changed | 2.0 | returns a list instead of a tuple |\n"
+        "| notedlib.stream | added | 3.0 | the streaming reader |\n"
+    )
+
+
+def test_the_guide_lists_changes_and_additions_up_to_the_version(tmp_path: Path) -> None:
+    from .helpers import run_phaseout, write_tree
+
+    root = write_tree(tmp_path, NOTED)
+    done = run_phaseout(root, "guide", "notedlib", "--to", "3.0")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(
+        "## Other changes\n\n"
+        "- `notedlib.rows` (changed in 2.0): returns a list instead of a tuple\n\n"
+        "## New APIs\n\n"
+        "- `notedlib.rows` (added in 1.2)\n"
+        "- `notedlib.stream` (added in 3.0): the streaming reader\n"
+    )
+    earlier = run_phaseout(root, "guide", "notedlib", "--to", "2.0").stdout
+    assert "notedlib.stream" not in earlier.split("## Other changes")[1]
