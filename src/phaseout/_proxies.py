@@ -5,7 +5,8 @@ name, some objects are read once (``from mylib import DEFAULT_TIMEOUT`` at impor
 for years. A proxy stands in for the object and forwards every operation to it: arithmetic
 (reflected and in-place), comparisons, hashing, truth, ``len``, iteration, containment, items,
 calls, attributes, context managers (sync and async), conversions, ``format``, ``repr`` and
-``isinstance`` (through ``__class__``); each operation is a use at the line performing it,
+``isinstance`` (through ``__class__``); each operation is a use (not introspection:
+``__class__`` and probing an attribute the object lacks) at the line performing it,
 with the per-call-site fast path every deprecated API gets. ``copy``, ``deepcopy`` and pickling
 give the real object. It is opt-in: ``type(proxy)`` and ``proxy is obj`` still tell.
 """
@@ -34,6 +35,7 @@ _T = TypeVar("_T")
 # each method calls the marker, which counts (and warns about) the use two frames up: the
 # line that performed the operation.
 _USE: Final = "_phaseout_use"
+_OBJECT: Final = "_phaseout_object"
 _get: Final = object.__getattribute__
 
 
@@ -103,7 +105,7 @@ def _in_place(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     # `proxy += 1` rebinds the name to what __iadd__ returns: the proxy, now standing in for
     # the result (as wrapt's ObjectProxy does), so later uses still warn.
     def method(self: Any, other: Any) -> Any:
-        object.__setattr__(self, "_phaseout_object", function(_get(self, _USE)(), other))
+        object.__setattr__(self, _OBJECT, function(_get(self, _USE)(), other))
         return self
 
     return method
@@ -114,11 +116,18 @@ class _Proxy:
 
     __slots__ = ("_phaseout_object", "_phaseout_use")
 
+    # Introspection is not a use: `isinstance(proxy, int)` asks __class__ when type() says no,
+    # and every tool (pytest's collection, inspect, hypothesis, Sphinx) asks it of every
+    # module global, or probes attributes the object does not have.
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # isinstance(proxy, int) asks this when type() says no
-        return type(_get(self, _USE)())
+    def __class__(self) -> type:
+        return type(_get(self, _OBJECT))
 
     def __getattr__(self, name: str) -> Any:
+        if not hasattr(_get(self, _OBJECT), name):
+            raise AttributeError(
+                f"{type(_get(self, _OBJECT)).__name__!r} object has no attribute {name!r}"
+            )
         return getattr(_get(self, _USE)(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -200,9 +209,9 @@ def deprecated_proxy(
         replacement,
     )
     proxy = object.__new__(_Proxy)
-    object.__setattr__(proxy, "_phaseout_object", value)
+    object.__setattr__(proxy, _OBJECT, value)
     # The marker gives what the proxy stands for now (an in-place operation may change it).
     object.__setattr__(
-        proxy, _USE, use_marker(decl, lambda: _get(proxy, "_phaseout_object"), None, 2)
+        proxy, _USE, use_marker(decl, lambda: _get(proxy, _OBJECT), None, 2)
     )
     return proxy  # type: ignore[return-value]
