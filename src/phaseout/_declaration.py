@@ -126,7 +126,7 @@ class DeclarationRecord:
         # count of uses shown so far under a budget of N (`next()` on it is atomic), the
         # frames above the caller the warning points at, and modules whose frames it skips.
         self.budget: Any = None
-        self.shown = itertools.count()
+        self.shown: itertools.count[int] | None = None  # made on the first use under a budget
         self.levels = 0
         self.skip: tuple[str, ...] = ()
         # A timeline on another library's API (`phaseout.watch`): once "removed" it is still

@@ -51,16 +51,20 @@ class _MemberMap(dict[str, Any]):
     (and, before 3.12, ``__getattr__``, which Python calls when the class ``__dict__`` entry
     raised ``RemovedAttributeError``) read a name a user wrote."""
 
-    readers: dict[str, Callable[[], Any]]
+    # name -> (reader for a direct read, reader for one through the enum module): the
+    # caller a use is counted at is the user's frame either way, so the site is remembered.
+    readers: dict[str, tuple[Callable[[], Any], Callable[[], Any]]]
 
     def __getitem__(self, name: str) -> Any:
-        reader = self.readers.get(name)
-        if reader is None:
+        readers = self.readers.get(name)
+        if readers is None:
             return dict.__getitem__(self, name)
         code = sys._getframe(1).f_code
-        if code.co_filename == _ENUM_FILE and code.co_name not in _NAMED_READS:
-            return dict.__getitem__(self, name)
-        return reader()
+        if code.co_filename != _ENUM_FILE:
+            return readers[0]()  # `Color.__members__["RED"]`
+        if code.co_name in _NAMED_READS:
+            return readers[1]()  # `Color["RED"]`
+        return dict.__getitem__(self, name)
 
 
 _ENUM_FILE: Final = enum.__file__
@@ -108,7 +112,8 @@ def deprecated_member(
         )
         give: Callable[[], Any] = lambda: member  # noqa: E731
         read_attribute = fast_caller(decl, lambda _self, _instance, _owner=None: member, None)
-        read_key = fast_caller(decl, give, None, 2)  # called by the metaclass's __getitem__
+        # Called by this map's __getitem__ (from the user, or from the metaclass's).
+        read_key = (fast_caller(decl, give, None, 2), fast_caller(decl, give, None, 3))
         served = type("_MemberName", (_MemberName,), {"__get__": read_attribute})
         with LOCK:
             members = cls._member_map_

@@ -92,11 +92,21 @@ def user_frame(caller: FrameType, owner: type | None = None) -> FrameType:
     return caller
 
 
+_SKIPPED: dict[tuple[object, tuple[str, ...]], bool] = {}
+
+
 def _skipped(frame: FrameType, skip: tuple[str, ...]) -> bool:
     name = frame.f_globals.get("__name__")
-    return isinstance(name, str) and any(
+    try:
+        return _SKIPPED[name, skip]
+    except (KeyError, TypeError):  # TypeError: a module named by something unhashable
+        pass
+    found = isinstance(name, str) and any(
         name == prefix or name.startswith(f"{prefix}.") for prefix in skip
     )
+    if len(_SKIPPED) < 4096:
+        _SKIPPED[name, skip] = found
+    return found
 
 
 def beyond(user: FrameType, skip: tuple[str, ...], levels: int) -> FrameType:

@@ -179,7 +179,7 @@ class Declaration(DeclarationRecord):
             return target(*args, **kwargs)
         rememberable = self._rememberable(user, caller)
         if policies_module().silenced(self) or (
-            plan.limit is not None and next(self.shown) >= plan.limit
+            plan.limit is not None and next(self.shown or self._new_shown()) >= plan.limit
         ):
             # Counted, not shown: remembered while the filters are the same (a silence() or
             # pretend() block makes it depend on the context: then not remembered).
@@ -217,6 +217,13 @@ class Declaration(DeclarationRecord):
             # `user` is an ancestor of this frame, so a level is always found.
             _wm.warn(warning, stacklevel=_frames.stacklevel(sys._getframe(), user) or 2)
         return target(*args, **kwargs)
+
+    def _new_shown(self) -> itertools.count[int]:
+        """The count of uses shown under a budget of N: one per declaration, made once."""
+        with _lock:
+            if self.shown is None:
+                self.shown = itertools.count()
+            return self.shown
 
     def _counter(self, user: FrameType, phase: Phase) -> itertools.count[int]:
         """The usage counter of the call site *user* (its code and instruction)."""

@@ -193,6 +193,14 @@ def apply_use_options(decl: DeclarationRecord, options: dict[str, Any]) -> None:
     budget), ``stacklevel`` (frames above the caller the warning points at),
     ``skip_modules`` (modules whose frames it skips, as phaseout's own) and ``quiet``
     (counted, never shown). Absent options leave the defaults."""
+    get = options.get
+    if (  # the common case, paid per declaration at import
+        get("warn_at_most") is None
+        and get("stacklevel") is None
+        and not get("skip_modules")
+        and get("quiet") is None
+    ):
+        return
     symbol = decl.symbol
     budget = options.get("warn_at_most")
     if budget is not None:

@@ -211,7 +211,5 @@ def deprecated_proxy(
     proxy = object.__new__(_Proxy)
     object.__setattr__(proxy, _OBJECT, value)
     # The marker gives what the proxy stands for now (an in-place operation may change it).
-    object.__setattr__(
-        proxy, _USE, use_marker(decl, lambda: _get(proxy, _OBJECT), None, 2)
-    )
+    object.__setattr__(proxy, _USE, use_marker(decl, lambda: _get(proxy, _OBJECT), None, 2))
     return proxy  # type: ignore[return-value]

@@ -105,9 +105,6 @@ def _inner_pep702(obj: Any) -> tuple[Any, str | None]:
     return _pep702.unwrap(obj)
 
 
-_SHAPING: Final = ("args_map", "args_extra", "result")
-
-
 def _kind(qualname: str) -> str:
     parent = qualname.rpartition(".")[0]
     if parent and not parent.endswith("<locals>"):
@@ -188,7 +185,11 @@ class _Deprecator:
             forward = None
         if forward is not None and kind != _messages.KIND_CLASS:
             _check_forward_kind(symbol, obj, forward)
-        shaped = any(options.get(name) is not None for name in _SHAPING)
+        shaped = (
+            options["args_map"] is not None
+            or options["result"] is not None
+            or options.get("args_extra") is not None
+        )
         if shaped:
             if kind in (_messages.KIND_CLASS, _messages.KIND_PROPERTY):
                 raise TypeError(
