@@ -221,6 +221,17 @@ def test_a_policy_budget_of_n_is_the_same_model(
     ]  # fmt: skip
 
 
+def test_strict_mode_raises_on_every_use_whatever_the_budget() -> None:
+    @phaseout.deprecated(**SOFT, warn_at_most=1)
+    def old() -> None:
+        pass
+
+    phaseout.configure(strict="all")
+    for _ in range(3):
+        with pytest.raises(DeprecatedWarning):
+            old()
+
+
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "sometimes", True])
 def test_a_bad_budget_is_refused_naming_the_symbol(bad: object) -> None:
     with pytest.raises(
@@ -543,6 +554,8 @@ def test_deprecated_member_refuses_what_it_cannot_apply_to() -> None:
         ValueError, match=r"Color has no member 'PINK'; its members are CRIMSON, RED"
     ):
         phaseout.deprecated_member("PINK", **SOFT)(Color)
+    with pytest.raises(TypeError, match=r"Color.GREEN is already deprecated$"):
+        phaseout.deprecated_member("GREEN", **SOFT)(Color)
 
 
 def test_a_moved_read_only_property_is_read_through_the_class_with_a_warning(

@@ -99,8 +99,10 @@ def deprecated_member(
                     f"phaseout.deprecated_member: {where} has no member {wanted!r}; its "
                     f"members are {', '.join(cls.__members__)}"
                 )
-        member = cls.__members__[name]
+        member = dict.__getitem__(cls._member_map_, name)  # not a use
         symbol = f"{where}.{name}"
+        if isinstance(vars(cls).get(name), _MemberName):
+            raise TypeError(f"phaseout.deprecated_member: {symbol} is already deprecated")
         new = None if replacement is None else f"{where}.{replacement}"
         decl = declare(
             symbol,

@@ -179,7 +179,10 @@ class Declaration(DeclarationRecord):
             return target(*args, **kwargs)
         rememberable = self._rememberable(user, caller)
         if policies_module().silenced(self) or (
-            plan.limit is not None and next(self.shown or self._new_shown()) >= plan.limit
+            # Strict mode raises on every use: a budget limits what is shown, not what fails.
+            plan.limit is not None
+            and not plan.strict
+            and next(self.shown or self._new_shown()) >= plan.limit
         ):
             # Counted, not shown: remembered while the filters are the same (a silence() or
             # pretend() block makes it depend on the context: then not remembered).
