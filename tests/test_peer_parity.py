@@ -817,3 +817,53 @@ def test_stacklevel_points_where_warnings_warn_would(depth: int, level: int) -> 
         places.append([(w.filename, w.lineno) for w in log])
     assert places[0] == places[1]
     assert len(places[0]) == 1
+
+
+FIXED = {
+    "fxlib/__init__.py": """
+        import enum
+
+        import phaseout
+
+        __version__ = "2.5"
+
+
+        @phaseout.deprecated_member("RED", replacement="CRIMSON", since="2.0", removed_in="3.0")
+        class Color(enum.Enum):
+            CRIMSON = 1
+            RED = 1
+
+
+        @phaseout.renamed_parameter("coef", "new_coef", since="2.0", removed_in="3.0")
+        def fit(X, coef=phaseout.DEPRECATED, new_coef=1.0, tol=0.1):
+            return new_coef
+        """,
+    "app/main.py": """
+        from fxlib import Color, fit
+
+        a = Color.RED
+        b = fit([1], coef=0.5)
+        c = fit([1], 0.5)
+        d = fit([1], 0.5, tol=0.2)
+        e = fit([1], new_coef=0.5)
+        """,
+}
+
+
+def test_phaseout_fix_rewrites_enum_members_and_kept_parameters_by_position(
+    tmp_path: Path,
+) -> None:
+    from .helpers import run_phaseout, write_tree
+
+    root = write_tree(tmp_path, FIXED)
+    done = run_phaseout(root, "fix", "app", "--package", "fxlib", "--write")
+    assert done.returncode == 0, done.stderr
+    assert (root / "app" / "main.py").read_text(encoding="utf-8") == (
+        "\nfrom fxlib import Color, fit\n"
+        "\n"
+        "a = Color.CRIMSON\n"
+        "b = fit([1], new_coef=0.5)\n"
+        "c = fit([1], new_coef=0.5)\n"
+        "d = fit([1], new_coef=0.5, tol=0.2)\n"
+        "e = fit([1], new_coef=0.5)\n"
+    )

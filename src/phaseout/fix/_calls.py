@@ -181,6 +181,19 @@ def _renamed(call: _Call) -> Outcome:
         return None
     if call.index(new) is not None:
         raise Manual(f"passes both {old}= and {new}=")
+    index = call.index(old)
+    assert index is not None
+    if call.args[index].keyword is None:
+        # An old parameter kept in the def, passed by position: it and every positional
+        # argument after it go by keyword, so none lands in another parameter.
+        later = call.args[index:]
+        if any(arg.star for arg in later):
+            raise Manual(f"passes {old} by position, before *args")
+        args = list(call.args[:index])
+        for arg, bound in zip(later, call.names[index:], strict=True):
+            positional = arg.keyword is None and bound is not None
+            args.append(_keyword(arg, new if bound == old else bound) if positional else arg)
+        return args, f"{old} (by position) passed as {new}="
     args = [
         _keyword(arg, new) if arg.keyword is not None and arg.keyword.value == old else arg
         for arg in call.args
