@@ -191,8 +191,10 @@ def _renamed(call: _Call) -> Outcome:
             raise Manual(f"passes {old} by position, before *args")
         args = list(call.args[:index])
         for arg, bound in zip(later, call.names[index:], strict=True):
-            positional = arg.keyword is None and bound is not None
-            args.append(_keyword(arg, new if bound == old else bound) if positional else arg)
+            if arg.keyword is None and bound is not None:
+                args.append(_keyword(arg, new if bound == old else bound))
+            else:
+                args.append(arg)
         return args, f"{old} (by position) passed as {new}="
     args = [
         _keyword(arg, new) if arg.keyword is not None and arg.keyword.value == old else arg
