@@ -867,3 +867,38 @@ def test_phaseout_fix_rewrites_enum_members_and_kept_parameters_by_position(
         "d = fit([1], new_coef=0.5, tol=0.2)\n"
         "e = fit([1], new_coef=0.5)\n"
     )
+
+
+def test_a_site_the_options_moved_is_remembered_until_the_filters_change(
+    record: list[warnings.WarningMessage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phaseout import _filters
+
+    decided: list[int] = []
+    ignored = _filters.ignored
+
+    def counted(*args: Any) -> bool:
+        decided.append(1)
+        return ignored(*args)
+
+    monkeypatch.setattr(_filters, "ignored", counted)
+    namespace: dict[str, Any] = {"__name__": "mylib.helpers"}
+    exec(compile("def call(f):\n    return f()\n", "mylib/helpers.py", "exec"), namespace)
+
+    @phaseout.deprecated(**SOFT, skip_modules=("mylib",))
+    def old() -> int:
+        return 1
+
+    def use(times: int) -> int:
+        return sum(namespace["call"](old) for _ in range(times))  # the user's line
+
+    line = use.__code__.co_firstlineno + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert use(5) == 5  # the first use decides; the next four are remembered
+    assert record == []
+    assert len(decided) == 1
+    assert use(2) == 2  # "always" again: shown, each time
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, line)] * 2
+    phaseout.flush_usage()
+    assert [(s.line, s.count) for s in phaseout.usage() if s.symbol.endswith(".old")] == [(line, 7)]

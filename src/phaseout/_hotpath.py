@@ -156,16 +156,20 @@ class Declaration(DeclarationRecord):
             # import system, then reads the name: the probe is not a use (never remembered:
             # the import system's frames are not user code).
             return (forward if plan.forward and forward is not None else own)(*args, **kwargs)
-        user = _frames.user_frame(caller, self.owner)
-        if plan.skip or plan.levels:
-            user = _frames.beyond(user, plan.skip, plan.levels)
+        user, moved = self._where(caller, plan)
+        if moved:  # the fast path's table, for a site the options moved (see _site_key)
+            entry = _ignored_moved_site(table, user)
+            if entry is not None:
+                next(entry[3])
+                return entry[4](*args, **kwargs)
         if plan.silent:
             target = forward if forward is not None else own
-            if self._rememberable(user, caller):
+            key = self._site_key(user, caller, moved)
+            if key is not None:
                 entry = _ignoring(
                     user.f_code, user.f_globals, list(_wm.filters), _UNCOUNTED, target
                 )
-                _remember(table, generation, caller.f_lasti, entry)
+                _remember(table, generation, key, entry)
             return target(*args, **kwargs)
         counter = self._counter(user, plan.phase)
         next(counter)
@@ -177,7 +181,7 @@ class Declaration(DeclarationRecord):
         category = plan.category
         if category is None:
             return target(*args, **kwargs)
-        rememberable = self._rememberable(user, caller)
+        key = self._site_key(user, caller, moved)
         if policies_module().silenced(self) or (
             # Strict mode raises on every use: a budget limits what is shown, not what fails.
             plan.limit is not None
@@ -186,20 +190,20 @@ class Declaration(DeclarationRecord):
         ):
             # Counted, not shown: remembered while the filters are the same (a silence() or
             # pretend() block makes it depend on the context: then not remembered).
-            if rememberable:
+            if key is not None:
                 entry = _ignoring(user.f_code, user.f_globals, list(_wm.filters), counter, target)
-                _remember(table, generation, caller.f_lasti, entry)
+                _remember(table, generation, key, entry)
             return target(*args, **kwargs)
         warning = new_warning(category, plan.text, plan.details, plan.shared)
         if plan.strict:
             raise warning
         snapshot = list(_wm.filters)
-        if rememberable:
+        if key is not None:
             # Remembered before warning: under an "error" filter, warn() raises.
             if _filters.ignored(snapshot, category, plan.text, user):
                 entry = _ignoring(user.f_code, user.f_globals, snapshot, counter, target)
-                _remember(table, generation, caller.f_lasti, entry)
-            elif plan.budget == "call site" and plan.limit is None:
+                _remember(table, generation, key, entry)
+            elif key >= 0 and plan.budget == "call site" and plan.limit is None:
                 # Python's registry decides the next use from this site ("always" has no
                 # registry to take a shortcut by; a budget of N counts every use).
                 _filters.watch_filter_versions()
@@ -213,7 +217,7 @@ class Declaration(DeclarationRecord):
                     user.f_lineno,
                 )
                 entry = (user.f_code, user.f_globals, None, counter, site, None)
-                _remember(table, generation, caller.f_lasti, entry)
+                _remember(table, generation, key, entry)
         if plan.budget == "always":
             _warn_every_time(warning, category, user)
         else:
@@ -239,15 +243,51 @@ class Declaration(DeclarationRecord):
             usage.start_flusher()
         return counter
 
+    def _where(self, caller: FrameType, plan: Plan) -> tuple[FrameType, bool]:
+        """The frame a use from *caller* is counted and warned at, and whether the
+        declaration's ``skip_modules``/``stacklevel`` moved it past the caller."""
+        user = _frames.user_frame(caller, self.owner)
+        if not (plan.skip or plan.levels):
+            return user, False
+        user = _frames.beyond(user, plan.skip, plan.levels)
+        return user, user is not caller
+
     @staticmethod
-    def _rememberable(user: FrameType, caller: FrameType) -> bool:
-        """Whether the outcome of a use from *caller* may be remembered for its next use."""
-        return (
-            user is caller
-            and _wm.warn is _filters.passthrough_warn
-            and not pretending()
-            and not _frames.is_transparent(caller.f_code.co_filename)
-        )
+    def _site_key(user: FrameType, caller: FrameType, moved: bool) -> int | None:
+        """The key under which the outcome of this use may be remembered for the next use
+        from the same place, or None: the caller's instruction, which the generated wrapper
+        looks up; or, when ``stacklevel``/``skip_modules`` moved the warning past the caller
+        (the frame between changes from use to use), a negative key of the user's frame,
+        which only the slow path looks up (after its frame walk, before the rest)."""
+        if _wm.warn is not _filters.passthrough_warn or pretending():
+            return None
+        if user is caller:
+            return None if _frames.is_transparent(caller.f_code.co_filename) else caller.f_lasti
+        if moved and not _frames.is_transparent(user.f_code.co_filename):
+            return _moved_key(user)
+        return None
+
+
+def _ignored_moved_site(table: FastTable, user: FrameType) -> FastEntry | None:
+    """The remembered entry of *user*'s site, if the filters still ignore it: what the
+    generated wrapper checks for the caller's site, for a site the options moved."""
+    entry = table.get(_moved_key(user))
+    if (
+        entry is not None
+        and entry[0] is user.f_code
+        and entry[1] is user.f_globals
+        and _wm.filters == entry[2]
+        and entry[1].get("__name__") is entry[5]
+        and _wm.warn is _filters.passthrough_warn
+    ):
+        return entry
+    return None
+
+
+def _moved_key(user: FrameType) -> int:
+    """A key of the table that no instruction offset (>= 0) can be: one per user frame's code
+    and instruction."""
+    return ~((id(user.f_code) << 32) | user.f_lasti)
 
 
 def _expire(ref: weakref.ref[Declaration]) -> None:
