@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 import name_subjects as ns
 import results
 
-Action = Literal["ignore", "always"]
 ROWS: dict[str, Callable[[int], float]] = {
     "plain attribute of an untouched module": ns.plain_attribute,
     "plain attribute of a module serving deprecated names": ns.library_attribute,
@@ -32,26 +29,13 @@ ROWS: dict[str, Callable[[int], float]] = {
 }
 
 
-def measure(loop: Callable[[int], float], action: Action, calls: int) -> float:
-    with warnings.catch_warnings(record=True) as log:
-        warnings.simplefilter(action)
-        loop(10)
-        del log[:]
-        return loop(calls)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     args = parser.parse_args()
     rounds, calls = (3, 5_000) if args.quick else (9, 50_000)
     ns.declare()
-    best: dict[tuple[str, Action], float] = {}
-    for _ in range(rounds):
-        for name, loop in ROWS.items():
-            for action in ("ignore", "always"):
-                value = measure(loop, action, calls)
-                best[name, action] = min(best.get((name, action), float("inf")), value)
+    best = results.best_under_filters(ROWS, rounds, calls)
     lines = [
         f"{results.provenance()}; minimum of {rounds} interleaved rounds of {calls:,} reads "
         "from one line, ns per read.",

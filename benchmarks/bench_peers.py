@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).parent))
 import peer_subjects as ps
 import results
 
-Action = Literal["ignore", "always"]
 # (row, loop, the row it is compared with)
 _ENUM = "`Plain.RED`, an untouched Enum (floor)"
 _CALL = 'deprecated call, `"call site"` budget (floor)'
@@ -46,25 +43,12 @@ ROWS: list[tuple[str, Callable[[int], float], str | None]] = [
 ]
 
 
-def measure(loop: Callable[[int], float], action: Action, calls: int) -> float:
-    with warnings.catch_warnings(record=True) as log:
-        warnings.simplefilter(action)
-        loop(10)
-        del log[:]
-        return loop(calls)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     args = parser.parse_args()
     rounds, calls = (3, 3_000) if args.quick else (9, 30_000)
-    best: dict[tuple[str, Action], float] = {}
-    for _ in range(rounds):
-        for name, loop, _ in ROWS:
-            for action in ("ignore", "always"):
-                value = measure(loop, action, calls)
-                best[name, action] = min(best.get((name, action), float("inf")), value)
+    best = results.best_under_filters({name: loop for name, loop, _ in ROWS}, rounds, calls)
     lines = [
         f"{results.provenance()}; minimum of {rounds} interleaved rounds of {calls:,} uses "
         "from one line, ns per use; × is the ratio to the row named.",

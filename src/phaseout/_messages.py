@@ -179,8 +179,8 @@ def docstring_with_version_note(doc: str | None, version: str, note: str, direct
         (i for i, line in enumerate(lines) if line.lstrip().startswith(".. deprecated::")), None
     )
     if at is None or at == 0:
-        if at == 0:  # a docstring that is only the note: the new one goes first
-            return f".. {directive}:: {version} {note.strip()}\n\n{doc}"
+        if at == 0:  # a docstring that is only the note: the new one goes first, on one line
+            return f".. {directive}:: {version} {' '.join(note.split())}\n\n{doc}"
         return docstring_with_note(doc, version, note, directive)
     head, tail = "".join(lines[:at]), "".join(lines[at:])
     line = lines[at]

@@ -29,6 +29,7 @@ def check_budget(where: str, name: str, budget: object) -> Budget:
 
 
 def skip_modules_of(symbol: str, skip: object) -> tuple[str, ...]:
+    """Module names (one, or a list or tuple), or a ``TypeError`` naming *symbol*."""
     if skip is None:
         return ()
     names = (skip,) if isinstance(skip, str) else skip
