@@ -17,11 +17,15 @@ accounting of ``@phaseout.deprecated``, and gives the *real* object: no proxy, s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._class_attributes import deprecated_class_attribute, renamed_attribute
-from ._enum_members import deprecated_member
 from ._module_names import deprecated_attribute, moved
 from ._moved_modules import moved_module
-from ._proxies import deprecated_proxy
+
+if TYPE_CHECKING:
+    from ._enum_members import deprecated_member
+    from ._proxies import deprecated_proxy
 
 __all__ = [
     "deprecated_attribute",
@@ -32,3 +36,21 @@ __all__ = [
     "moved_module",
     "renamed_attribute",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Enum members and proxies are loaded on first use: most libraries declare neither, and
+    # the proxy's class is built with every operator method when its module loads.
+    if name == "deprecated_member":
+        from ._enum_members import deprecated_member
+
+        return deprecated_member
+    if name == "deprecated_proxy":
+        from ._proxies import deprecated_proxy
+
+        return deprecated_proxy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
