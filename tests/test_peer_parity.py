@@ -386,6 +386,7 @@ def test_a_policy_skips_the_package_modules_for_every_declaration(
     [
         ({"stacklevel": 0}, r"stacklevel must be 1 \(the caller's line\) or more, got 0"),
         ({"skip_modules": ["my-lib"]}, r"skip_modules must be module names such as"),
+        ({"skip_modules": 0}, r"skip_modules must be module names such as"),
         ({"quiet": "yes"}, r"quiet must be True or False, got 'yes'"),
     ],
 )

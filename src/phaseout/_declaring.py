@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from . import _messages
 from ._hotpath import Declaration
-from ._options import Budget, apply_use_options, check_category, check_options
+from ._options import apply_use_options, check_category, check_options
+from ._showing import Budget
 from ._versions import VersionSource, VersionSpec
 from .exceptions import (
     DeprecatedWarning,

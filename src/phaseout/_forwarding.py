@@ -259,6 +259,8 @@ def _check_extra(
         )
     target = getattr(replacement, "__qualname__", repr(replacement))
     target_params = _target_parameters(replacement)
+    by_name = {p.name: p for p in target_params or ()}
+    takes_any_keyword = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in by_name.values())
     # What the legacy arguments already reach: by position (names lined up), by keyword.
     fed = {**dict(zip(positional, positional, strict=True)), **routes}
     for name in args_extra:
@@ -269,11 +271,8 @@ def _check_extra(
             )
         if target_params is None:
             continue
-        by_name = {p.name: p for p in target_params}
         param = by_name.get(name)
-        if param is None and not any(
-            p.kind is inspect.Parameter.VAR_KEYWORD for p in target_params
-        ):
+        if param is None and not takes_any_keyword:
             raise TypeError(
                 f"{symbol}: args_extra sets {name!r}, which the replacement {target} does not "
                 f"take; its parameters are {', '.join(by_name) or 'none'}"

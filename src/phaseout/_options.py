@@ -15,13 +15,12 @@ from typing import Any, Final
 from packaging.version import Version
 
 from ._declaration import AnyCallable, DeclarationRecord
-from ._showing import Budget, check_budget, skip_modules_of
+from ._showing import check_budget, skip_modules_of
 from ._versions import VersionSpec
 from .exceptions import check_constructible
 from .phases import Timeline
 
 __all__ = [
-    "Budget",
     "Checked",
     "apply_use_options",
     "check_category",
@@ -193,29 +192,21 @@ def apply_use_options(decl: DeclarationRecord, options: dict[str, Any]) -> None:
     budget), ``stacklevel`` (frames above the caller the warning points at),
     ``skip_modules`` (modules whose frames it skips, as phaseout's own) and ``quiet``
     (counted, never shown). Absent options leave the defaults."""
-    get = options.get
-    if (  # the common case, paid per declaration at import
-        get("warn_at_most") is None
-        and get("stacklevel") is None
-        and not get("skip_modules")
-        and get("quiet") is None
-    ):
-        return
+    budget, levels = options.get("warn_at_most"), options.get("stacklevel")
+    skip, quiet = options.get("skip_modules"), options.get("quiet")
+    if budget is None and levels is None and skip is None and quiet is None:
+        return  # the common case, paid per declaration at import
     symbol = decl.symbol
-    budget = options.get("warn_at_most")
     if budget is not None:
         decl.budget = check_budget(symbol, "warn_at_most", budget)
-    levels = options.get("stacklevel")
     if levels is not None:
         if type(levels) is not int or levels < 1:
             raise ValueError(
                 f"{symbol}: stacklevel must be 1 (the caller's line) or more, got {levels!r}"
             )
         decl.levels = levels - 1
-    skip = skip_modules_of(symbol, options.get("skip_modules"))
-    if skip:
-        decl.skip = skip
-    quiet = options.get("quiet")
+    if skip is not None:
+        decl.skip = skip_modules_of(symbol, skip)
     if quiet is not None:
         if not isinstance(quiet, bool):
             raise TypeError(f"{symbol}: quiet must be True or False, got {quiet!r}")

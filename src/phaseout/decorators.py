@@ -14,14 +14,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from . import _messages, _wrapping
 from ._declaration import AnyCallable
 from ._hotpath import Declaration
-from ._options import (
-    Budget,
-    Checked,
-    apply_use_options,
-    check_category,
-    checked_options,
-    dotted_name,
-)
+from ._options import Checked, apply_use_options, check_category, checked_options, dotted_name
+from ._showing import Budget
 from ._versions import VersionSource, VersionSpec
 from .registry import register
 
