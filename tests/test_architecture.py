@@ -33,7 +33,16 @@ def test_every_module_of_the_package_has_a_layer() -> None:
 
 
 def test_every_module_of_each_layered_subpackage_has_a_layer() -> None:
-    for package in ("report", "audit", "rollout", "fix", "records", "plans", "dependencies"):
+    for package in (
+        "report",
+        "audit",
+        "check",
+        "rollout",
+        "fix",
+        "records",
+        "plans",
+        "dependencies",
+    ):
         path = Path(phaseout.__path__[0]) / package
         modules = {info.name for info in pkgutil.iter_modules([str(path)])}
         assert modules == _placed(f"phaseout.{package}"), package

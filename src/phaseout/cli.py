@@ -1,5 +1,5 @@
-"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide``, ``fix``, ``plan`` and
-``data``."""
+"""The ``phaseout`` command: ``demo``, ``report``, ``audit``, ``guide``, ``fix``, ``check``,
+``plan`` and ``data``."""
 
 from __future__ import annotations
 
@@ -29,9 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_audit(commands)
     _add_guide(commands)
     _add_fix(commands)
+    from .check import add_check_command
     from .plans import add_plan_command
     from .records import add_data_command
 
+    add_check_command(commands)
     add_plan_command(commands)
     add_data_command(commands)
     return parser
@@ -508,6 +510,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _importable_from_here()
         command = {"audit": _audit, "guide": _guide, "fix": _fix}[args.command]
         return command(args, sys.stdout, sys.stderr)
+    if args.command == "check":
+        from .check import run_check_command
+
+        return run_check_command(args, sys.stdout, sys.stderr)
     if args.command == "plan":
         from .plans import run_plan_command
 

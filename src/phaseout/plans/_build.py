@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import _dates
+from ._breaking import Breaking, read_breaking
 from ._comms import Communication, plan_communications
 from ._facts import Facts, gather
 from ._impact import Impact, read_impact
@@ -26,6 +27,7 @@ class Plan:
     metrics: list[Metric]
     rollouts: list[RolloutMetric]
     communications: list[Communication]
+    breaking: Breaking | None = None  # phaseout check's findings, when given
 
     @property
     def migration_id(self) -> str:
@@ -48,6 +50,8 @@ class Plan:
             for item in self.communications
             if item.overdue
         ]
+        if self.breaking is not None:
+            lines += self.breaking.failures()
         return lines
 
 
@@ -60,11 +64,14 @@ def build_plan(
     templates: Path | str | None = None,
     pyproject: Path | str | None = None,
     engine: str = "auto",
+    breaking: Path | str | None = None,
 ) -> Plan:
     """The plan of *package*'s release *to*: imports the package (as ``phaseout audit``
     does), reads its release calendar and ``[tool.phaseout.plan]``, and sums the usage logs
     *usage* (paths or globs) once. *today* (UTC by default) fixes the date the plan is
-    judged on, for a plan that must read the same tomorrow."""
+    judged on, for a plan that must read the same tomorrow. *breaking* is the JSON of
+    ``phaseout check`` for this release: its findings become the "Breaking changes"
+    section, and early or undeclared ones fail ``--check``."""
     day = _dates.today() if today is None else _dates.parse_date("plan", "today", today)
     facts = gather(package, to, day, pyproject=None if pyproject is None else Path(pyproject))
     where = f"{package}: [tool.phaseout.plan]"
@@ -77,4 +84,5 @@ def build_plan(
     communications = plan_communications(
         facts, day, None if templates is None else Path(templates), where
     )
-    return Plan(facts, day, impact, metrics, rollouts, communications)
+    found = None if breaking is None else read_breaking(breaking, package, to)
+    return Plan(facts, day, impact, metrics, rollouts, communications, found)

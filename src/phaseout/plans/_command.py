@@ -45,8 +45,13 @@ def add_plan_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="how the usage logs are summed (as phaseout report)",
     )  # fmt: skip
     plan.add_argument(
+        "--breaking", metavar="FILE",
+        help="phaseout check --format json for this release: a 'Breaking changes' section",
+    )  # fmt: skip
+    plan.add_argument(
         "--check", action="store_true",
-        help="exit 1 when a metric is missed or a communication is due before its phase is out",
+        help="exit 1 when a metric is missed, a communication is due before its phase is out, "
+        "or --breaking holds an early or undeclared break",
     )  # fmt: skip
     plan.add_argument(
         "--prometheus-rules", metavar="FILE",
@@ -64,6 +69,7 @@ def run_plan_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
             templates=args.templates,
             pyproject=args.pyproject,
             engine=args.engine,
+            breaking=args.breaking,
         )
         text = render(plan, args.fmt)
         rules = None if args.prometheus_rules is None else prometheus_rules(plan)

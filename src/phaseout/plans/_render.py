@@ -394,10 +394,35 @@ def _rollback(plan: Plan) -> list[Block]:
     return [Block("h2", "Rollback"), Block("list", items)]
 
 
+def _breaking(plan: Plan) -> list[Block]:
+    breaking = plan.breaking
+    if breaking is None:
+        return []
+    counted = ", ".join(f"{n} {status}" for status, n in breaking.counts.items() if n)
+    rows = [
+        [b.severity, f"`{b.path}`", b.kind + (f" ({b.detail})" if b.detail else ""), b.status,
+         b.reason]
+        for b in breaking.breaks
+    ]  # fmt: skip
+    found = [
+        Block("h2", "Breaking changes"),
+        Block(
+            "p",
+            f"`phaseout check` from {breaking.old} to {breaking.new}: "
+            f"{counted or 'no breaking changes'}. Early and undeclared breaks fail `--check`; "
+            f"each has a declaration to add (`phaseout check --write-shims`).",
+        ),
+    ]
+    if rows:
+        found.append(Block("table", ["severity", "API", "change", "status", "why"], rows))
+    return found
+
+
 def blocks(plan: Plan) -> list[Block]:
     found = [
         *_summary(plan),
         *_timeline(plan),
+        *_breaking(plan),
         *_automated(plan),
         *_impact(plan),
         *_metrics(plan),
@@ -497,6 +522,7 @@ def _json(plan: Plan) -> str:
         "rollouts": [plain(r) for r in plan.rollouts],
         "communications": [plain(c) for c in plan.communications],
         "impact": None if plan.impact is None else _json_impact(plan),
+        "breaking_changes": None if plan.breaking is None else plain(plan.breaking),
         "failures": plan.failures(),
     }
     return json.dumps(document, indent=2) + "\n"
