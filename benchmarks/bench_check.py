@@ -138,7 +138,7 @@ def main() -> int:
             f"- the join and classification add at most {GOAL - 1:.0%} at {args.modules} "
             f"modules: **{ratio:.2f}×** ({'met' if ratio <= GOAL else 'not met'})",
         ]
-    )
+    ) + results.notes("CHECK_NOTES.md")
     return results.publish("Breaking changes", text, quick=args.quick)
 
 

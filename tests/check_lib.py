@@ -1,5 +1,8 @@
 """A library with three releases in a git repository, for ``phaseout check``.
 
+3.0 also renames ``convert`` to ``transform`` and moves ``helper`` to ``shapes.tools``,
+undeclared: their fixes are ``phaseout.moved(...)``.
+
 ``shapes`` 2.0 declares deprecations three ways for every kind of break a declaration can
 announce: due in 3.0 (the ``_a`` names: *announced* when 3.0 breaks them), due in 4.0 (``_e``:
 *early*) and not at all (``_u``: *undeclared*). 3.0 breaks them all, and makes the breaks no
@@ -30,8 +33,8 @@ V2: Final = {
         from ._impl import area, gone_a, gone_u
 
         __all__ = [
-            "Box", "LIMIT_A", "LIMIT_U", "Painter", "area", "draw_a", "draw_e", "draw_u",
-            "fill_a", "fill_e", "fill_u", "gone_a", "gone_u", "grow", "measure", "old_a",
+            "Box", "LIMIT_A", "LIMIT_U", "Painter", "area", "convert", "draw_a", "draw_e", "draw_u",
+            "fill_a", "fill_e", "fill_u", "gone_a", "gone_u", "grow", "helper", "measure", "old_a",
             "old_e", "old_u", "pick", "round_a", "round_e", "round_u", "size_a", "size_e",
             "size_u", "still_here", "total", "width", "zoom",
         ]
@@ -136,6 +139,14 @@ V2: Final = {
             return x + y
 
 
+        def convert(x, unit="m"):
+            return x
+
+
+        def helper(x):
+            return x
+
+
         width = 3
 
 
@@ -191,7 +202,7 @@ V3: Final = {
         __all__ = [
             "Box", "Painter", "area", "draw_a", "draw_e", "draw_u", "fill_a", "fill_e",
             "fill_u", "grow", "measure", "pick", "round_a", "round_e", "round_u", "size_a",
-            "size_e", "size_u", "still_here", "total", "width", "zoom",
+            "size_e", "size_u", "still_here", "total", "transform", "width", "zoom",
         ]
 
 
@@ -268,6 +279,10 @@ V3: Final = {
             return x + y
 
 
+        def transform(x, unit="m"):
+            return x
+
+
         class width:
             pass
 
@@ -283,6 +298,10 @@ V3: Final = {
     "src/shapes/_impl.py": """
         def area(w, h):
             return w * h
+        """,
+    "src/shapes/tools.py": """
+        def helper(x):
+            return x
         """,
 }
 

@@ -120,7 +120,7 @@ def _detail(kind: str, breakage: Any, old: Any, new: Any) -> str:
         olds = ", ".join(str(b) for b in breakage.old_value)
         news = ", ".join(str(b) for b in breakage.new_value)
         return f"[{olds}] -> [{news}]"
-    if kind == "return type changed":
+    if kind in ("return type changed", "attribute type changed", "attribute value changed"):
         return f"{breakage.old_value} -> {breakage.new_value}"
     return ""
 

@@ -301,19 +301,20 @@ class _Joiner:
             else:
                 assert usage is not None
                 severity = _raise(severity) if usage.calls else _lower(severity)
-        elif decl is None:
-            impact = "no usage logs given (--usage)"
         fix = None
         if status in ("early", "undeclared"):
-            since = decl.since if decl is not None and decl.since else str(self.version)
-            removal = (
-                decl.removed_in
-                if decl is not None and decl.removed_in and status == "early"
-                else self.policy.removal_for(self.version)
-            )
+            # An early break keeps the schedule it announced, when that is still ahead;
+            # otherwise (undeclared, a window too short) the policy sets a new one.
+            announced = parse_version(decl.removed_in) if decl is not None else None
+            ahead = announced is not None and announced > self.version
+            since = decl.since if decl is not None and parse_version(decl.since) else None
             fix = fix_for(
-                brk, since=str(since), removed_in=str(removal), context=self.fixes, others=others
-            )  # fmt: skip
+                brk,
+                since=str(since or self.version),
+                removed_in=str(announced if ahead else self.policy.removal_for(self.version)),
+                context=self.fixes,
+                others=others,
+            )
         allowed = self.policy.allowed(paths, brk.kind)
         if allowed is not None and status in ("early", "undeclared"):
             status, reason = "allowed", f"{status}, allowed: {allowed.reason}"
@@ -403,7 +404,7 @@ class _Joiner:
 
     def _usage_of(self, decl: Declared) -> tuple[Usage | None, str]:
         if self.used is None:
-            return None, "no usage logs given (--usage)"
+            return None, ""  # no logs given: nothing to say, on every line
         usage = self.used.get(decl.symbol, Usage(0, 0, 0.0))
         return (
             usage,
@@ -428,7 +429,7 @@ class _Joiner:
         findings = []
         for decl in self.new_decls:
             removal = parse_version(decl.removed_in)
-            if removal is None or removal > self.version or decl.api == "moved_module":
+            if removal is None or removal > self.version:
                 continue
             shown = f"{decl.target}({', '.join(decl.names)})" if decl.names else decl.target
             if self.policy.excluded([shown, decl.target]):

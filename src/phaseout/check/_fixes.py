@@ -254,12 +254,15 @@ def _moved_to(brk: Break, context: FixContext, kind: str, name: str) -> str | No
 
 
 def _shape(obj: Any) -> tuple[str, ...]:
+    """What a renamed object keeps: its parameters (and, with none, its body: any two
+    functions of no arguments would match), or its public members."""
     try:
         if obj.kind.value == "function":
-            return tuple(p.name for p in obj.parameters)
+            names = tuple(p.name for p in obj.parameters)
+            return names or tuple(line.strip() for line in obj.source.splitlines()[1:])
         return tuple(sorted(name for name in obj.members if not name.startswith("_")))
-    except Exception:
-        return ("?",)
+    except Exception:  # no source to read: never a match
+        return (f"?{id(obj)}",)
 
 
 def _removed_parameter(brk: Break, context: FixContext, timeline: str) -> Fix:
@@ -347,7 +350,7 @@ def _signature(function: Any, *, restore: dict[str, Any], at: int | None = None)
         text = prefix + param.name
         if param.annotation is not None:
             text += f": {param.annotation}"
-        if param.default is not None:
+        if param.default is not None and not prefix:  # griffe gives *args "()", **kw "{}"
             text += f" = {param.default}" if param.annotation is not None else f"={param.default}"
         parts.append(text)
         following = kinds[i + 1] if i + 1 < len(kinds) else None

@@ -112,18 +112,17 @@ def _cell(text: str) -> str:
 
 def render_markdown(result: CheckResult) -> str:
     lines = [f"# Breaking changes: {_title(result)}", "", _summary(result) + "."]
+    usage = any(f.impact for f in result.findings)  # a column only when logs were given
     for status, findings in _by_status(result):
-        lines += ["", f"## {_HEADINGS[status]}", "", "| Severity | API | Change | Why | Usage |"]
-        lines.append("|---|---|---|---|---|")
+        header = "| Severity | API | Change | Why |" + (" Usage |" if usage else "")
+        lines += ["", f"## {_HEADINGS[status]}", "", header, "|---" * header.count(" |") + "|"]
         for f in findings:
             change = f.kind + (f" ({f.detail})" if f.detail else "")
-            lines.append(
-                f"| {f.severity} | `{_cell(f.path)}` | {_cell(change)} | {_cell(f.reason)} "
-                f"| {_cell(f.impact)} |"
-            )
-        fixes = [f for f in findings if f.fix is not None]
-        for f in fixes:
-            assert f.fix is not None
+            row = f"| {f.severity} | `{_cell(f.path)}` | {_cell(change)} | {_cell(f.reason)} |"
+            lines.append(row + (f" {_cell(f.impact)} |" if usage else ""))
+        for f in findings:
+            if f.fix is None:
+                continue
             lines += ["", f"Fix for `{f.path}`, {f.fix_where}:", ""]
             if f.fix.placement == "manual":
                 lines.append(f.fix.code)
