@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phaseout.check import CheckError, Finding, check, read_declarations, render, render_shims
+from phaseout.check._breaks import KIND_WORDS
 
 from .check_lib import git, make_repo
 from .helpers import write_tree
@@ -585,9 +586,7 @@ def test_against_a_real_history_the_breaks_are_griffes(tmp_path: Path) -> None:
         repo=tmp_path, today=TODAY,
     )  # fmt: skip
     assert (result.old_version, result.new_version) == ("21.3", "22.0")
-    words = {
-        kind.value: _WORDS[kind.name] for kind in list(griffe.BreakageKind) if kind.name in _WORDS
-    }
+    words = {kind.value: KIND_WORDS[kind.name] for kind in list(griffe.BreakageKind)}
     ours: Counter[tuple[str, str, str]] = Counter()
     for finding in result.findings:
         name, _, parameter = finding.path.partition("(")
@@ -596,22 +595,6 @@ def test_against_a_real_history_the_breaks_are_griffes(tmp_path: Path) -> None:
     assert {f.status for f in result.findings} == {"undeclared"}  # packaging uses no phaseout
     removed = {f.path for f in result.findings if f.kind == "object removed"}
     assert "packaging.version.LegacyVersion" in removed
-
-
-_WORDS = {
-    "OBJECT_REMOVED": "object removed",
-    "OBJECT_CHANGED_KIND": "kind changed",
-    "PARAMETER_REMOVED": "parameter removed",
-    "PARAMETER_ADDED_REQUIRED": "required parameter added",
-    "PARAMETER_MOVED": "parameter moved",
-    "PARAMETER_CHANGED_KIND": "parameter kind changed",
-    "PARAMETER_CHANGED_REQUIRED": "parameter made required",
-    "PARAMETER_CHANGED_DEFAULT": "default changed",
-    "CLASS_REMOVED_BASE": "base class removed",
-    "RETURN_CHANGED_TYPE": "return type changed",
-    "ATTRIBUTE_CHANGED_TYPE": "attribute type changed",
-    "ATTRIBUTE_CHANGED_VALUE": "attribute value changed",  # reported by griffe before 2.4
-}
 
 
 def test_signatures_written_by_fixes_parse(repo: Path) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Mapping
+from typing import TextIO
 
-__all__ = ["write_atomically"]
+__all__ = ["emit", "write_atomically"]
 
 
 def write_atomically(path: str, data: str | bytes, *, durable: bool = True) -> None:
@@ -37,3 +39,17 @@ def write_atomically(path: str, data: str | bytes, *, durable: bool = True) -> N
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def emit(
+    text: str, output: str | None, stdout: TextIO, files: Mapping[str, str] | None = None
+) -> None:
+    """A command's output: *files* (path: text) and *text* to *output*, each written whole,
+    or *text* to *stdout* when no *output* is named. ``OSError`` is the caller's to report."""
+    for path, data in (files or {}).items():
+        write_atomically(path, data)
+    if output:
+        write_atomically(output, text)
+    else:
+        stdout.write(text)
+        stdout.flush()

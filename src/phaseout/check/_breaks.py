@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     import griffe
 
-__all__ = ["Break", "find_breaks", "lookup", "public_objects"]
+__all__ = ["KIND_WORDS", "Break", "find_breaks", "lookup", "public_objects"]
 
-_KIND_WORDS: Final = {
+#: griffe's breakage kinds (by name) in the words of reports and `allow` entries.
+KIND_WORDS: Final = {
     "OBJECT_REMOVED": "object removed",
     "OBJECT_CHANGED_KIND": "kind changed",
     "PARAMETER_REMOVED": "parameter removed",
@@ -51,7 +52,7 @@ def find_breaks(old_api: griffe.Module, new_api: griffe.Module) -> Iterator[Brea
 
     exported = {**_reexports(old_api), **_reexports(new_api)}
     for breakage in griffe.find_breaking_changes(old_api, new_api):
-        kind = _KIND_WORDS.get(breakage.kind.name, breakage.kind.value.lower())
+        kind = KIND_WORDS.get(breakage.kind.name, breakage.kind.value.lower())
         obj = breakage.obj
         parameter_kind = isinstance(breakage.old_value, griffe.Parameter) or isinstance(
             breakage.new_value, griffe.Parameter

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Final, TextIO
 
-from .._files import write_atomically
+from .._files import emit
 from ._classify import STATUSES, check
 from ._declared import CheckError
 from ._render import FORMATS, render, render_shims
@@ -139,13 +139,8 @@ def run_check_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
         stderr.write(f"phaseout check: {type(error).__name__}: {error}\n")
         return EXIT_BAD_INPUT
     try:
-        if args.write_shims:
-            write_atomically(args.write_shims, render_shims(result))
-        if args.output:
-            write_atomically(args.output, text)
-        else:
-            stdout.write(text)
-            stdout.flush()
+        extra = {args.write_shims: render_shims(result)} if args.write_shims else {}
+        emit(text, args.output, stdout, extra)
     except OSError as error:
         stderr.write(f"phaseout check: cannot write: {error}\n")
         return EXIT_BAD_INPUT

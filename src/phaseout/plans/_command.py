@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Final, TextIO
 
-from .._files import write_atomically
+from .._files import emit
 from ._build import build_plan
 from ._prometheus import prometheus_rules
 from ._render import FORMATS, render
@@ -80,13 +80,7 @@ def run_plan_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
         stderr.write(f"phaseout plan: {type(error).__name__}: {error}\n")
         return EXIT_BAD_INPUT
     try:
-        if rules is not None:
-            write_atomically(args.prometheus_rules, rules)
-        if args.output:
-            write_atomically(args.output, text)
-        else:
-            stdout.write(text)
-            stdout.flush()
+        emit(text, args.output, stdout, {} if rules is None else {args.prometheus_rules: rules})
     except OSError as error:
         stderr.write(f"phaseout plan: cannot write: {error}\n")
         return EXIT_BAD_INPUT
