@@ -710,3 +710,69 @@ def test_a_signature_written_by_a_fix_is_the_signature_read(line: str) -> None:
     assert isinstance(again, ast.FunctionDef)
     assert ast.dump(again.args) == ast.dump(original.args), (line, written)
     assert ast.dump(ast.Module([again], [])) == ast.dump(ast.Module([original], []))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    releases=st.sets(st.tuples(st.integers(0, 6), st.integers(0, 9)), min_size=0, max_size=12),
+    since=st.tuples(st.integers(0, 6), st.integers(0, 9)),
+    new=st.tuples(st.integers(0, 7), st.integers(0, 9)),
+    minimum=st.integers(1, 6),
+)
+def test_the_policy_counts_the_releases_a_deprecation_lived_through(
+    releases: set[tuple[int, int]], since: tuple[int, int], new: tuple[int, int], minimum: int
+) -> None:
+    from packaging.version import Version
+
+    from phaseout.check._policy import CheckPolicy
+
+    as_version = {r: Version(f"{r[0]}.{r[1]}") for r in releases | {since, new}}
+    tags = {as_version[r]: date(2020, 1, 1) for r in releases}
+    policy = CheckPolicy(min_releases=minimum, tags=tags)
+    lived = sorted(r for r in releases if since <= r < new)
+    reason = policy.short_window(as_version[since], as_version[new], TODAY)
+    if releases:
+        assert (reason is not None) == (len(lived) < minimum)
+        if reason is not None:
+            plural = "s" if len(lived) != 1 else ""
+            assert reason.startswith(f"deprecated for {len(lived)} release{plural} ")
+    # A suggested removal is always later than the release that deprecates, by the policy's
+    # number of minor releases.
+    suggested = Version(policy.removal_for(as_version[new]))
+    assert suggested > as_version[new]
+    assert suggested.release[:2] == (new[0], new[1] + minimum)
+    assert Version(CheckPolicy().removal_for(as_version[new])) == Version(f"{new[0] + 1}.0")
+
+
+@pytest.mark.parametrize(
+    ("files", "search", "kept"),
+    [
+        (["src/lib/__init__.py", "docs/a.md", "tests/t.py", "pyproject.toml"], None,
+         ["pyproject.toml", "src/lib/__init__.py"]),
+        (["lib/__init__.py", "lib/core.py", "setup.py", "data/big.csv"], None,
+         ["lib/__init__.py", "lib/core.py"]),
+        (["python/lib.py", "README"], "python", ["python/lib.py"]),
+    ],
+)  # fmt: skip
+def test_a_git_snapshot_holds_the_package_and_its_pyproject_only(
+    tmp_path: Path, files: list[str], search: str | None, kept: list[str]
+) -> None:
+    from contextlib import ExitStack
+
+    from phaseout.check._snapshots import open_snapshot
+
+    repo = tmp_path / "repo"
+    write_tree(repo, dict.fromkeys(files, "X = 1\n"))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "one")
+    git(repo, "tag", "v1.0")
+    with ExitStack() as stack:
+        snapshot = open_snapshot(
+            "v1.0", package="lib", repo=repo, search=search, version=None, stack=stack
+        )
+        found = sorted(p.relative_to(snapshot.root).as_posix() for p in snapshot.root.rglob("*")
+                       if p.is_file())  # fmt: skip
+        assert found == kept
+        assert snapshot.version is not None
+        assert str(snapshot.version) == "1.0"

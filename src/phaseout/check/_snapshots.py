@@ -79,7 +79,7 @@ def open_snapshot(
     else:
         ref, label = spec, spec
         root = Path(stack.enter_context(tempfile.TemporaryDirectory())).resolve()
-        _git_archive(repo, spec, root)
+        _git_archive(repo, spec, root, _wanted(package, search))
     folder = _search_folder(root, package, search, label)
     found = _version(spec, label, root, folder, package, version)
     return Snapshot(label, root, folder, found, ref)
@@ -96,7 +96,17 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
         raise CheckError(f"git {args[0]} in {repo} took over {_GIT_TIMEOUT} s") from None
 
 
-def _git_archive(repo: Path, ref: str, into: Path) -> None:
+def _wanted(package: str, search: str | None) -> tuple[str, ...]:
+    """The paths a snapshot needs: the package where --search (or the default) puts it,
+    and pyproject.toml; a repository's tests, docs and data stay out of the archive."""
+    folders = [search.strip("/")] if search else ["src", ""]
+    paths = [
+        f"{folder}/{name}".lstrip("/") for folder in folders for name in (package, f"{package}.py")
+    ]
+    return (*paths, "pyproject.toml")
+
+
+def _git_archive(repo: Path, ref: str, into: Path, wanted: tuple[str, ...]) -> None:
     if ref.startswith("-"):  # never an option to git
         raise CheckError(f"git reference {ref!r} must not start with '-'")
     found = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
@@ -105,9 +115,12 @@ def _git_archive(repo: Path, ref: str, into: Path) -> None:
             raise CheckError(f"{repo} is not a git repository (to read {ref!r}); pass --repo")
         raise CheckError(f"git reference {ref!r} not found in {repo} (a tag, branch or commit)")
     commit = found.stdout.decode().strip()
-    if shutil.which("tar") and _piped_to_tar(repo, commit, into):
+    listed = _git(repo, "ls-tree", "--name-only", commit, "--", *wanted)
+    present = listed.stdout.decode(errors="replace").splitlines() if listed.returncode == 0 else []
+    paths = [path for path in wanted if path in present] or ["."]
+    if shutil.which("tar") and _piped_to_tar(repo, commit, into, paths):
         return
-    archive = _git(repo, "archive", "--format=tar", commit)
+    archive = _git(repo, "archive", "--format=tar", commit, "--", *paths)
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()
         raise CheckError(f"git archive {ref} failed: {message[-1] if message else 'no output'}")
@@ -118,12 +131,12 @@ def _git_archive(repo: Path, ref: str, into: Path) -> None:
             tar.extractall(into)  # git's own archive of the repository
 
 
-def _piped_to_tar(repo: Path, commit: str, into: Path) -> bool:
+def _piped_to_tar(repo: Path, commit: str, into: Path, paths: list[str]) -> bool:
     """``git archive | tar -x``: the system's tar writes a large snapshot faster than
     :mod:`tarfile`. False when it failed (then tarfile tries, and reports)."""
     try:
         with subprocess.Popen(
-            ["git", "-C", str(repo), "archive", "--format=tar", commit],
+            ["git", "-C", str(repo), "archive", "--format=tar", commit, "--", *paths],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         ) as archive:
