@@ -48,7 +48,6 @@ class Snapshot:
     root: Path  # the snapshot's top folder (its pyproject.toml, if any)
     folder: Path  # where the package is found (root, or root/src)
     version: Version | None
-    ref: str | None  # the git reference, when it is one
 
 
 def open_snapshot(
@@ -63,7 +62,6 @@ def open_snapshot(
     """*spec* (a git reference, a folder, a ``.whl`` file or :data:`WORKING_TREE`) as a
     folder holding *package*; temporary folders are removed when *stack* closes."""
     path = Path(spec)
-    ref = None
     if spec == WORKING_TREE:
         root, label = repo.resolve(), "the working tree"
     elif spec.endswith(".whl") and path.is_file():
@@ -77,12 +75,12 @@ def open_snapshot(
     elif path.is_dir():
         root, label = path.resolve(), str(path)
     else:
-        ref, label = spec, spec
+        label = spec
         root = Path(stack.enter_context(tempfile.TemporaryDirectory())).resolve()
         _git_archive(repo, spec, root, _wanted(package, search))
     folder = _search_folder(root, package, search, label)
     found = _version(spec, label, root, folder, package, version)
-    return Snapshot(label, root, folder, found, ref)
+    return Snapshot(label, root, folder, found)
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
