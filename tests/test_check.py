@@ -776,3 +776,30 @@ def test_a_git_snapshot_holds_the_package_and_its_pyproject_only(
         assert found == kept
         assert snapshot.version is not None
         assert str(snapshot.version) == "1.0"
+
+
+def test_github_annotations_put_each_break_on_its_line(repo: Path) -> None:
+    done = _phaseout(repo, "shapes", "--against", "v2.0", "--format", "github")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(EXPECTED)
+    fill = next(line for line in lines if "shapes.fill_u(color)" in line)
+    assert fill == (
+        "::error file=src/shapes/__init__.py,line=35,title=undeclared break%3A parameter "
+        "removed::shapes.fill_u(color): parameter removed. no phaseout declaration in the old "
+        "release: a silent break.%0AFix (src/shapes/__init__.py:35, above the def):%0A"
+        '@phaseout.renamed_parameter("color", "colour", since="3.0", removed_in="4.0")'
+    )
+    present = next(line for line in lines if "shapes.still_here" in line)
+    assert present.startswith(
+        "::warning file=src/shapes/__init__.py,line=63,title=present break%3A still present::"
+    )
+    announced = next(line for line in lines if "shapes.old_a:" in line)
+    # Removed: the module that held it, in the new code.
+    assert announced.startswith("::notice file=src/shapes/__init__.py,line=1,title=announced")
+    # The location is in JSON too.
+    document = json.loads(_phaseout(repo, "shapes", "--against", "v2.0", "--format", "json").stdout)
+    located = {f["path"]: f["location"] for f in document["findings"]}
+    assert located["shapes.area(unit)"] == "src/shapes/_impl.py:2"
+    assert located["shapes.Box.turn_u"] == "src/shapes/__init__.py:96"
+    assert located["shapes.fill_e(color)"] == "src/shapes/__init__.py:31"

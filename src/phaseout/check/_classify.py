@@ -87,6 +87,7 @@ class Finding:
     impact: str  # the usage in words, or why the logs cannot tell
     fix: Fix | None
     fix_where: str | None
+    location: str | None = None  # where the new code shows it: src/mylib/core.py:12
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +331,28 @@ class _Joiner:
             impact=impact,
             fix=fix,
             fix_where=None if fix is None else fix.describe(self._shown(fix.file)),
+            location=self._location(brk.new if brk.new is not None else self._parent(brk.path)),
         )
+
+    def _parent(self, path: str) -> Any:
+        """The nearest object of the new API that holds *path* (a removed object's module
+        or class), for a location."""
+        while "." in path:
+            path = path.rpartition(".")[0]
+            found = lookup(self.new_api, path)
+            if found is not None:
+                return found
+        return None
+
+    def _location(self, obj: Any) -> str | None:
+        """*obj*'s file and line in the new code, from the top folder."""
+        if obj is None:
+            return None
+        try:
+            relative = self.fixes.file_of(obj).relative
+        except Exception:  # an alias whose target is outside the snapshot
+            return None
+        return None if relative is None else f"{self._shown(relative)}:{obj.lineno or 1}"
 
     def _shown(self, file: str | None) -> str | None:
         """*file* (relative to the package folder) as the reader sees it: from the top."""
@@ -398,6 +420,9 @@ class _Joiner:
                     impact=impact,
                     fix=fix,
                     fix_where=None if fix is None else fix.describe(self._shown(fix.file)),
+                    location=self._location(
+                        lookup(self.new_api, decl.target) or self._parent(decl.target)
+                    ),
                 )
             )
         return findings
@@ -455,6 +480,7 @@ class _Joiner:
                         f"removal version {removal} is reached; users now get an error.",
                     ),
                     fix_where="by hand",
+                    location=f"{decl.file}:{decl.line}",
                 )
             )
         return findings

@@ -86,6 +86,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
             "needs_import": f.fix.needs_import,
             "where": f.fix_where,
         },
+        "location": f.location,
     }
 
 
@@ -132,17 +133,54 @@ def render_markdown(result: CheckResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: GitHub's annotation level for each status.
+_LEVELS: Final = {
+    "undeclared": "error",
+    "early": "error",
+    "present": "warning",
+    "allowed": "notice",
+    "announced": "notice",
+}
+
+
+def _escaped(text: str, *, property: bool = False) -> str:
+    """GitHub's workflow-command escaping (``%``, line breaks; ``:`` and ``,`` in a
+    property)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
+
+
+def render_github(result: CheckResult) -> str:
+    """One workflow command per finding (``::error file=...,line=...::...``): in a GitHub
+    Actions job, each shows on the pull request's line; the fix follows in the message."""
+    lines = []
+    for f in result.findings:
+        where = ""
+        if f.location:
+            file, _, line = f.location.rpartition(":")
+            where = f" file={_escaped(file, property=True)},line={line},"
+        title = _escaped(f"{f.status} break: {f.kind}", property=True)
+        message = f"{f.path}: {f.kind}" + (f" ({f.detail})" if f.detail else "")
+        message += f". {f.reason}."
+        if f.fix is not None:
+            code = f.fix.code + (f"\n{f.fix.signature}" if f.fix.signature else "")
+            message += f"\nFix ({f.fix_where}):\n{code}"
+        lines.append(f"::{_LEVELS[f.status]}{where or ' '}title={title}::{_escaped(message)}")
+    return "".join(f"{line}\n" for line in lines)
+
+
 _RENDERERS: Final[dict[str, Callable[[CheckResult], str]]] = {
     "table": render_table,
     "json": render_json,
     "markdown": render_markdown,
+    "github": render_github,
 }
 #: The output formats of :func:`render`.
 FORMATS: Final = tuple(_RENDERERS)
 
 
 def render(result: CheckResult, format: str = "table") -> str:
-    """*result* as ``table``, ``json`` or ``markdown`` text."""
+    """*result* as ``table``, ``json``, ``markdown`` or ``github`` (workflow commands) text."""
     try:
         renderer = _RENDERERS[format]
     except KeyError:
