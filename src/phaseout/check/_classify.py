@@ -18,7 +18,7 @@ from ._breaks import Break, find_breaks, lookup
 from ._declared import PARAMETER_APIS, CheckError, Declared, read_declarations
 from ._fixes import Fix, FixContext, fix_for, restore_above, restore_append
 from ._policy import CheckPolicy, parse_version, read_policy
-from ._snapshots import WORKING_TREE, Snapshot, load_api, open_snapshot, tag_releases
+from ._snapshots import WORKING_TREE, Loaded, Snapshot, load_api, open_snapshot, tag_releases
 
 __all__ = ["SEVERITIES", "STATUSES", "CheckResult", "Finding", "Usage", "check"]
 
@@ -154,7 +154,7 @@ def check(
             for side, got in ((old, old_loaded), (new, new_loaded))
         )
         used = _usage(usage) if usage else None
-        joiner = _Joiner(policy, new, new_api, old_decls, new_decls, used, day)
+        joiner = _Joiner(policy, new, new_loaded, old_decls, new_decls, used, day)
         breaks = list(find_breaks(old_api, new_api))
         findings = joiner.classify_all(breaks)
         findings += joiner.dropped()
@@ -222,7 +222,7 @@ class _Joiner:
         self,
         policy: CheckPolicy,
         new: Snapshot,
-        new_api: Any,
+        new_loaded: Loaded,
         old_decls: list[Declared],
         new_decls: list[Declared],
         used: dict[str, Usage] | None,
@@ -232,7 +232,7 @@ class _Joiner:
         self.new = new
         assert new.version is not None
         self.version: Version = new.version
-        self.new_api = new_api
+        self.new_api = new_loaded.api
         self.old_decls = old_decls
         self.old_by_target = _by_target(old_decls)
         self.joined: set[Declared] = set()  # old declarations that explain a break
@@ -240,7 +240,7 @@ class _Joiner:
         self.new_by_target = _by_target(new_decls)
         self.used = used
         self.today = today
-        self.fixes = FixContext(new_api, new.folder)
+        self.fixes = FixContext(new_loaded.api, new.folder, new_loaded.texts)
         inner = new.folder.relative_to(new.root).as_posix()
         self._folder_prefix = "" if inner == "." else f"{inner}/"
         self.phased: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
@@ -54,9 +55,10 @@ class FixContext:
     and its public objects by name (built on first use: finding where a removed object went
     must not walk the API once per removal)."""
 
-    def __init__(self, new_api: Any, folder: Path) -> None:
+    def __init__(self, new_api: Any, folder: Path, texts: Mapping[Path, str]) -> None:
         self.new_api = new_api
         self.folder = folder
+        self._texts = texts  # what griffe read: no file is read twice
         self._files: dict[Path, _File] = {}
         self._by_name: dict[tuple[str, str], list[str]] | None = None
 
@@ -69,15 +71,12 @@ class FixContext:
         return self._by_name.get((name, kind), [])
 
     def file_of(self, obj: Any) -> _File:
-        """The file *obj* is defined in, read once per check."""
+        """The file *obj* is defined in, as griffe read it."""
         path = obj.filepath if not isinstance(obj.filepath, list) else obj.filepath[0]
         found = self._files.get(path)
         if found is None:
             path = Path(path)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError:
-                text = ""
+            text = self._texts.get(path, "")
             try:
                 relative: str | None = path.relative_to(self.folder).as_posix()
             except ValueError:
