@@ -467,8 +467,15 @@ def test_overlapping_declarations_for_one_parameter_are_refused() -> None:
     def g(m: str = "c") -> str:
         return m
 
-    with pytest.raises(TypeError, match=r"applies to functions and methods \(for a class, "):
+    # A class is decorated through its constructor, named as users call it.
+    with pytest.raises(
+        TypeError, match=r"^tests\.test_parameters\.Widget\(a=\): cannot rename 'a' to 'b': the "
+    ):
         phaseout.renamed_parameter("a", "b", **SOFT)(Widget)
+    with pytest.raises(
+        TypeError, match=r"applies to functions, methods and classes, got <property object"
+    ):
+        phaseout.renamed_parameter("a", "b", **SOFT)(property(lambda self: 1))  # type: ignore[arg-type]
 
 
 def test_kwargs_functions_take_renamed_and_removed_keywords(

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .dependencies import track_warnings, unwatch, watch
     from .exceptions import (
         DefaultChangeWarning,
+        DeprecatedSettingWarning,
         DeprecatedWarning,
         PendingWarning,
         PhaseoutError,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         RemovedAttributeError,
         RemovedError,
         RemovedImportError,
+        RemovedSettingError,
         RemovedValueError,
         RolloutWarning,
         SettingsWarning,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
         UnknownVersionWarning,
         UsageLogWarning,
     )
+    from .models import deprecated_field
     from .names import (
         deprecated_attribute,
         deprecated_class_attribute,
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
     from .policies import Policy, policy, silence
     from .registry import Declaration, declarations, phase_of
     from .rollout import RollbackPolicy, Rollout, RolloutStats
+    from .settings import deprecated_settings
     from .version_notes import VersionNote, added, changed
 
 __all__ = [
@@ -70,6 +74,7 @@ __all__ = [
     "CodePath",
     "Declaration",
     "DefaultChangeWarning",
+    "DeprecatedSettingWarning",
     "DeprecatedWarning",
     "LegacyAdapter",
     "ParameterChange",
@@ -84,6 +89,7 @@ __all__ = [
     "RemovedAttributeError",
     "RemovedError",
     "RemovedImportError",
+    "RemovedSettingError",
     "RemovedValueError",
     "RollbackPolicy",
     "Rollout",
@@ -105,8 +111,10 @@ __all__ = [
     "deprecated",
     "deprecated_attribute",
     "deprecated_class_attribute",
+    "deprecated_field",
     "deprecated_member",
     "deprecated_proxy",
+    "deprecated_settings",
     "deprecated_value",
     "flush_usage",
     "keyword_only",
@@ -157,8 +165,10 @@ _HOMES: dict[str, str] = {
     "deprecated": "decorators",
     "deprecated_attribute": "names",
     "deprecated_class_attribute": "names",
+    "deprecated_field": "models",
     "deprecated_member": "names",
     "deprecated_proxy": "names",
+    "deprecated_settings": "settings",
     "deprecated_value": "parameters",
     "flush_usage": "_flushing",
     "keyword_only": "parameters",
@@ -190,6 +200,7 @@ _SUBMODULES: frozenset[str] = frozenset(
         "decorators",
         "dependencies",
         "exceptions",
+        "models",
         "names",
         "parameters",
         "phases",
@@ -198,6 +209,7 @@ _SUBMODULES: frozenset[str] = frozenset(
         "registry",
         "report",
         "rollout",
+        "settings",
         "version_notes",
     }
 )

@@ -14,6 +14,7 @@ from types import FunctionType
 from typing import Any, Final, Protocol
 
 from . import _codegen, _messages, _wrapping
+from ._constructors import copy_aware
 from ._declaration import AnyCallable
 from ._fastpath import use_marker
 from ._hotpath import Declaration
@@ -75,7 +76,7 @@ def equal(a: object, b: object) -> bool:
 class Shape:
     """The parameters of the wrapped function, read from its code."""
 
-    def __init__(self, func: Any) -> None:
+    def __init__(self, func: Any, keyword_defaults: dict[str, object] | None = None) -> None:
         self.qualname: str = func.__qualname__
         code = func.__code__
         names = code.co_varnames
@@ -101,6 +102,14 @@ class Shape:
             zip(self.positional[len(self.positional) - len(defaults) :], defaults, strict=True)
         )
         self.defaults.update(func.__kwdefaults__ or {})
+        # Defaults of keywords **kwargs takes (a pydantic model's fields): changed_default's.
+        self.keyword_defaults: dict[str, object] = dict(keyword_defaults or {})
+
+    def default_of(self, name: str) -> object:
+        """The default of *name*, a parameter's or a keyword's (NOT_PASSED: none)."""
+        if name in self.defaults:
+            return self.defaults[name]
+        return self.keyword_defaults.get(name, NOT_PASSED)
 
 
 class Source:
@@ -117,12 +126,20 @@ class Source:
 class Layer:
     """The generated function that applies every parameter declaration of one function."""
 
-    def __init__(self, func: Any, rules: list[Rule]) -> None:
+    def __init__(
+        self,
+        func: Any,
+        rules: list[Rule],
+        *,
+        keyword_defaults: dict[str, object] | None = None,
+        copies: bool = False,
+    ) -> None:
         self.func = func
         self.rules = rules
         self.flagged = _wrapping.is_flagged(func)
         self.outer = 0  # frames a deprecating wrapper on top adds (see `called_through`)
-        self.shape = Shape(func)
+        self.shape = Shape(func, keyword_defaults)
+        self.copies = copies  # a class's constructor, called by copiers too (`replace()`)
         self.warners = [self._warner(rule) for rule in rules]
         self.inner: FunctionType = self._generate()
         self.exposed: Any = (
@@ -143,7 +160,11 @@ class Layer:
         # The warner is called by the generated function (and by FlaggedFunction.__call__,
         # and by a deprecating wrapper on top): the caller is that many frames up.
         depth = 2 + self.flagged + self.outer
-        return use_marker(rule.decl, rule.own(self.shape), rule.forward(self.shape), depth)
+        own = rule.own(self.shape)
+        if self.copies:
+            marker = use_marker(rule.decl, own, rule.forward(self.shape), depth + 1)
+            return copy_aware(marker, own, depth)
+        return use_marker(rule.decl, own, rule.forward(self.shape), depth)
 
     def called_through(self, frames: int) -> None:
         """A wrapper on top adds *frames* between the caller and this layer."""

@@ -55,7 +55,7 @@ _CHANGE_CATEGORIES: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
 }
 
 
-class _DefaultWording(Wording):
+class DefaultWording(Wording):
     """A default change: warned as a change, and once the version is reached, silently the
     new default (a ``Plan`` that is ``silent``)."""
 
@@ -116,9 +116,10 @@ class Rule:
     def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         """Add this rule's checks (*warn* is the call of its warner) to the layer's code."""
 
-    def declare(self, func: Any, shape: Shape) -> None:
+    def declare(self, func: Any, shape: Shape, function: str | None = None) -> None:
+        """Register the declaration; *function* is the name users call (a class's)."""
         module = getattr(func, "__module__", None) or "__main__"
-        function = f"{module}.{func.__qualname__}"
+        function = function or f"{module}.{func.__qualname__}"
         self.decl = declare(
             self.symbol(function),
             self.kind,
@@ -345,7 +346,7 @@ class KeywordOnly(Rule):
 
     def wording(self, function: str, shape: Shape) -> Wording:
         keep = [n for n in shape.positional if n not in self.keywords]
-        if keep and keep[0] in ("self", "cls"):
+        if keep and keep[0] in ("self", "cls", "_cls"):
             keep = keep[1:]
         example = ", ".join([*keep, *(f"{name}=..." for name in self.keywords)])
         them = "it" if len(self.keywords) == 1 else "them"
@@ -376,21 +377,23 @@ class ChangedDefault(Rule):
 
     def change(self, function: str, shape: Shape) -> ParameterChange:
         return ParameterChange(
-            function, "default", (self.name,), self.new, shape.defaults[self.name]
+            function, "default", (self.name,), self.new, shape.default_of(self.name)
         )
 
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
     def check(self, shape: Shape, label: str) -> None:
-        if self.name not in shape.all_names:
+        if self.name not in shape.all_names and self.name not in shape.keyword_defaults:
             raise TypeError(f"{label}: the function has no parameter {self.name!r}")
-        if self.name not in shape.defaults:
+        if self.name in (shape.var_positional, shape.var_keyword):
+            raise TypeError(f"{label}: {self.name!r} collects arguments; name one parameter")
+        if shape.default_of(self.name) is NOT_PASSED:
             raise TypeError(
                 f"{label}: {self.name!r} has no default to change; give it its current "
                 f"default in the def, and declare the new one here"
             )
-        old = shape.defaults[self.name]
+        old = shape.default_of(self.name)
         if old is self.new or equal(old, self.new):
             raise ValueError(f"{label}: the default of {self.name!r} is already {self.new!r}")
 
@@ -398,12 +401,12 @@ class ChangedDefault(Rule):
         return f"{function}({self.name}=)"
 
     def wording(self, function: str, shape: Shape) -> Wording:
-        old = shape.defaults[self.name]
+        old = shape.default_of(self.name)
         advice = (
             f"Pass {self.name}={old!r} to keep the current behaviour, or "
             f"{self.name}={self.new!r} to adopt the new one now."
         )
-        return _DefaultWording(self.symbol(function), advice, repr(old), repr(self.new))
+        return DefaultWording(self.symbol(function), advice, repr(old), repr(self.new))
 
     def note_version(self) -> str:
         return str(self.decl.timeline.texts["removed_in"])
@@ -415,9 +418,16 @@ class ChangedDefault(Rule):
         )
 
     def own(self, shape: Shape) -> AnyCallable:
-        return _always(shape.defaults[self.name])
+        return _always(shape.default_of(self.name))
 
     def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
+        if self.name not in shape.named:  # a keyword **kwargs takes (a model's field)
+            kwargs = shape.var_keyword
+            src.body += [
+                f"if {self.name!r} not in {kwargs}:",
+                f"    {kwargs}[{self.name!r}] = {warn}",
+            ]
+            return
         src.watched.add(self.name)
         src.restored.add(self.name)  # never left "not passed": the warner gives the default
         src.body += [f"if {self.name} is {_codegen.PREFIX}M:", f"    {self.name} = {warn}"]
@@ -449,7 +459,7 @@ class Value(Rule):
             )
         if self.name in (shape.var_positional, shape.var_keyword):
             raise TypeError(f"{label}: {self.name!r} collects arguments; name one parameter")
-        default = shape.defaults.get(self.name, NOT_PASSED)
+        default = shape.default_of(self.name)
         if default is self.value or equal(default, self.value):
             raise ValueError(
                 f"{label}: {self.value!r} is the default of {self.name!r}, so calls that "

@@ -236,6 +236,27 @@ def new_site(
     return counter
 
 
+def site_counter(
+    decl: Declaration, phase: Phase, caller: str, file: str, line: int
+) -> itertools.count[int]:
+    """The counter of a use at a place that is not code (a settings file, the environment):
+    *file* and *line* name it in the usage events, *caller* says what read it."""
+    where = (decl, caller, file, line)
+    site = SITES.get(where)
+    if site is None:
+        if len(SITES) >= MAX_SITES:
+            return _other_sites(decl, phase)
+        identity = _identity(decl, phase, caller, file, line)
+        with STATE.lock:
+            site = SITES.get(where)
+            if site is None:
+                site = SITES[where] = CallSite(decl, identity, "deprecated_usage")
+                site.counters.append(itertools.count(0))
+                PENDING[site] = None
+        _wake_flusher()
+    return site.counters[0]
+
+
 def _identity(decl: Declaration, phase: Phase, caller: str, file: str, line: int) -> dict[str, Any]:
     timeline = decl.timeline.texts
     return {

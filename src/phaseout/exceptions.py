@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DefaultChangeWarning",
+    "DeprecatedSettingWarning",
     "DeprecatedWarning",
     "InvalidRecordError",
     "PendingWarning",
@@ -26,6 +27,7 @@ __all__ = [
     "RemovedError",
     "RemovedImportError",
     "RemovedRecordError",
+    "RemovedSettingError",
     "RemovedValueError",
     "RolloutWarning",
     "SettingsWarning",
@@ -190,6 +192,12 @@ class DefaultChangeWarning(PhaseoutWarning, FutureWarning):
     result will change (see ``phaseout.changed_default``)."""
 
 
+class DeprecatedSettingWarning(PhaseoutWarning, FutureWarning):
+    """A deprecated settings key or environment variable is set (see
+    ``phaseout.deprecated_settings``). A ``FutureWarning``, shown by default: Python's
+    category for deprecations whose readers run the program rather than write it."""
+
+
 class UsageLogWarning(PhaseoutWarning, RuntimeWarning):
     """A usage-event sink failed (said once per sink); its counts are kept for the next flush."""
 
@@ -259,6 +267,11 @@ class RecordVersionError(PhaseoutError, ValueError):
 class RemovedImportError(RemovedError, ImportError):
     """A removed name was imported (``from mylib import OLD``) or a removed moved module
     (``import mylib.old_mod``): also an ``ImportError``, carrying the migration message."""
+
+
+class RemovedSettingError(RemovedError, ValueError):
+    """A removed settings key or environment variable is set: also a ``ValueError``, what a
+    configuration with a bad value raises. The message says what to write instead."""
 
 
 class RemovedValueError(RemovedError, ValueError):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from . import _codegen, _wrapping
+from . import _codegen, _constructors, _wrapping
 from ._declaring import (
     CHANGE_KEYS,
     ChangeOptions,
@@ -51,7 +51,8 @@ _F = TypeVar("_F")
 
 class _Declarer:
     """What each decorator returns: applies its rule to a function, method, classmethod,
-    staticmethod, ``__init__``, async function or generator, stacking with the others."""
+    staticmethod, ``__init__``, async function or generator, stacking with the others; on
+    a class, to its constructor (dataclasses, attrs, pydantic, ``NamedTuple``, its own)."""
 
     __slots__ = ("_rule",)
 
@@ -66,38 +67,80 @@ class _Declarer:
             if decl is not None:
                 _wrapping.tag(result, decl)
             return result  # type: ignore[no-any-return]
-        if isinstance(obj, (type, property)) or not callable(obj):
-            what = "a class" if isinstance(obj, type) else type(obj).__name__
+        if isinstance(obj, type):
+            on_class(obj, self._rule)
+            return obj
+        if isinstance(obj, property) or not callable(obj):
             raise TypeError(
-                f"phaseout.{_DECORATOR_NAMES[type(self._rule)]} applies to functions and "
-                f"methods (for a class, decorate its __init__), got {obj!r} ({what})"
+                f"phaseout.{_DECORATOR_NAMES[type(self._rule)]} applies to functions, "
+                f"methods and classes, got {obj!r} ({type(obj).__name__})"
             )
-        return self._apply(obj)  # type: ignore[no-any-return]
+        return apply(obj, self._rule)  # type: ignore[no-any-return]
 
-    def _apply(self, obj: Any) -> Any:
-        decl = getattr(obj, "__phaseout__", None)
-        if isinstance(decl, Declaration) and hasattr(obj, "__wrapped__"):
-            # A deprecated function: the parameters are handled under its wrapper, which is
-            # made again around the new layer.
-            layered = self._apply(obj.__wrapped__)
-            return _wrapping.wrap_callable(decl, layered, decl.forward)
-        layer: Layer | None = getattr(obj, _wrapping.PARAMETER_LAYER, None)
-        func = obj if layer is None else layer.func
-        rules = [] if layer is None else cast("list[Rule]", list(layer.rules))
-        if not isinstance(func, FunctionType):
+
+def on_class(cls: type, rule: Rule) -> None:
+    """Apply *rule* to *cls*'s constructor, once it has one (see ``_constructors``)."""
+
+    def finish(owner: type) -> None:
+        name, func = _constructors.constructor(owner)
+        if not isinstance(func, FunctionType) and getattr(func, "__wrapped__", None) is None:
             raise TypeError(
-                f"phaseout.{_DECORATOR_NAMES[type(self._rule)]} applies to functions "
-                f"written in Python, got {func!r} ({type(func).__name__})"
+                f"phaseout.{_DECORATOR_NAMES[type(rule)]}: {owner.__qualname__} has no "
+                f"constructor written in Python to apply it to, got {func!r}"
             )
-        rule = self._rule
-        label = rule.symbol(f"{func.__module__}.{func.__qualname__}")
-        shape = Shape(func)
-        if _codegen.clashes(shape.all_names):
-            raise TypeError(f"{label}: parameter names starting with _phaseout_ are reserved")
-        rule.check(shape, label)
-        _check_overlap(rule, rules, label)
-        rule.declare(func, shape)
-        return Layer(func, [*rules, rule]).exposed
+        called = f"{owner.__module__}.{owner.__qualname__}"
+        exposed = apply(
+            func,
+            rule,
+            function=called,
+            keyword_defaults=_constructors.keyword_defaults(owner),
+        )
+        _constructors.install(owner, name, exposed)
+
+    _constructors.when_built(cls, finish)
+
+
+def apply(
+    obj: Any,
+    rule: Rule,
+    *,
+    function: str | None = None,
+    keyword_defaults: dict[str, object] | None = None,
+) -> Any:
+    """*obj* (a function, or the layer of earlier declarations) with *rule* applied.
+
+    *function* is the name its users call it by (``mylib.Report`` for a class's
+    ``__init__``); *keyword_defaults* the defaults of keywords its ``**kwargs`` takes."""
+    decl = getattr(obj, "__phaseout__", None)
+    if isinstance(decl, Declaration) and hasattr(obj, "__wrapped__"):
+        # A deprecated function: the parameters are handled under its wrapper, which is
+        # made again around the new layer.
+        layered = apply(obj.__wrapped__, rule, function=function)
+        return _wrapping.wrap_callable(decl, layered, decl.forward)
+    layer: Layer | None = getattr(obj, _wrapping.PARAMETER_LAYER, None)
+    func = obj if layer is None else layer.func
+    rules = [] if layer is None else cast("list[Rule]", list(layer.rules))
+    if not isinstance(func, FunctionType):
+        raise TypeError(
+            f"phaseout.{_DECORATOR_NAMES[type(rule)]} applies to functions "
+            f"written in Python, got {func!r} ({type(func).__name__})"
+        )
+    called = function or f"{func.__module__}.{func.__qualname__}"
+    label = rule.symbol(called)
+    if layer is not None:
+        keyword_defaults = layer.shape.keyword_defaults
+    shape = Shape(func, keyword_defaults)
+    if _codegen.clashes(shape.all_names):
+        raise TypeError(f"{label}: parameter names starting with _phaseout_ are reserved")
+    rule.check(shape, label)
+    _check_overlap(rule, rules, label)
+    rule.declare(func, shape, called)
+    return Layer(
+        func,
+        [*rules, rule],
+        keyword_defaults=shape.keyword_defaults,
+        copies=function is not None or (layer is not None and layer.copies),
+    ).exposed
 
 
 def _check_overlap(rule: Rule, rules: list[Rule], label: str) -> None:

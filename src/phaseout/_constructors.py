@@ -1,0 +1,214 @@
+"""A class's constructor, for declarations about what it takes (parameters, fields).
+
+Declarations on a class apply to the constructor its users call: the ``__init__`` that
+``dataclasses``, ``attrs`` or the class body made, the ``__new__`` of a ``NamedTuple``, the
+``__init__`` a pydantic model inherits. A decorator stacked *below* ``@dataclass`` or
+``@attrs.define`` runs before that constructor exists: the class then gets a ``__new__``
+that applies the waiting declarations on the first construction (or unpickling), and reports
+the constructor's signature, so ``inspect.signature(cls)`` reads the same before and after.
+No metaclass, no new class. That ``__new__`` stays, as a plain pass-through: CPython keeps a
+class's ``__new__`` slot once one was set, and deleting it would break ``cls(arg)``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Final
+
+# Modules whose code copies, prints or pickles an object: a deprecated part they pass on or
+# read is not a use (``replace()`` passes every field back to the constructor).
+MACHINERY: Final = frozenset(
+    {
+        "attr._funcs",
+        "attr._make",
+        "attr._next_gen",
+        "copy",
+        "copyreg",
+        "dataclasses",
+        "phaseout._model_fields",
+        "pickle",
+        "pprint",
+        "pydantic.main",
+        "reprlib",
+    }
+)
+
+# The methods dataclasses and attrs generate (their code's file name starts with "<").
+_GENERATED: Final = frozenset(
+    {
+        "__eq__",
+        "__ge__",
+        "__getstate__",
+        "__gt__",
+        "__hash__",
+        "__init__",
+        "__le__",
+        "__lt__",
+        "__ne__",
+        "__post_init__",
+        "__repr__",
+        "__setstate__",
+        "slots_getstate",
+        "slots_setstate",
+    }
+)
+
+
+def is_machinery(frame: FrameType) -> bool:
+    """Whether *frame* is the code of a copier or a generated method, not the user's."""
+    code = frame.f_code
+    if code.co_filename.startswith("<") and code.co_name in _GENERATED:
+        return True
+    return frame.f_globals.get("__name__") in MACHINERY
+
+
+Finisher = Callable[[type], None]
+
+
+def is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and "_fields" in vars(cls) and "__new__" in vars(cls)
+
+
+def is_pydantic(cls: type) -> bool:
+    return "__pydantic_fields__" in vars(cls) or (
+        "model_fields" in dir(cls) and hasattr(cls, "__pydantic_validator__")
+    )
+
+
+def _built(cls: type) -> bool:
+    """Whether *cls* has its constructor: made by a generator that already ran, or its own."""
+    own = vars(cls)
+    return (
+        "__init__" in own
+        or "__dataclass_fields__" in own
+        or "__attrs_attrs__" in own
+        or is_named_tuple(cls)
+        or is_pydantic(cls)
+    )
+
+
+def when_built(cls: type, finish: Finisher) -> None:
+    """Run *finish(cls)* once *cls* has its constructor: now, or on its first construction."""
+    pending = _pending_of(cls)
+    if _built(cls):
+        if pending is not None:
+            pending.finish(cls)  # the declarations below the generator come first
+        finish(cls)
+        return
+    if pending is None:
+        pending = _Pending(cls)
+        cls.__new__ = pending.method  # type: ignore[method-assign]
+    pending.finishers.append(finish)
+
+
+def _pending_of(cls: type) -> _Pending | None:
+    method = vars(cls).get("__new__")
+    hook = getattr(method, "__func__", None)
+    return hook if isinstance(hook, _Pending) else None
+
+
+class _Pending:
+    """A class's ``__new__`` until its constructor exists (see the module's docstring)."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls  # the class decorated (dataclass(slots=True) makes another one)
+        self.finishers: list[Finisher] = []
+        self.method = staticmethod(self)
+        self.lock = threading.Lock()
+
+    @property
+    def __signature__(self) -> Any:
+        import inspect
+
+        return inspect.signature(vars_init(self.cls))
+
+    def owner(self, cls: type) -> type:
+        return next(klass for klass in cls.__mro__ if vars(klass).get("__new__") is self.method)
+
+    def finish(self, owner: type) -> None:
+        with self.lock:
+            if vars(owner).get("__new__") is not self.method:
+                return  # another thread finished it
+            owner.__new__ = staticmethod(_pass_through(owner))  # type: ignore[method-assign]
+            finishers, self.finishers = self.finishers, []
+            for finish in finishers:
+                finish(owner)
+
+    def __call__(self, cls: type, /, *args: Any, **kwargs: Any) -> Any:
+        owner = self.owner(cls)
+        self.finish(owner)
+        return owner.__new__(cls, *args, **kwargs)
+
+
+def _pass_through(owner: type) -> Any:
+    """The ``__new__`` *owner* keeps: the next one's, as if it had none."""
+    import inspect
+
+    following = super(owner, owner).__new__  # type: ignore[arg-type]
+    if following is object.__new__:
+
+        def __new__(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+            return following(cls)
+    else:
+
+        def __new__(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+            return following(cls, *args, **kwargs)
+
+    __new__.__qualname__ = f"{owner.__qualname__}.__new__"
+    __new__.__module__ = owner.__module__
+    __new__.__signature__ = inspect.signature(vars_init(owner))  # type: ignore[attr-defined]
+    return __new__
+
+
+def vars_init(cls: type) -> Any:
+    """``cls.__init__``, as the class (not an instance) has it."""
+    return getattr(cls, "__init__")  # noqa: B009 (mypy refuses cls.__init__ on a type)
+
+
+def constructor(cls: type) -> tuple[str, Any]:
+    """The attribute name and the function of the constructor *cls*'s users call."""
+    name = "__new__" if is_named_tuple(cls) else "__init__"
+    func = vars(cls).get(name) if name == "__new__" else vars_init(cls)
+    return name, getattr(func, "__func__", func)
+
+
+def install(cls: type, name: str, func: Any) -> None:
+    """Put *func* as *cls*'s constructor *name*."""
+    if name == "__new__":
+        setattr(cls, name, staticmethod(func))
+        if "__reduce__" not in vars(cls):
+            # Unpickled and copied through ``_make``, not the constructor: restoring a value
+            # is not passing it.
+            cls.__reduce__ = _reduce_named_tuple  # type: ignore[assignment,method-assign]
+    else:
+        setattr(cls, name, func)
+
+
+def _reduce_named_tuple(self: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (type(self)._make, (tuple(self),))  # type: ignore[attr-defined]
+
+
+def keyword_defaults(cls: type) -> dict[str, object]:
+    """The defaults of the fields a constructor taking ``**data`` accepts (pydantic)."""
+    if not is_pydantic(cls):
+        return {}
+    defaults: dict[str, object] = {}
+    for name, info in cls.model_fields.items():  # type: ignore[attr-defined]
+        if not info.is_required() and info.default_factory is None:
+            defaults[name] = info.default
+    return defaults
+
+
+def copy_aware(marker: Callable[[], Any], own: Callable[[], Any], depth: int) -> Callable[[], Any]:
+    """A warner for a constructor: a use from a copier (*depth* frames up) is no use."""
+    getframe = sys._getframe
+
+    def warner() -> Any:
+        if is_machinery(getframe(depth)):
+            return own()
+        return marker()
+
+    return warner
