@@ -475,7 +475,7 @@ def test_overlapping_declarations_for_one_parameter_are_refused() -> None:
     with pytest.raises(
         TypeError, match=r"applies to functions, methods and classes, got <property object"
     ):
-        phaseout.renamed_parameter("a", "b", **SOFT)(property(lambda self: 1))  # type: ignore[arg-type]
+        phaseout.renamed_parameter("a", "b", **SOFT)(property(lambda self: 1))
 
 
 def test_kwargs_functions_take_renamed_and_removed_keywords(

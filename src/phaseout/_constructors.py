@@ -31,7 +31,6 @@ MACHINERY: Final = frozenset(
         "phaseout._model_fields",
         "pickle",
         "pprint",
-        "pydantic.main",
         "reprlib",
     }
 )
@@ -99,25 +98,51 @@ def when_built(cls: type, finish: Finisher) -> None:
         finish(cls)
         return
     if pending is None:
-        pending = _Pending(cls)
-        cls.__new__ = pending.method  # type: ignore[method-assign]
+        pending = _Pending()
+        cls.__new__ = pending  # type: ignore[assignment,method-assign]
     pending.finishers.append(finish)
 
 
 def _pending_of(cls: type) -> _Pending | None:
-    method = vars(cls).get("__new__")
-    hook = getattr(method, "__func__", None)
+    hook = vars(cls).get("__new__")
     return hook if isinstance(hook, _Pending) else None
 
 
 class _Pending:
-    """A class's ``__new__`` until its constructor exists (see the module's docstring)."""
+    """A class's ``__new__`` until its constructor exists (see the module's docstring).
 
-    def __init__(self, cls: type) -> None:
-        self.cls = cls  # the class decorated (dataclass(slots=True) makes another one)
+    A descriptor, so that ``cls.__new__`` (what ``inspect.signature(cls)`` and Python's
+    own ``cls(...)`` read) knows the class it is read from: ``dataclass(slots=True)`` and
+    attrs copy it into the class they make anew.
+    """
+
+    def __init__(self) -> None:
         self.finishers: list[Finisher] = []
-        self.method = staticmethod(self)
         self.lock = threading.Lock()
+
+    def __get__(self, instance: object, cls: type) -> _Construct:
+        return _Construct(self, cls)
+
+    def owner(self, cls: type) -> type:
+        return next(klass for klass in cls.__mro__ if vars(klass).get("__new__") is self)
+
+    def finish(self, owner: type) -> None:
+        with self.lock:
+            if vars(owner).get("__new__") is not self:
+                return  # another thread finished it
+            owner.__new__ = staticmethod(_pass_through(owner))  # type: ignore[method-assign]
+            finishers, self.finishers = self.finishers, []
+            for finish in finishers:
+                finish(owner)
+
+
+class _Construct:
+    """``cls.__new__`` while declarations wait: finishes them, then constructs."""
+
+    __slots__ = ("cls", "pending")
+
+    def __init__(self, pending: _Pending, cls: type) -> None:
+        self.pending, self.cls = pending, cls
 
     @property
     def __signature__(self) -> Any:
@@ -125,21 +150,9 @@ class _Pending:
 
         return inspect.signature(vars_init(self.cls))
 
-    def owner(self, cls: type) -> type:
-        return next(klass for klass in cls.__mro__ if vars(klass).get("__new__") is self.method)
-
-    def finish(self, owner: type) -> None:
-        with self.lock:
-            if vars(owner).get("__new__") is not self.method:
-                return  # another thread finished it
-            owner.__new__ = staticmethod(_pass_through(owner))  # type: ignore[method-assign]
-            finishers, self.finishers = self.finishers, []
-            for finish in finishers:
-                finish(owner)
-
     def __call__(self, cls: type, /, *args: Any, **kwargs: Any) -> Any:
-        owner = self.owner(cls)
-        self.finish(owner)
+        owner = self.pending.owner(cls)
+        self.pending.finish(owner)
         return owner.__new__(cls, *args, **kwargs)
 
 

@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import warnings
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -38,13 +39,23 @@ if TYPE_CHECKING:
 
     from ._declaring import TimelineOptions
 
-__all__ = ["DeprecatedSettings", "SettingChange", "deprecated_settings"]
+__all__ = [
+    "DeprecatedSettings",
+    "SettingChange",
+    "change_of",
+    "declared_settings",
+    "deprecated_settings",
+]
 
 KIND_RENAMED: Final = "renamed setting"
 KIND_REMOVED: Final = "removed setting"
 KIND_DEFAULT: Final = "setting default change"
 KIND_RENAMED_VARIABLE: Final = "renamed environment variable"
 KIND_REMOVED_VARIABLE: Final = "removed environment variable"
+
+SETTINGS_KINDS: Final = frozenset(
+    {KIND_RENAMED, KIND_REMOVED, KIND_DEFAULT, KIND_RENAMED_VARIABLE, KIND_REMOVED_VARIABLE}
+)
 
 ENVIRONMENT: Final = "<environment>"
 
@@ -210,6 +221,24 @@ class DeprecatedSettings:
         return f"<DeprecatedSettings of {self.package}: {len(self.changes)} changes>"
 
 
+# Every DeprecatedSettings made, for `phaseout fix` (held weakly, like declarations), and
+# each declaration's change, for the audit and the guide.
+_DECLARED: Final[weakref.WeakSet[DeprecatedSettings]] = weakref.WeakSet()
+_CHANGES: Final[weakref.WeakKeyDictionary[Declaration, SettingChange]] = weakref.WeakKeyDictionary()
+
+
+def change_of(decl: Declaration) -> SettingChange | None:
+    """The settings change *decl* declares, or None (not a settings declaration)."""
+    return _CHANGES.get(decl)
+
+
+def declared_settings(package: str | None = None) -> list[DeprecatedSettings]:
+    """The settings declarations made so far (of *package*, the distribution or top-level
+    module they were declared for)."""
+    found = [s for s in list(_DECLARED) if package is None or s.package == package]
+    return sorted(found, key=lambda s: (s.package, [c.old for c in s.changes]))
+
+
 def variable_name(prefix: str, key: str) -> str:
     """``MYLIB_`` + ``db.pool.size`` → ``MYLIB_DB__POOL__SIZE`` (a dot is ``__``)."""
     return prefix + key.replace(".", "__").upper()
@@ -368,4 +397,8 @@ def deprecated_settings(
             changes.append(SettingChange(KIND_DEFAULT, key, None, decl, (old_default, new_default)))
     if not changes:
         raise TypeError(f"phaseout.{api}: declare at least one renamed, removed or changed key")
-    return DeprecatedSettings(owner, env_prefix, changes)
+    declared = DeprecatedSettings(owner, env_prefix, changes)
+    _DECLARED.add(declared)
+    for change in changes:
+        _CHANGES[change.decl] = change
+    return declared

@@ -17,6 +17,7 @@ from .._versions import VersionSource
 from ..phases import Phase, Timeline
 from ..policies import release_calendar
 from ..registry import VersionNote, declarations, version_notes
+from ..settings import SETTINGS_KINDS
 from ._packages import import_all, resolves, usage_by_symbol
 
 
@@ -197,7 +198,12 @@ def _findings_of(entry: Entry, decl: Declaration) -> Iterable[Finding]:
             ),
         )
     replacement = entry.replacement
-    if replacement and "(" not in replacement.removesuffix("()") and not resolves(replacement):
+    if (
+        replacement
+        and decl.kind not in SETTINGS_KINDS  # a settings key, not a dotted path
+        and "(" not in replacement.removesuffix("()")
+        and not resolves(replacement)
+    ):
         yield finding(
             "unresolved-replacement",
             entry.symbol,

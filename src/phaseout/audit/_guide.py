@@ -24,6 +24,13 @@ from .._rewritable import automatic
 from ..phases import Phase
 from ..policies import release_calendar
 from ..registry import declarations, version_notes
+from ..settings import (
+    KIND_DEFAULT,
+    KIND_REMOVED_VARIABLE,
+    KIND_RENAMED_VARIABLE,
+    SettingChange,
+    change_of,
+)
 from ._packages import MISSING, import_all, resolve, usage_by_symbol
 
 __all__ = ["guide"]
@@ -359,9 +366,49 @@ def _record_entry(decl: Declaration) -> list[str]:
     return lines + _notes(decl)
 
 
+def _settings_entry(decl: Declaration, change: SettingChange) -> list[str]:
+    """A settings key or environment variable: the old and the new line of a settings file
+    (TOML's dotted keys) or of the environment."""
+    texts = decl.timeline.texts
+    variable = change.kind in (KIND_RENAMED_VARIABLE, KIND_REMOVED_VARIABLE)
+    language, equals = ("sh", "=") if variable else ("toml", " = ")
+    if change.kind == KIND_DEFAULT:
+        old = f"# {change.old} not set: the default is {change.old_default!r}"
+        new = (
+            f"{change.old}{equals}{change.old_default!r}  # to keep it; the new default is "
+            f"{change.new_default!r}"
+        )
+        what = "default changed"
+    else:
+        old = f"{change.old}{equals}..."
+        new = f"{change.new}{equals}..." if change.new else f"# removed: {decl.wording.advice}"
+        what = "removed"
+    word = "on" if decl.timeline.dated else "in"
+    lines = [
+        f"### `{decl.symbol}`",
+        "",
+        f"Deprecated {word} {texts['since']}; {what} {word} {texts['removed_in']}.",
+        "",
+        f"```{language}",
+        f"# before\n{old}",
+        f"# after\n{new}",
+        "```",
+        "",
+    ]
+    if change.new is not None:
+        files = "`.env` files" if variable else "the TOML, YAML and INI settings files"
+        lines += [f"Automatic: `phaseout fix` rewrites {files} you name.", ""]
+    else:
+        lines += ["By hand: the application's settings must change.", ""]
+    return lines + _notes(decl)
+
+
 def _entry(decl: Declaration) -> list[str]:
     if decl.kind == "record version":
         return _record_entry(decl)
+    change = change_of(decl)
+    if change is not None:
+        return _settings_entry(decl, change)
     texts = decl.timeline.texts
     old, new = _spelling(decl)
     what = "default changed" if decl.kind == "default change" else "removed"

@@ -8,9 +8,11 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from .._packages import parse_version
 from ._files import FileOutcome, default_jobs, python_files, run_files, write_file
 from ._logs import usage_by_file
 from ._rules import Rules, rules_for
+from ._settings_files import fix_settings_file, settings_kind, settings_rules
 
 __all__ = ["FixReport", "fix_paths"]
 
@@ -61,13 +63,21 @@ def fix_paths(
         if not os.path.exists(path):
             raise ValueError(f"{path}: no such file or directory")
     rules, problems = rules_for(package, to, accept_new_defaults=accept_new_defaults)
-    files = list(python_files(paths))
-    if not files:
+    # Settings files are rewritten when named: a folder's TOML and YAML files are other
+    # tools' too, and a key such as "timeout" is not only this package's.
+    settings_files = [p for p in paths if os.path.isfile(p) and settings_kind(p)]
+    code = [p for p in paths if p not in settings_files]
+    files = list(python_files(code)) if code else []
+    if not files and not settings_files:
         raise ValueError(f"no Python files under {', '.join(paths)}")
     logged = usage_by_file(usage, files, root) if usage else {}
     outcomes = run_files(
         files, rules, logged, jobs=jobs if jobs is not None else default_jobs(), progress=progress
     )
+    if settings_files:
+        version = parse_version("--to", to) if to is not None else None
+        keys = settings_rules(package, version)
+        outcomes += [fix_settings_file(path, keys) for path in settings_files]
     if write:
         for outcome in outcomes:
             if outcome.new is not None:
