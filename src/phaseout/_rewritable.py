@@ -54,6 +54,10 @@ def automatic(decl: Any) -> str | None:
         if change.action == "default" and literal(change.value) is None:
             return None
         return where
+    if decl.kind == "renamed setting":  # phaseout.settings' kinds
+        return "every use (TOML, YAML and INI files named on its command line)"
+    if decl.kind == "renamed environment variable":
+        return "every use (.env files named on its command line)"
     replacement = replacement_path(decl.replacement_name)
     if decl.kind in ("moved module", "moved name"):
         return "every import and use" if replacement else None

@@ -395,9 +395,9 @@ def _settings_entry(decl: Declaration, change: SettingChange) -> list[str]:
         "```",
         "",
     ]
-    if change.new is not None:
-        files = "`.env` files" if variable else "the TOML, YAML and INI settings files"
-        lines += [f"Automatic: `phaseout fix` rewrites {files} you name.", ""]
+    where = automatic(decl)
+    if where is not None:
+        lines += [f"Automatic: `phaseout fix` rewrites {where}.", ""]
     else:
         lines += ["By hand: the application's settings must change.", ""]
     return lines + _notes(decl)
