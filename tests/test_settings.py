@@ -4,6 +4,7 @@ and files, counted per source, and rewritten in TOML, YAML, INI and .env files."
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -379,3 +380,19 @@ def test_declared_settings_are_found_by_package() -> None:
         "SVC_TIMEOUT": "SVC_TIMEOUT_S",
         "SVC_DB__POOL__SIZE": "SVC_DB__POOL_SIZE",
     }
+
+
+def test_the_documented_diff_is_what_fix_prints(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "settings.md").read_text()
+    files = dict(re.findall(r"^```(?:python|toml) file=(\S+)\n(.*?)^```$", page, re.M | re.S))
+    write_tree(tmp_path, files)
+    (tmp_path / "svc" / "__init__.py").write_text(
+        "import sys\n"
+        "if sys.version_info < (3, 11):\n"
+        "    import tomli\n"
+        "    sys.modules['tomllib'] = tomli\n" + files["svc/__init__.py"]
+    )
+    [diff] = re.findall(r"^```diff\n(.*?)^```$", page, re.M | re.S)
+    done = run_phaseout(tmp_path, "fix", "--package", "svc", "app.toml")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == diff

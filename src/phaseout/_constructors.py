@@ -36,7 +36,7 @@ MACHINERY: Final = frozenset(
 )
 
 # The methods dataclasses and attrs generate (their code's file name starts with "<").
-_GENERATED: Final = frozenset(
+GENERATED: Final = frozenset(
     {
         "__eq__",
         "__ge__",
@@ -59,7 +59,7 @@ _GENERATED: Final = frozenset(
 def is_machinery(frame: FrameType) -> bool:
     """Whether *frame* is the code of a copier or a generated method, not the user's."""
     code = frame.f_code
-    if code.co_filename.startswith("<") and code.co_name in _GENERATED:
+    if code.co_name in GENERATED and code.co_filename[:1] == "<":
         return True
     return frame.f_globals.get("__name__") in MACHINERY
 
@@ -130,10 +130,10 @@ class _Pending:
         with self.lock:
             if vars(owner).get("__new__") is not self:
                 return  # another thread finished it
-            owner.__new__ = staticmethod(_pass_through(owner))  # type: ignore[method-assign]
             finishers, self.finishers = self.finishers, []
             for finish in finishers:
                 finish(owner)
+            owner.__new__ = staticmethod(_pass_through(owner))  # type: ignore[method-assign]
 
 
 class _Construct:
@@ -157,23 +157,48 @@ class _Construct:
 
 
 def _pass_through(owner: type) -> Any:
-    """The ``__new__`` *owner* keeps: the next one's, as if it had none."""
+    """The ``__new__`` *owner* keeps: the next one's, as if it had none.
+
+    Generated with the parameters of *owner*'s ``__init__`` (no ``*args, **kwargs`` to
+    pack: a third of its cost), so it takes what the constructor takes, no more.
+    """
     import inspect
 
-    following = super(owner, owner).__new__  # type: ignore[arg-type]
-    if following is object.__new__:
+    from . import _codegen
 
-        def __new__(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+    init = vars_init(owner)
+    following = super(owner, owner).__new__  # type: ignore[arg-type]
+    code = getattr(init, "__code__", None)
+    if following is object.__new__ and code is not None and code.co_argcount:
+        kw_defaults = tuple(getattr(init, "__kwdefaults__", None) or ())
+        defaults = getattr(init, "__defaults__", None) or ()
+        parameters = _codegen.parameters_of(code, len(defaults), kw_defaults)
+        first = parameters.positional[0]
+        slots = ", ".join(parameters.slots)
+        source = (
+            f"def {_codegen.PREFIX}make({_codegen.PREFIX}new, {slots}):\n"
+            f"    def __new__({parameters.source}):\n"
+            f"        return {_codegen.PREFIX}new({first})\n"
+            f"    return __new__\n"
+        )
+        make = _codegen.define(source, {}, f"{_codegen.PREFIX}make")
+        values = [*defaults, *(init.__kwdefaults__ or {}).values()]
+        new = make(following, *values)
+        new.__code__ = _codegen.named_code(new.__code__, init)  # errors name __init__
+    elif following is object.__new__:
+
+        def new(cls: type, /, *args: Any, **kwargs: Any) -> Any:
             return following(cls)
     else:
 
-        def __new__(cls: type, /, *args: Any, **kwargs: Any) -> Any:
+        def new(cls: type, /, *args: Any, **kwargs: Any) -> Any:
             return following(cls, *args, **kwargs)
 
-    __new__.__qualname__ = f"{owner.__qualname__}.__new__"
-    __new__.__module__ = owner.__module__
-    __new__.__signature__ = inspect.signature(vars_init(owner))  # type: ignore[attr-defined]
-    return __new__
+    new.__qualname__ = f"{owner.__qualname__}.__new__"
+    new.__module__ = owner.__module__
+    new.__signature__ = inspect.signature(init)
+    new.__phaseout_pass_through__ = True
+    return new
 
 
 def vars_init(cls: type) -> Any:
@@ -198,6 +223,9 @@ def install(cls: type, name: str, func: Any) -> None:
             cls.__reduce__ = _reduce_named_tuple  # type: ignore[assignment,method-assign]
     else:
         setattr(cls, name, func)
+        kept = vars(cls).get("__new__")
+        if getattr(getattr(kept, "__func__", None), "__phaseout_pass_through__", False):
+            cls.__new__ = staticmethod(_pass_through(cls))  # type: ignore[method-assign]
 
 
 def _reduce_named_tuple(self: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -220,7 +248,11 @@ def copy_aware(marker: Callable[[], Any], own: Callable[[], Any], depth: int) ->
     getframe = sys._getframe
 
     def warner() -> Any:
-        if is_machinery(getframe(depth)):
+        frame = getframe(depth)  # is_machinery(), inlined
+        code = frame.f_code
+        if (code.co_name in GENERATED and code.co_filename[:1] == "<") or frame.f_globals.get(
+            "__name__"
+        ) in MACHINERY:
             return own()
         return marker()
 

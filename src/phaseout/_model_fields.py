@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Final
 
-from ._constructors import is_machinery, is_pydantic
+from ._constructors import GENERATED, MACHINERY, is_machinery, is_pydantic, vars_init
 from ._declaring import Wording, declare
 from ._fastpath import use_marker
 from ._hotpath import Declaration
@@ -28,6 +28,16 @@ def _nothing() -> None:
     return None
 
 
+_getframe: Final = sys._getframe
+
+
+def _innermost(func: Any) -> Any:
+    """The function under phaseout's layers (the generated ``__init__``)."""
+    while hasattr(func, "__wrapped__"):
+        func = func.__wrapped__
+    return func
+
+
 class FieldDescriptor:
     """``obj.old``: warns when the user's code reads, writes or deletes it."""
 
@@ -36,6 +46,7 @@ class FieldDescriptor:
         self.new = new
         self.original: Any = vars(owner).get(name, _MISSING)  # a default, a slot, pydantic's own
         self.slot = hasattr(type(self.original), "__set__") and not is_pydantic(owner)
+        self.init_code = getattr(_innermost(vars_init(owner)), "__code__", None)
         where = f"{owner.__module__}.{owner.__qualname__}"
         symbol = f"{where}.{name}"
         replacement = f"{where}.{new}" if new else None
@@ -48,15 +59,15 @@ class FieldDescriptor:
             Wording(symbol, advice, error=RemovedAttributeError),
             replacement,
         )
-        # The user is this many frames up from the marker: pydantic's __setattr__ calls it
-        # (2); `used`, called by __get__/__set__ (3), after a generated __setattr__ (4).
+        # The user is this many frames up from the marker: called by pydantic's __setattr__
+        # or __get__/__set__ (2), by `used` (3), after a generated __setattr__ (4).
         self.mark = use_marker(self.decl, _nothing, None, 2)
         self._mark_direct = use_marker(self.decl, _nothing, None, 3)
         self._mark_through = use_marker(self.decl, _nothing, None, 4)
 
     def used(self) -> None:
-        """A use by the code that read or wrote the field, unless that is machinery."""
-        frame = sys._getframe(2)
+        """A use by the code that wrote or deleted the field, unless that is machinery."""
+        frame = _getframe(2)
         code = frame.f_code
         if code.co_name in ("__setattr__", "__delattr__") and code.co_filename.startswith("<"):
             # attrs' generated __setattr__ (validators, converters): its caller decides.
@@ -73,7 +84,14 @@ class FieldDescriptor:
             if self.new is not None:
                 return getattr(owner, self.new, self)
             return self if self.original is _MISSING or self.slot else self.original
-        self.used()
+        # is_machinery(), inlined: a read is the most common use.
+        frame = _getframe(1)
+        code = frame.f_code
+        if not (
+            (code.co_name in GENERATED and code.co_filename[:1] == "<")
+            or frame.f_globals.get("__name__") in MACHINERY
+        ):
+            self.mark()
         return self.read(instance)
 
     def read(self, instance: object) -> Any:
@@ -91,7 +109,9 @@ class FieldDescriptor:
             return self.original
 
     def __set__(self, instance: object, value: Any) -> None:
-        self.used()
+        # The constructor's own write first, cheaply: one frame read, no machinery lookup.
+        if _getframe(1).f_code is not self.init_code:
+            self.used()
         if self.new is not None:
             setattr(instance, self.new, value)
         elif self.slot:

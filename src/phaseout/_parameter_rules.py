@@ -498,9 +498,15 @@ class Value(Rule):
             value = f"{shape.var_keyword}.get({self.name!r}, {p}M)"
             target = f"{shape.var_keyword}[{self.name!r}]"
         # Identity first (the common str constant), then equality within the same type only:
-        # an array or an object with an odd __eq__ never turns into an error here.
+        # an array or an object with an odd __eq__ never turns into an error here. The
+        # parameter's own default (never the deprecated value) is ruled out first: the
+        # common call passes nothing.
+        default = ""
+        if value == self.name and self.name in shape.defaults:
+            src.consts[f"{p}dv{index}"] = shape.defaults[self.name]
+            default = f"{value} is not {p}dv{index} and "
         src.body += [
-            f"if {value} is {p}v{index} or (type({value}) is {p}t{index} "
-            f"and {p}equal({value}, {p}v{index})):",
+            f"if {default}({value} is {p}v{index} or (type({value}) is {p}t{index} "
+            f"and {p}equal({value}, {p}v{index}))):",
             f"    {target} = {warn}",
         ]

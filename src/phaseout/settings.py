@@ -124,7 +124,8 @@ class DeprecatedSettings:
         """*settings* with every old key moved to its new one, a removed key's use warned
         about, and a default that changes filled in where the key is absent.
 
-        The mapping is not changed: a copy is returned (nested mappings copied as dicts).
+        The mapping is not changed: a dict is returned, in which the tables a move changed
+        are copies (dicts) and the others the mapping's own.
         *source* names where it came from (a file, ``"--config"``) in warnings and in the
         usage logs; *lines* gives dotted keys' line numbers, which a ruamel.yaml mapping
         carries by itself. Raises ``ValueError`` when a key is set under both names,
@@ -135,7 +136,8 @@ class DeprecatedSettings:
                 f"{self.package} settings: read() takes a mapping (a loaded TOML, YAML, JSON "
                 f"or INI file), got {type(settings).__name__}"
             )
-        result = _copy(settings)
+        tree = _Tree(settings, source)
+        result = tree.root
         for change in self.changes:
             if change.kind in (KIND_RENAMED_VARIABLE, KIND_REMOVED_VARIABLE):
                 continue
@@ -144,7 +146,7 @@ class DeprecatedSettings:
                 if _get(result, path) is _ABSENT:
                     value = self._use(change, source, 0, default=True)
                     if value is not _ABSENT:
-                        _put(result, path, value)
+                        tree.put(path, value)
                 continue
             value = _get(result, path)
             if value is _ABSENT:
@@ -159,8 +161,7 @@ class DeprecatedSettings:
                         f"{change.new!r}"
                     )
                 self._use(change, source, line)
-                _delete(result, path)
-                _put(result, new_path, value)
+                tree.move(path, new_path, value)
             else:
                 self._use(change, source, line)
         return result
@@ -203,13 +204,15 @@ class DeprecatedSettings:
         category = plan.category
         if category is None or policies_module().silenced(decl):
             return value
+        key = (decl.symbol, source)
+        if key in self._shown and not plan.strict:
+            return value  # said once per key per source (counted above)
         where = f"{source}, line {line}" if line else source
         text = f"{plan.text} (set in {where})" if not default else f"{plan.text} (in {where})"
         warning = new_warning(category, text, plan.details, False)
         if plan.strict:
             raise warning
         with self._lock:
-            key = (decl.symbol, source)
             first = key not in self._shown
             self._shown.add(key)
         if first:
@@ -244,38 +247,62 @@ def variable_name(prefix: str, key: str) -> str:
     return prefix + key.replace(".", "__").upper()
 
 
-def _copy(settings: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _copy(v) if isinstance(v, Mapping) else v for k, v in settings.items()}
-
-
 def _get(settings: Mapping[str, Any], path: list[str]) -> Any:
     node: Any = settings
     for part in path:
-        if not isinstance(node, Mapping) or part not in node:
+        if not (type(node) is dict or isinstance(node, Mapping)) or part not in node:
             return _ABSENT
         node = node[part]
     return node
 
 
-def _put(settings: dict[str, Any], path: list[str], value: Any) -> None:
-    node = settings
-    for part in path[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[path[-1]] = value
+class _Tree:
+    """The mapping being read, copied on write: only the tables a move changes are copied
+    (as dicts); the others are the caller's own objects, shared."""
 
+    def __init__(self, settings: Mapping[str, Any], source: str) -> None:
+        self.root: dict[str, Any] = dict(settings)
+        self.own = {id(self.root)}  # the dicts made here, which may be changed
+        self.source = source
 
-def _delete(settings: dict[str, Any], path: list[str]) -> None:
-    parents = [settings]
-    for part in path[:-1]:
-        parents.append(parents[-1][part])
-    del parents[-1][path[-1]]
-    for parent, part in zip(reversed(parents[:-1]), reversed(path[:-1]), strict=True):
-        if parent[part]:
-            break
-        del parent[part]  # a table left empty by the move goes too
+    def table(self, parts: list[str], create: bool) -> dict[str, Any] | None:
+        node = self.root
+        for depth, part in enumerate(parts):
+            child = node.get(part, _ABSENT)
+            if child is _ABSENT:
+                if not create:
+                    return None
+                child = node[part] = {}
+                self.own.add(id(child))
+            elif not isinstance(child, Mapping):
+                where = ".".join(parts[: depth + 1])
+                raise ValueError(
+                    f"{self.source}: {where!r} is {child!r}, not a table, so "
+                    f"{'.'.join(parts)!r} cannot be set under it"
+                )
+            elif id(child) not in self.own:
+                child = node[part] = dict(child)
+                self.own.add(id(child))
+            node = child
+        return node
+
+    def move(self, old: list[str], new: list[str], value: Any) -> None:
+        parents = [self.root]
+        for depth in range(1, len(old)):
+            table = self.table(old[:depth], create=False)
+            assert table is not None  # the value was found there
+            parents.append(table)
+        del parents[-1][old[-1]]
+        for parent, part in zip(reversed(parents[:-1]), reversed(old[:-1]), strict=True):
+            if parent[part]:
+                break
+            del parent[part]  # a table left empty by the move goes too
+        self.put(new, value)
+
+    def put(self, path: list[str], value: Any) -> None:
+        table = self.table(path[:-1], create=True)
+        assert table is not None
+        table[path[-1]] = value
 
 
 def _line(settings: Mapping[str, Any], path: list[str]) -> int:
@@ -284,6 +311,8 @@ def _line(settings: Mapping[str, Any], path: list[str]) -> int:
     for part in path[:-1]:
         node = node[part]
     positions = getattr(node, "lc", None)
+    if positions is None:
+        return 0
     try:
         return int(positions.key(path[-1])[0]) + 1  # type: ignore[union-attr]
     except Exception:
