@@ -314,7 +314,7 @@ def _line(settings: Mapping[str, Any], path: list[str]) -> int:
     if positions is None:
         return 0
     try:
-        return int(positions.key(path[-1])[0]) + 1  # type: ignore[union-attr]
+        return int(positions.key(path[-1])[0]) + 1
     except Exception:
         return 0
 
