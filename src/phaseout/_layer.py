@@ -169,15 +169,13 @@ class Layer:
     def called_through(self, frames: int) -> None:
         """A wrapper on top adds *frames* between the caller and this layer."""
         self.outer = frames
-        cells = dict(
-            zip(self.inner.__code__.co_freevars, self.inner.__closure__ or (), strict=True)
-        )
+        names = self.inner.__globals__
         for index, rule in enumerate(self.rules):
             warner = self._warner(rule)
             self.warners[index] = warner
-            # Swapping the closure's cell keeps the generated code (and every reference to
-            # the function) as it is.
-            cells[f"{_codegen.PREFIX}w{index}"].cell_contents = warner
+            # Swapping the name in the layer's own namespace keeps the generated code (and
+            # every reference to the function) as it is.
+            names[f"{_codegen.PREFIX}w{index}"] = warner
 
     def _doc(self) -> str | None:
         doc: str | None = self.func.__doc__
@@ -200,15 +198,11 @@ class Layer:
         params, required, restore = self._parameters(src)
         lines = self._lines(src, required, restore)
         source = "\n".join(
-            [
-                f"def {p}make({', '.join(consts)}):",
-                f"    def {p}params({', '.join(params)}):",
-                *(f"        {line}" for line in lines),
-                f"    return {p}params",
-            ]
+            [f"def {p}params({', '.join(params)}):", *(f"    {line}" for line in lines)]
         )
-        maker = _codegen.define(source, {}, f"{p}make")
-        generated: FunctionType = maker(**consts)
+        # The constants are the layer's own globals, not a closure: a global read is
+        # specialised by CPython, while free variables are copied into every call's frame.
+        generated: FunctionType = _codegen.define(source, dict(consts), f"{p}params")
         _codegen.name_like(generated, self.func)
         return generated
 

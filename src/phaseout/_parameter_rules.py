@@ -218,11 +218,6 @@ class Renamed(Rule):
     def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         p = _codegen.PREFIX
         kept = self.old in shape.named  # still in the def: passed by keyword or position
-        if kept:
-            src.watched.add(self.old)
-            src.restored.add(self.old)
-        else:
-            src.extra_keywords.append(self.old)
         src.consts[f"{p}both{index}"] = both_error(shape.qualname, self.old, self.new)
         if self.new in shape.named:
             src.watched.add(self.new)
@@ -231,8 +226,23 @@ class Renamed(Rule):
         else:
             passed_new = f"{self.new!r} in {shape.var_keyword}"
             assign = f"{shape.var_keyword}[{self.new!r}] = {self.old}"
+        if kept:
+            src.watched.add(self.old)
+            src.restored.add(self.old)
+            given = f"{self.old} is not {p}M"
+            take: list[str] = []
+        elif shape.var_keyword is not None:
+            # Taken out of **kwargs: a keyword-only parameter would cost every call a
+            # look-up of its default.
+            given = f"{self.old!r} in {shape.var_keyword}"
+            take = [f"    {self.old} = {shape.var_keyword}.pop({self.old!r})"]
+        else:
+            src.extra_keywords.append(self.old)
+            given = f"{self.old} is not {p}M"
+            take = []
         src.body += [
-            f"if {self.old} is not {p}M:",
+            f"if {given}:",
+            *take,
             f"    if {passed_new}:",
             f"        raise {p}both{index}()",
             f"    {warn}",
@@ -284,21 +294,21 @@ class Removed(Rule):
 
     def emit(self, warn: str, index: int, shape: Shape, src: Source) -> None:
         p, name = _codegen.PREFIX, self.name
+        if name not in shape.all_names:  # a keyword **kwargs takes: looked up there
+            src.body += [f"if {name!r} in {shape.var_keyword}:", f"    {warn}"]
+            if self.drop:
+                src.body.append(f"    del {shape.var_keyword}[{name!r}]")
+            return
         src.body += [f"if {name} is not {p}M:", f"    {warn}"]
-        if name in shape.all_names:
-            src.watched.add(name)
-            if name in shape.defaults:
-                # One check on the common path: the default is put back in the `else`.
-                src.restored.add(name)
-                if self.drop:
-                    src.body += [f"    {name} = {p}r_{name}", "else:"]
-                else:
-                    src.body.append("else:")
-                src.body.append(f"    {name} = {p}r_{name}")
-        else:
-            src.extra_keywords.append(name)
-            if not self.drop:
-                src.body.append(f"    {shape.var_keyword}[{name!r}] = {name}")
+        src.watched.add(name)
+        if name in shape.defaults:
+            # One check on the common path: the default is put back in the `else`.
+            src.restored.add(name)
+            if self.drop:
+                src.body += [f"    {name} = {p}r_{name}", "else:"]
+            else:
+                src.body.append("else:")
+            src.body.append(f"    {name} = {p}r_{name}")
 
 
 class KeywordOnly(Rule):
@@ -494,9 +504,10 @@ class Value(Rule):
         src.consts[f"{p}equal"] = equal
         if self.name in shape.named:
             value = target = self.name
-        else:
-            value = f"{shape.var_keyword}.get({self.name!r}, {p}M)"
+        else:  # read once from **kwargs into a local
+            value = f"{p}x{index}"
             target = f"{shape.var_keyword}[{self.name!r}]"
+            src.body.append(f"{value} = {shape.var_keyword}.get({self.name!r}, {p}M)")
         # Identity first (the common str constant), then equality within the same type only:
         # an array or an object with an odd __eq__ never turns into an error here. The
         # parameter's own default (never the deprecated value) is ruled out first: the
@@ -505,6 +516,8 @@ class Value(Rule):
         if value == self.name and self.name in shape.defaults:
             src.consts[f"{p}dv{index}"] = shape.defaults[self.name]
             default = f"{value} is not {p}dv{index} and "
+        elif value != self.name:
+            default = f"{value} is not {p}M and "
         src.body += [
             f"if {default}({value} is {p}v{index} or (type({value}) is {p}t{index} "
             f"and {p}equal({value}, {p}v{index}))):",
