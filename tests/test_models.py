@@ -6,11 +6,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import json
 import pickle
 import subprocess
 import sys
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import attrs
@@ -26,7 +28,7 @@ from phaseout import (
     RemovedValueError,
 )
 
-from .helpers import here
+from .helpers import here, run_phaseout, write_tree
 
 PKG = "modlib"
 T: dict[str, Any] = {"since": "2.0", "removed_in": "3.0", "package": PKG}
@@ -507,4 +509,73 @@ def test_pydantic_field_deprecated_is_kept_and_phaseout_warns_once() -> None:
         _ = Model().legacy  # type: ignore[call-arg]
     assert [(w.category, str(w.message).split(" is ")[0]) for w in log] == [
         (DeprecatedWarning, f"{__name__}.{Model.__qualname__}.legacy")
+    ]
+
+
+def test_waiting_declarations_are_listed_before_any_construction() -> None:
+    class Body:
+        width: int = 0
+
+    # A global of this module, found by its qualified name as a module's class is.
+    declare = phaseout.deprecated_value("width", -1, new=0, **T)
+    Waiting = _generated(Body, "Waiting", _dc(slots=True), "below", [declare])
+    try:
+        signature = inspect.signature(Waiting)
+        symbols = [d.symbol for d in phaseout.declarations(PKG)]
+        assert f"{__name__}.Waiting(width=-1)" in symbols
+        assert inspect.signature(Waiting) == signature
+        with warnings.catch_warnings(record=True) as log:
+            warnings.simplefilter("always")
+            assert Waiting(width=-1).width == 0
+        assert [str(w.message).split(" is ")[0] for w in log] == [f"{__name__}.Waiting(width=-1)"]
+        assert symbols.count(f"{__name__}.Waiting(width=-1)") == 1
+    finally:
+        del globals()["Waiting"]
+
+
+CALLERS = """\
+from replib import Report, Below
+import replib
+
+r = Report(width=-1, colour="blue")
+b = Below(colour="x")
+c = replib.Report(colour="y")
+"""
+
+LIBRARY = """\
+import dataclasses
+import phaseout
+
+T = dict(since="1.0", removed_in="3.0", current_version="2.0")
+
+
+@phaseout.renamed_parameter("colour", "color", **T)
+@phaseout.deprecated_value("width", -1, new=None, **T)
+@dataclasses.dataclass
+class Report:
+    width: int | None = None
+    color: str = "red"
+
+
+@dataclasses.dataclass
+@phaseout.renamed_parameter("colour", "color", **T)
+class Below:
+    color: str = "red"
+"""
+
+
+def test_fix_rewrites_constructor_calls_whichever_the_stacking(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"replib/__init__.py": LIBRARY, "app/use.py": CALLERS})
+    done = run_phaseout(tmp_path, "fix", "--package", "replib", "--write", "app")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "app" / "use.py").read_text() == CALLERS.replace(
+        'Report(width=-1, colour="blue")', 'Report(width=None, color="blue")'
+    ).replace('Below(colour="x")', 'Below(color="x")').replace(
+        'Report(colour="y")', 'Report(color="y")'
+    )
+    audit = run_phaseout(tmp_path, "audit", "replib", "--format", "json")
+    assert sorted(d["symbol"] for d in json.loads(audit.stdout)["declarations"]) == [
+        "replib.Below(colour=)",
+        "replib.Report(colour=)",
+        "replib.Report(width=-1)",
     ]

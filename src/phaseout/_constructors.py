@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from types import FrameType
 from typing import Any, Final
+
+from .registry import before_listing
 
 # Modules whose code copies, prints or pickles an object: a deprecated part they pass on or
 # read is not a use (``replace()`` passes every field back to the constructor).
@@ -66,6 +69,8 @@ def is_machinery(frame: FrameType) -> bool:
 
 Finisher = Callable[[type], None]
 
+_WAITING: Final[weakref.WeakSet[_Pending]] = weakref.WeakSet()
+
 
 def is_named_tuple(cls: type) -> bool:
     return issubclass(cls, tuple) and "_fields" in vars(cls) and "__new__" in vars(cls)
@@ -98,9 +103,26 @@ def when_built(cls: type, finish: Finisher) -> None:
         finish(cls)
         return
     if pending is None:
-        pending = _Pending()
+        pending = _Pending(cls)
         cls.__new__ = pending  # type: ignore[assignment,method-assign]
+        _WAITING.add(pending)
     pending.finishers.append(finish)
+
+
+def settle() -> None:
+    """Apply the declarations still waiting for a constructor that exists by now (a
+    generator ran after them): ``phaseout.declarations()``, the audit and the fixer then
+    list them before any instance was made. The class is found by its qualified name in
+    its module, where ``dataclass(slots=True)`` and attrs put the class they make anew."""
+    for pending in list(_WAITING):
+        decorated = pending.decorated()
+        if decorated is None:
+            continue
+        target: Any = sys.modules.get(decorated.__module__)
+        for part in decorated.__qualname__.split("."):
+            target = getattr(target, part, None)
+        if isinstance(target, type) and vars(target).get("__new__") is pending and _built(target):
+            pending.finish(target)
 
 
 def _pending_of(cls: type) -> _Pending | None:
@@ -116,9 +138,10 @@ class _Pending:
     attrs copy it into the class they make anew.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cls: type) -> None:
         self.finishers: list[Finisher] = []
         self.lock = threading.Lock()
+        self.decorated = weakref.ref(cls)  # the class decorated (perhaps made anew since)
 
     def __get__(self, instance: object, cls: type) -> _Construct:
         return _Construct(self, cls)
@@ -131,6 +154,7 @@ class _Pending:
             if vars(owner).get("__new__") is not self:
                 return  # another thread finished it
             finishers, self.finishers = self.finishers, []
+            _WAITING.discard(self)
             for finish in finishers:
                 finish(owner)
             owner.__new__ = staticmethod(_pass_through(owner))  # type: ignore[method-assign]
@@ -257,3 +281,6 @@ def copy_aware(marker: Callable[[], Any], own: Callable[[], Any], depth: int) ->
         return marker()
 
     return warner
+
+
+before_listing(settle)

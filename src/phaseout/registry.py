@@ -74,6 +74,16 @@ def _live() -> list[Declaration]:
     return [decl for decl in map(weakref.ref.__call__, refs) if decl is not None]
 
 
+# Called before declarations are listed: declarations that wait for a class's constructor
+# (`_constructors`) are made then, where the constructor exists by now.
+_BEFORE_LISTING: Final[list[Any]] = []
+
+
+def before_listing(settle: Any) -> None:
+    """Call *settle()* whenever declarations are listed (a layer above registers it)."""
+    _BEFORE_LISTING.append(settle)
+
+
 @overload
 def declarations(
     package: str | None = None, *, notes: Literal[False] = False
@@ -94,6 +104,8 @@ def declarations(
     if notes:
         listed: list[Declaration | VersionNote] = [*declarations(package)]
         return listed + version_notes(package)
+    for settle in _BEFORE_LISTING:
+        settle()
     found = _live()
     if package is None:
         return found
