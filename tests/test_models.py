@@ -272,6 +272,7 @@ def test_parameter_declarations_on_a_pydantic_model(record: list[warnings.Warnin
         width: int | None = None
         color: str = "red"
         size: int = 10
+        legacy: int = 0
 
     Report = _generated(
         Model,
@@ -282,15 +283,19 @@ def test_parameter_declarations_on_a_pydantic_model(record: list[warnings.Warnin
             phaseout.renamed_parameter("colour", "color", **T),
             phaseout.changed_default("size", 20, **CHANGE),
             phaseout.deprecated_value("width", -1, new=None, **T),
+            phaseout.removed_parameter("legacy", **T),
         ],
     )
+    with pytest.raises(TypeError, match=r"PydanticReport\(\*, size\): it takes no argument by "):
+        phaseout.keyword_only("size", **T)(Report)
 
     signature = inspect.signature(Report)
     name = f"{__name__}.{Report.__qualname__}"
     line = here() + 1
-    report = Report(colour="blue", width=-1)
-    assert (report.color, report.width, report.size) == ("blue", None, 10)
+    report = Report(colour="blue", width=-1, legacy=3)
+    assert (report.color, report.width, report.size, report.legacy) == ("blue", None, 10, 3)
     assert [(w.category, str(w.message).split(" is ")[0], w.lineno) for w in record] == [
+        (DeprecatedWarning, f"{name}(legacy=)", line),
         (DeprecatedWarning, f"{name}(width=-1)", line),
         (
             DefaultChangeWarning,
@@ -304,19 +309,26 @@ def test_parameter_declarations_on_a_pydantic_model(record: list[warnings.Warnin
     assert plain.model_copy(update={"color": "x"}).color == "x"
     assert Report.model_validate({"size": 3}).size == 3  # validation is not the constructor
     assert pickle.loads(pickle.dumps(plain)) == plain
-    assert plain.model_dump() == {"width": None, "color": "red", "size": 10}
+    assert plain.model_dump() == {"width": None, "color": "red", "size": 10, "legacy": 0}
     assert record == []
     assert inspect.signature(Report) == signature
     with phaseout.pretend({PKG: "3.0"}):
         assert Report().size == 20
+        with pytest.raises(RemovedArgumentError, match=rf"^{name}\(legacy=\) was removed"):
+            Report(legacy=1)
+        with pytest.raises(RemovedValueError, match=rf"^{name}\(width=-1\) was removed"):
+            Report(width=-1)
     with pytest.raises(TypeError, match=r"got both colour= and color="):
-        Report(colour="a", color="b")
+        Report(colour="a", color="b", size=10)
 
 
 def test_parameter_declarations_on_a_named_tuple(record: list[warnings.WarningMessage]) -> None:
     class Pair(NamedTuple):
         width: int = 0
         legacy: int = 0
+        color: str = "red"
+        mode: str = "a"
+        size: int = 10
 
     signature = inspect.signature(Pair)
     Point = _generated(
@@ -327,25 +339,41 @@ def test_parameter_declarations_on_a_named_tuple(record: list[warnings.WarningMe
         [
             phaseout.removed_parameter("legacy", **T),
             phaseout.deprecated_value("width", -1, new=0, **T),
+            phaseout.renamed_parameter("colour", "color", **T),
+            phaseout.keyword_only("size", **T),
+            phaseout.changed_default("mode", "b", **CHANGE),
         ],
     )
 
+    name = f"{__name__}.{Point.__qualname__}"
     line = here() + 1
-    point = Point(-1, 5)
-    assert point == (0, 5)
-    assert [(str(w.message).split(" is ")[0], w.lineno) for w in record] == [
-        (f"{__name__}.{Point.__qualname__}(width=-1)", line),
-        (f"{__name__}.{Point.__qualname__}(legacy=)", line),
+    point = Point(-1, 5, colour="x", mode="a")
+    assert point == (0, 5, "x", "a", 10)
+    assert sorted((str(w.message).split(" is ")[0], w.lineno) for w in record) == [
+        (f"{name}(colour=)", line),
+        (f"{name}(legacy=)", line),
+        (f"{name}(width=-1)", line),
     ]
     record.clear()
-    assert point._replace(width=3) == (3, 5)
+    assert Point(0, 0, "red", "a", 4) == (0, 0, "red", "a", 4)  # size (and legacy) by position
+    assert [str(w.message).split(" is ")[0] for w in record] == [
+        f"Passing size to {name}() by position",
+        f"{name}(legacy=)",
+    ]
+    record.clear()
+    assert Point().mode == "a"  # the default that changes
+    assert record[-1].category is DefaultChangeWarning
+    record.clear()
+    point = Point(-1, 5, color="x", mode="a")
+    record.clear()
+    assert point._replace(width=3) == (3, 5, "x", "a", 10)
     assert pickle.loads(pickle.dumps(point)) == point
     assert copy.copy(point) == point
     assert copy.deepcopy(point) == point
-    assert Point._make([1, 2]) == (1, 2)
+    assert Point._make([1, 2, "c", "a", 3]) == (1, 2, "c", "a", 3)
     assert record == []
     assert inspect.signature(Point) == signature
-    assert list(signature.parameters) == ["width", "legacy"]
+    assert list(signature.parameters) == ["width", "legacy", "color", "mode", "size"]
 
 
 # -- deprecated fields -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -369,6 +370,16 @@ def test_audit_and_guide_list_settings(tmp_path: Path) -> None:
     assert "```sh\n# before\nSVC_LEGACY_MODE=...\n# after\n# removed: Delete it.\n```" in (
         guide.stdout
     )
+    plan = run_phaseout(tmp_path, "plan", "svclib", "--to", "3.0")
+    assert plan.returncode == 0, plan.stderr
+    assert (
+        "| `svclib: setting 'timeout'` | renamed setting | `svclib: timeout_s` | - |\n"
+        in plan.stdout
+    )
+    assert (
+        "`phaseout fix` rewrites every use (.env files named on its command line) of "
+        "`svclib: environment variable SVC_TIMEOUT`." in plan.stdout
+    )
 
 
 def test_declared_settings_are_found_by_package() -> None:
@@ -396,3 +407,61 @@ def test_the_documented_diff_is_what_fix_prints(tmp_path: Path) -> None:
     done = run_phaseout(tmp_path, "fix", "--package", "svc", "app.toml")
     assert done.returncode == 0, done.stderr
     assert done.stdout == diff
+
+
+KEYS = st.lists(
+    st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), min_size=1, max_size=6, unique=True
+)
+
+
+@hypothesis_settings(deadline=None)  # the first example imports tomlkit
+@given(KEYS, st.data())
+def test_rewrites_keep_every_line_but_the_renamed_keys(keys: list[str], data: Any) -> None:
+    """TOML, INI and .env files of random keys, comments and values: the renamed keys get their
+    new names, every other byte stays, and the file still reads as the same values."""
+    import configparser
+    import tempfile
+
+    import tomlkit
+
+    from phaseout.fix._settings_files import SettingsRules, fix_settings_file
+
+    renamed = data.draw(st.lists(st.sampled_from(keys), unique=True))
+    new = {old: f"{old}_v2" for old in renamed if f"{old}_v2" not in keys}
+    values = {key: data.draw(st.integers(-1000, 1000)) for key in keys}
+    comments = {key: data.draw(st.sampled_from(["", "  # a comment", "   # ü"])) for key in keys}
+    rules = SettingsRules(
+        {old: (n, f"x: {old}") for old, n in new.items()},
+        {old.upper(): (n.upper(), f"x: {old}") for old, n in new.items()},
+    )
+    texts = {
+        "app.toml": "# top\n" + "".join(f"{k} = {v}{comments[k]}\n" for k, v in values.items()),
+        "app.ini": "[main]\n" + "".join(f"{k} = {v}\n" for k, v in values.items()),
+        ".env": "".join(f"{k.upper()}={v}{comments[k]}\n" for k, v in values.items()),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in texts.items():
+            path = Path(folder) / name
+            path.write_text(text, encoding="utf-8")
+            outcome = fix_settings_file(str(path), rules)
+            assert outcome.error is None
+            result = (outcome.new or outcome.old).decode()
+            old_lines, new_lines = text.splitlines(), result.splitlines()
+            assert len(old_lines) == len(new_lines)
+            for before, after in zip(old_lines, new_lines, strict=True):
+                key = next((k for k in new if before.lower().startswith(f"{k} ")
+                            or before.startswith(f"{k.upper()}=")), None)  # fmt: skip
+                if key is None:
+                    assert after == before
+                else:
+                    renamed_key = new[key] if name != ".env" else new[key].upper()
+                    old_key = key if name != ".env" else key.upper()
+                    assert after == before.replace(old_key, renamed_key, 1)
+            expected = {new.get(k, k): v for k, v in values.items()}
+            if name == "app.toml":
+                assert dict(tomlkit.parse(result)) == expected
+            elif name == "app.ini":
+                parser = configparser.ConfigParser()
+                parser.read_string(result)
+                assert {k: int(v) for k, v in parser["main"].items()} == expected
+            assert len(outcome.rewrites) == len(new)

@@ -328,6 +328,11 @@ class KeywordOnly(Rule):
         if not self.keywords:
             raise TypeError(f"{label}: keyword_only() needs at least one parameter name")
         regular = [n for n in shape.positional if n not in shape.positional_only]
+        if not [n for n in regular if n not in ("self", "cls", "_cls")]:
+            raise TypeError(
+                f"{label}: it takes no argument by position (only keywords), so there is "
+                f"nothing to make keyword-only"
+            )
         for name in self.keywords:
             if name not in regular:
                 raise TypeError(
