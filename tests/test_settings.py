@@ -397,12 +397,6 @@ def test_the_documented_diff_is_what_fix_prints(tmp_path: Path) -> None:
     page = (Path(__file__).resolve().parent.parent / "docs" / "settings.md").read_text()
     files = dict(re.findall(r"^```(?:python|toml) file=(\S+)\n(.*?)^```$", page, re.M | re.S))
     write_tree(tmp_path, files)
-    (tmp_path / "svc" / "__init__.py").write_text(
-        "import sys\n"
-        "if sys.version_info < (3, 11):\n"
-        "    import tomli\n"
-        "    sys.modules['tomllib'] = tomli\n" + files["svc/__init__.py"]
-    )
     [diff] = re.findall(r"^```diff\n(.*?)^```$", page, re.M | re.S)
     done = run_phaseout(tmp_path, "fix", "--package", "svc", "app.toml")
     assert done.returncode == 0, done.stderr
