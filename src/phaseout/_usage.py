@@ -241,11 +241,21 @@ def site_counter(
 ) -> itertools.count[int]:
     """The counter of a use at a place that is not code (a settings file, the environment):
     *file* and *line* name it in the usage events, *caller* says what read it."""
+    site = SITES.get((decl, caller, file, line))
+    if site is not None:
+        return site.counters[0]
+    if len(SITES) >= MAX_SITES:
+        return _other_sites(decl, phase)
+    return _one_counter(decl, phase, caller, file, line)
+
+
+def _one_counter(
+    decl: Declaration, phase: Phase, caller: str, file: str, line: int
+) -> itertools.count[int]:
+    """The single counter of the site (*decl*, *caller*, *file*, *line*), made if new."""
     where = (decl, caller, file, line)
     site = SITES.get(where)
     if site is None:
-        if len(SITES) >= MAX_SITES:
-            return _other_sites(decl, phase)
         identity = _identity(decl, phase, caller, file, line)
         with STATE.lock:
             site = SITES.get(where)
@@ -275,18 +285,7 @@ def _identity(decl: Declaration, phase: Phase, caller: str, file: str, line: int
 def _other_sites(decl: Declaration, phase: Phase) -> itertools.count[int]:
     """The counter for uses from sites past :data:`MAX_SITES`: one per declaration, never
     remembered per site, so memory stays bounded whatever the code does."""
-    where = (decl, OTHER_SITES, "", 0)
-    site = SITES.get(where)
-    if site is None:
-        identity = _identity(decl, phase, OTHER_SITES, OTHER_SITES, 0)
-        with STATE.lock:
-            site = SITES.get(where)
-            if site is None:
-                site = SITES[where] = CallSite(decl, identity, "deprecated_usage")
-                site.counters.append(itertools.count(0))
-                PENDING[site] = None
-        _wake_flusher()
-    return site.counters[0]
+    return _one_counter(decl, phase, OTHER_SITES, OTHER_SITES, 0)
 
 
 def _forget_with(code: CodeType, decl: Declaration, key: tuple[int, int]) -> None:

@@ -369,7 +369,6 @@ def _record_entry(decl: Declaration) -> list[str]:
 def _settings_entry(decl: Declaration, change: SettingChange) -> list[str]:
     """A settings key or environment variable: the old and the new line of a settings file
     (TOML's dotted keys) or of the environment."""
-    texts = decl.timeline.texts
     variable = change.kind in (KIND_RENAMED_VARIABLE, KIND_REMOVED_VARIABLE)
     language, equals = ("sh", "=") if variable else ("toml", " = ")
     if change.kind == KIND_DEFAULT:
@@ -383,6 +382,26 @@ def _settings_entry(decl: Declaration, change: SettingChange) -> list[str]:
         old = f"{change.old}{equals}..."
         new = f"{change.new}{equals}..." if change.new else f"# removed: {decl.wording.advice}"
         what = "removed"
+    return _code_entry(decl, what, language, old, new, "the application's settings must change")
+
+
+def _entry(decl: Declaration) -> list[str]:
+    if decl.kind == "record version":
+        return _record_entry(decl)
+    change = change_of(decl)
+    if change is not None:
+        return _settings_entry(decl, change)
+    old, new = _spelling(decl)
+    what = "default changed" if decl.kind == "default change" else "removed"
+    return _code_entry(decl, what, "python", old, new, "`phaseout fix` lists each use for a person")
+
+
+def _code_entry(
+    decl: Declaration, what: str, language: str, old: str, new: str, by_hand: str
+) -> list[str]:
+    """An entry: its timeline, the old and the new spelling in a *language* block, and
+    whether ``phaseout fix`` does it."""
+    texts = decl.timeline.texts
     word = "on" if decl.timeline.dated else "in"
     lines = [
         f"### `{decl.symbol}`",
@@ -399,35 +418,5 @@ def _settings_entry(decl: Declaration, change: SettingChange) -> list[str]:
     if where is not None:
         lines += [f"Automatic: `phaseout fix` rewrites {where}.", ""]
     else:
-        lines += ["By hand: the application's settings must change.", ""]
-    return lines + _notes(decl)
-
-
-def _entry(decl: Declaration) -> list[str]:
-    if decl.kind == "record version":
-        return _record_entry(decl)
-    change = change_of(decl)
-    if change is not None:
-        return _settings_entry(decl, change)
-    texts = decl.timeline.texts
-    old, new = _spelling(decl)
-    what = "default changed" if decl.kind == "default change" else "removed"
-    when = texts["removed_in"]
-    word = "on" if decl.timeline.dated else "in"
-    lines = [
-        f"### `{decl.symbol}`",
-        "",
-        f"Deprecated {word} {texts['since']}; {what} {word} {when}.",
-        "",
-        "```python",
-        f"# before\n{old}",
-        f"# after\n{new}",
-        "```",
-        "",
-    ]
-    where = automatic(decl)
-    if where is not None:
-        lines += [f"Automatic: `phaseout fix` rewrites {where}.", ""]
-    else:
-        lines += ["By hand: `phaseout fix` lists each use for a person.", ""]
+        lines += [f"By hand: {by_hand}.", ""]
     return lines + _notes(decl)
