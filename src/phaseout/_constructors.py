@@ -115,11 +115,9 @@ def settle() -> None:
     list them before any instance was made. The class is found by its qualified name in
     its module, where ``dataclass(slots=True)`` and attrs put the class they make anew."""
     for pending in list(_WAITING):
-        decorated = pending.decorated()
-        if decorated is None:
-            continue
-        target: Any = sys.modules.get(decorated.__module__)
-        for part in decorated.__qualname__.split("."):
+        module, qualname = pending.where
+        target: Any = sys.modules.get(module)
+        for part in qualname.split("."):
             target = getattr(target, part, None)
         if isinstance(target, type) and vars(target).get("__new__") is pending and _built(target):
             pending.finish(target)
@@ -141,7 +139,8 @@ class _Pending:
     def __init__(self, cls: type) -> None:
         self.finishers: list[Finisher] = []
         self.lock = threading.Lock()
-        self.decorated = weakref.ref(cls)  # the class decorated (perhaps made anew since)
+        # Where the class decorated is found (dataclass(slots=True) may make it anew).
+        self.where = (cls.__module__, cls.__qualname__)
 
     def __get__(self, instance: object, cls: type) -> _Construct:
         return _Construct(self, cls)
