@@ -21,11 +21,11 @@ import results
 ROWS: dict[str, Callable[[int], float]] = {
     "plain attribute of an untouched module": ns.plain_attribute,
     "plain attribute of a module serving deprecated names": ns.library_attribute,
-    "deprecated module attribute (`deprecated_attribute`)": ns.deprecated_attribute,
+    "deprecated module attribute (`deprecated_module_attribute`)": ns.deprecated_module_attribute,
     "moved name (`moved`)": ns.moved_name,
     "`@phaseout.deprecated` function call (for comparison)": ns.deprecated_call,
     "plain class attribute, on an instance": ns.class_attribute,
-    "renamed class attribute (`renamed_attribute`), on an instance": ns.renamed_class_attribute,
+    "renamed class attribute, on an instance": ns.renamed_class_attribute,
 }
 
 

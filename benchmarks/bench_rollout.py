@@ -28,7 +28,7 @@ PERCENT = 25
 def scheduled_decision(name: str) -> Callable[[int], object]:
     """A rollout on a ramp (+0.2 %/day since 2026-01-01): its percent moves by an alarm, so a
     decision must cost what a fixed percent's does."""
-    rollout = phaseout.Rollout(
+    rollout = phaseout.rollout.Rollout(
         name, legacy=lambda user_id: None, new=lambda user_id: None,
         key=lambda user_id: user_id, schedule=[("2026-01-01", 0, "+0.2%/day"), ("2099-01-01", 100)],
     )  # fmt: skip
@@ -44,7 +44,7 @@ def md5_decision(name: str) -> Callable[[int], bool]:
 
 
 def phaseout_decision(name: str) -> Callable[[int], object]:
-    rollout = phaseout.Rollout(
+    rollout = phaseout.rollout.Rollout(
         name, legacy=lambda user_id: None, new=lambda user_id: None, percent=PERCENT,
         key=lambda user_id: user_id,
     )  # fmt: skip

@@ -22,7 +22,7 @@ def declare() -> None:
     import sys
 
     sys.modules["bench_library"] = library
-    phaseout.deprecated_attribute("bench_library", "OLD_LIMIT", 10, **SOFT)
+    phaseout.deprecated_module_attribute("bench_library", "OLD_LIMIT", 10, **SOFT)
     phaseout.moved("bench_library", "old_parse", "bench_library.parse", **SOFT)
 
 
@@ -33,7 +33,7 @@ def deprecated_function() -> int:
 
 class Config:
     timeout_s = 30
-    TIMEOUT = phaseout.renamed_attribute("timeout_s", **SOFT)
+    TIMEOUT = phaseout.renamed_class_attribute("timeout_s", **SOFT)
 
 
 config = Config()
@@ -53,7 +53,7 @@ def library_attribute(calls: int) -> float:
     return (time.perf_counter_ns() - start) / calls
 
 
-def deprecated_attribute(calls: int) -> float:
+def deprecated_module_attribute(calls: int) -> float:
     start = time.perf_counter_ns()
     for _ in range(calls):
         library.OLD_LIMIT  # type: ignore[attr-defined]  # noqa: B018

@@ -40,7 +40,7 @@ V2: Final = {
         ]
 
         LIMIT_A = 10
-        phaseout.deprecated_attribute(__name__, "LIMIT_A", since="1.0", removed_in="3.0")
+        phaseout.deprecated_module_attribute(__name__, "LIMIT_A", since="1.0", removed_in="3.0")
         LIMIT_U = 20
 
 

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-import phaseout
-from phaseout import _notices, _usage, _versions, policies
+from phaseout import _usage
+from phaseout.testing import reset
 
 # Hermetic: whatever PHASEOUT_* variables the developer's shell (or CI, on purpose) exports,
 # in any case, neither the tests, nor phaseout's threads between tests, nor the subprocesses
@@ -20,42 +18,19 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
-def _stop_tracking_and_watching() -> None:
-    dependencies = sys.modules.get("phaseout.dependencies")
-    if dependencies is None:
-        return
-    tracking = dependencies.tracking()
-    if tracking is not None:
-        tracking.stop()
-    for made in dependencies.watched():
-        dependencies.unwatch(made.target)
-    # Stopped inside pytest's collection `catch_warnings`, the tracking left its (inert) tap
-    # in the list pytest restores: each test starts from a list without it.
-    tap = sys.modules["phaseout.dependencies._capture"].TAP
-    filters: Any = warnings.filters
-    filters[:] = [entry for entry in filters if entry is not tap]
-
-
 # PHASEOUT_TRACK_WARNINGS acts when phaseout is first imported, which the pytest plugin did
 # before this file removed it: undone here.
-_stop_tracking_and_watching()
+reset()
 
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    _stop_tracking_and_watching()
-    phaseout.reset_defaults()
-    _notices.forget()
+    reset()
     # Sinks are written on flush_usage(), in the test's thread, unless a test asks for the
     # flusher thread's prompt announcements (see `prompt_writes`).
     monkeypatch.setattr(_usage.STATE, "prompt", False)
     yield
-    _stop_tracking_and_watching()
-    policies.POLICIES.clear()
-    _versions.POLICY_DISTRIBUTIONS.clear()
-    phaseout.reset_defaults()
-    _usage.forget_sites()
-    _notices.forget()
+    reset()
 
 
 @pytest.fixture

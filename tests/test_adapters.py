@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import phaseout
-from phaseout import AdapterError, DeprecatedWarning, PendingWarning, RemovedError
+from phaseout import DeprecatedWarning, PendingWarning, RemovedError
+from phaseout.adapters import AdapterError
 
 from .helpers import here, only
 
@@ -260,7 +261,7 @@ class BaseView:
     def dispatch(self) -> list[str]:
         return self.get_queryset()
 
-    @phaseout.renamed("get_qs", since="2.0", removed_in="3.0", package=PKG)
+    @phaseout.renamed_hook("get_qs", since="2.0", removed_in="3.0", package=PKG)
     def get_queryset(self) -> list[str]:
         return ["default"]
 
@@ -314,7 +315,7 @@ def test_renames_at_two_levels_warn_once_each() -> None:
         def render(self) -> str:
             return self.template_name()
 
-        @phaseout.renamed("get_template", since="2.0", removed_in="3.0", package=PKG)
+        @phaseout.renamed_hook("get_template", since="2.0", removed_in="3.0", package=PKG)
         def template_name(self) -> str:
             return "base.html"
 

@@ -295,7 +295,7 @@ def test_rollouts_of_the_package_are_listed(tmp_path: Path) -> None:
             def new(x):
                 return x
 
-            USERS = phaseout.Rollout("users-v2", legacy=legacy, new=new, percent=30)
+            USERS = phaseout.rollout.Rollout("users-v2", legacy=legacy, new=new, percent=30)
             """
         )
     )

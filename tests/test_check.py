@@ -257,7 +257,7 @@ def test_each_fix_applied_ends_its_finding_and_warns_at_run_time(
         warned = seen[path]
         assert len(warned) == 1, (path, warned)
         category, filename, lineno, message = warned[0]
-        expected = "DefaultChangeWarning" if "round" in path else "DeprecatedWarning"
+        expected = "ChangedDefaultWarning" if "round" in path else "DeprecatedWarning"
         assert category == expected, path
         assert (filename, lineno) == (str(script), 6 + 4 * index), path
         name = path.split("(")[0].rsplit(".", 1)[-1]
@@ -488,7 +488,7 @@ _APIS = {
     "removed_in={removed!r})\ndef {name}(x, new_{arg}=1):\n    pass\n",
     "changed_default": "@{p}changed_default({arg!r}, 2, changes_in={removed!r}, since={since!r})\n"
     "def {name}(x, {arg}=1):\n    pass\n",
-    "deprecated_attribute": "{name} = 1\n{p}deprecated_attribute(__name__, {name!r}, "
+    "deprecated_module_attribute": "{name} = 1\n{p}deprecated_module_attribute(__name__, {name!r}, "
     "since={since!r}, removed_in={removed!r})\n",
     "moved": "{p}moved(__name__, {name!r}, 'lib.other.{name}', since={since!r}, "
     "removed_in={removed!r})\n",

@@ -96,7 +96,7 @@ def test_after_removal_warn_raises_the_removed_error(cplib_package: object) -> N
 
 
 def phase_of_legacy(cplib: object) -> Phase:
-    path: phaseout.CodePath = cplib.LEGACY  # type: ignore[attr-defined]
+    path: phaseout.code_paths.CodePath = cplib.LEGACY  # type: ignore[attr-defined]
     return path.phase
 
 

@@ -7,8 +7,8 @@ import pytest
 from packaging.version import Version
 
 import phaseout
-from phaseout import SettingsWarning
 from phaseout._config import CONFIG, normalize_name, parse_pretend, parse_strict
+from phaseout.exceptions import SettingsWarning
 
 from .helpers import here
 
@@ -60,13 +60,13 @@ def test_parse_strict() -> None:
 
 def test_environment_is_read_lazily_and_reset_rereads_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHASEOUT_STRICT", "hard")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     assert not CONFIG.loaded
     assert CONFIG.load().strict == "hard"
     phaseout.configure(strict="all")
     assert CONFIG.strict == "all"
     monkeypatch.setenv("PHASEOUT_STRICT", "off")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     assert CONFIG.load().strict == "off"
 
 
@@ -124,7 +124,7 @@ def test_a_bad_environment_variable_is_reported_once_and_ignored(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
 ) -> None:
     monkeypatch.setenv(name, value)
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
 
     @phaseout.deprecated(since="1.0", current_version="1.5")
     def f() -> int:
@@ -152,7 +152,7 @@ def test_a_bad_environment_variable_is_reported_once_and_ignored(
 
 def test_bad_pretend_items_are_dropped_and_good_ones_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHASEOUT_PRETEND", "mylib==3.0, broken, other==two")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     with pytest.warns(SettingsWarning) as record:
         CONFIG.load()
     assert sorted(str(w.message) for w in record) == [
@@ -166,7 +166,7 @@ def test_bad_pretend_items_are_dropped_and_good_ones_kept(monkeypatch: pytest.Mo
 
 def test_a_mixed_case_strict_variable_takes_effect(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHASEOUT_STRICT", "Hard")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
 
     @phaseout.deprecated(since="1.0", removed_in="2.0", current_version="2.0rc1")
     def f() -> None:
@@ -180,7 +180,7 @@ def test_a_settings_report_under_error_filters_goes_to_stderr(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PHASEOUT_STRICT", "loud")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
 
     @phaseout.deprecated(since="1.0", current_version="1.5")
     def f() -> int:
@@ -206,7 +206,7 @@ def test_usage_log_paths_are_made_absolute_once(
     phaseout.configure(usage_log="~/usage.jsonl")
     assert CONFIG.usage_log == str(tmp_path / "home" / "usage.jsonl")
     monkeypatch.setenv("PHASEOUT_USAGE_LOG", "env.jsonl")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     assert CONFIG.load().usage_log == str(tmp_path / "env.jsonl")
     phaseout.configure(usage_log=None)
     assert CONFIG.usage_log is None

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from packaging.version import Version
 
 import phaseout
-from phaseout import Phase, Timeline, _alarms, _dates
+from phaseout import Phase, _alarms, _dates
 from phaseout._calendar import Calendar, Dated
 from phaseout.exceptions import RemovedError
+from phaseout.phases import Timeline
 from phaseout.policies import release_calendar
 
 from .helpers import here, write_tree
@@ -194,7 +195,7 @@ def test_a_failing_alarm_is_reported_once_and_the_others_still_fire(
     _alarms.call_at(time.time() + 0.05, done.set)
     assert done.wait(10)
     [warning] = [w for w in record if "scheduled change" in str(w.message)]
-    assert warning.category is phaseout.SettingsWarning
+    assert warning.category is phaseout.exceptions.SettingsWarning
     assert "RuntimeError: boom" in str(warning.message)
 
 

@@ -16,7 +16,7 @@ DECLARERS: dict[str, Callable[..., Any]] = {
     "keyword_only": lambda **kw: phaseout.keyword_only("a", **kw),
     "changed_default": lambda **kw: phaseout.changed_default("a", 1, changes_in="3.0", **kw),
     "deprecated_value": lambda **kw: phaseout.deprecated_value("a", 1, **kw),
-    "renamed_attribute": lambda **kw: phaseout.renamed_attribute("new", **kw),
+    "renamed_class_attribute": lambda **kw: phaseout.renamed_class_attribute("new", **kw),
     "deprecated_class_attribute": lambda **kw: phaseout.deprecated_class_attribute(1, **kw),
     "code_path": lambda **kw: phaseout.code_path("x.y", **kw),
     "moved_module": lambda **kw: phaseout.moved_module("nowhere_a.b", "nowhere_c.d", **kw),

@@ -481,7 +481,7 @@ def test_strict_mode_raises_instead_of_warning(
 
 def test_strict_mode_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHASEOUT_STRICT", "hard")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     with phaseout.pretend({PKG: "2.0rc1"}), pytest.raises(RemovalWarning):
         plain(1)
 

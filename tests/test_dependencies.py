@@ -32,7 +32,7 @@ pytest_plugins = ["pytester"]
 ACTIONS = ("error", "ignore", "once", "default", "always", "module")
 
 
-def uses(kind: str = "warning") -> list[phaseout.SiteUsage]:
+def uses(kind: str = "warning") -> list[phaseout.typing.SiteUsage]:
     return sorted(
         (use for use in phaseout.usage() if use.kind == kind), key=lambda u: (u.symbol, u.line)
     )
@@ -361,7 +361,7 @@ def test_a_message_that_cannot_be_read_is_reported_once_and_python_still_decides
 
     with phaseout.track_warnings(), warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("always", phaseout.SettingsWarning)
+        warnings.simplefilter("always", phaseout.exceptions.SettingsWarning)
         for _ in range(2):
             with pytest.raises(RuntimeError, match="no text"):  # Python's own str() of it
                 warnings.warn(Broken("x"), stacklevel=1)

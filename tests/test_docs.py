@@ -75,7 +75,7 @@ def run_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         for moved in [old for old in _moved_modules._FINDER.moves if old.startswith("mylib")]:
             del _moved_modules._FINDER.moves[moved]
         phaseout.flush_usage()
-        phaseout.configure(usage_log=None, usage_logger=None)
+        phaseout.configure(usage_log=None, structlog_logger=None)
         for value in namespace.values():  # files an example opened for a logger, as apps do
             if type(value).__name__ == "_Proxy":  # reading a deprecated proxy is a use
                 continue
@@ -128,7 +128,7 @@ def test_the_alert_rules_name_metrics_and_labels_phaseout_exports() -> None:
     reader = InMemoryMetricReader()
     phaseout.configure(meter_provider=MeterProvider(metric_readers=[reader]))
     try:
-        legacy = phaseout.Rollout("docs-alert", legacy=lambda: 1, new=lambda: 2, percent=0)
+        legacy = phaseout.rollout.Rollout("docs-alert", legacy=lambda: 1, new=lambda: 2, percent=0)
         legacy()
 
         @phaseout.deprecated(since="1.0", hard_in="1.2", current_version="1.3")

@@ -12,13 +12,12 @@ from phaseout import (
     DeprecatedWarning,
     PendingWarning,
     Phase,
-    PhaseoutError,
     PhaseoutWarning,
     RemovalWarning,
     RemovedError,
-    UnknownVersionError,
 )
-from phaseout.exceptions import share_facts
+from phaseout._exceptions import share_facts
+from phaseout.exceptions import PhaseoutError, UnknownVersionError
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,18 @@ import inspect
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phaseout import Phase, Timeline
+from phaseout import Phase
 from phaseout._messages import (
     KIND_CLASS,
     KIND_FUNCTION,
     KIND_PROPERTY,
-    deprecated_attribute,
+    deprecated_module_attribute,
     doc_note,
     docstring_with_note,
     removed_text,
     warning_text,
 )
+from phaseout.phases import Timeline
 
 TIMELINE = Timeline.parse("m.f", since="1.0", compat_in="1.5", removed_in="2.0")
 
@@ -58,7 +59,7 @@ def test_removed_text_names_symbol_version_replacement_and_guide() -> None:
 
 
 def test_pep702_text_is_static() -> None:
-    assert deprecated_attribute(KIND_FUNCTION, "m.f", TIMELINE, None) == (
+    assert deprecated_module_attribute(KIND_FUNCTION, "m.f", TIMELINE, None) == (
         "m.f() is deprecated since 1.0 and will be removed in 2.0."
     )
 

@@ -20,13 +20,8 @@ import pydantic
 import pytest
 
 import phaseout
-from phaseout import (
-    DefaultChangeWarning,
-    DeprecatedWarning,
-    RemovedArgumentError,
-    RemovedAttributeError,
-    RemovedValueError,
-)
+from phaseout import ChangedDefaultWarning, DeprecatedWarning
+from phaseout.exceptions import RemovedArgumentError, RemovedAttributeError, RemovedValueError
 
 from .helpers import here, run_phaseout, write_tree
 
@@ -132,7 +127,7 @@ def test_every_parameter_declaration_applies_to_a_generated_constructor(
                 line,
             ),
             (
-                DefaultChangeWarning,
+                ChangedDefaultWarning,
                 f"The default of {name}(size=) changes from 10 to 20 in {PKG} 3.0 (announced "
                 f"in 2.0). Pass size=10 to keep the current behaviour, or size=20 to adopt the "
                 f"new one now.",
@@ -298,7 +293,7 @@ def test_parameter_declarations_on_a_pydantic_model(record: list[warnings.Warnin
         (DeprecatedWarning, f"{name}(legacy=)", line),
         (DeprecatedWarning, f"{name}(width=-1)", line),
         (
-            DefaultChangeWarning,
+            ChangedDefaultWarning,
             f"The default of {name}(size=) changes from 10 to 20 in {PKG} 3.0 (announced in 2.0). Pass size=10 to keep the current behaviour, or size=20 to adopt the new one now.",
             line,
         ),
@@ -362,7 +357,7 @@ def test_parameter_declarations_on_a_named_tuple(record: list[warnings.WarningMe
     ]
     record.clear()
     assert Point().mode == "a"  # the default that changes
-    assert record[-1].category is DefaultChangeWarning
+    assert record[-1].category is ChangedDefaultWarning
     record.clear()
     point = Point(-1, 5, color="x", mode="a")
     record.clear()

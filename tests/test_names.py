@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 import phaseout
-from phaseout import RemovedAttributeError, RemovedImportError, _moved_modules
+from phaseout import _moved_modules
+from phaseout.exceptions import RemovedAttributeError, RemovedImportError
 
 from .helpers import PHASES, here
 
@@ -51,7 +52,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
                     return "served by the module's own __getattr__"
                 raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
 
-            phaseout.deprecated_attribute(
+            phaseout.deprecated_module_attribute(
                 __name__, "OLD_LIMIT", LIMIT, replacement=f"{{__name__}}.LIMIT", {TIMELINE}
             )
             phaseout.moved(__name__, "parse", f"{{__name__}}.parsing.parse", {TIMELINE})
@@ -180,7 +181,7 @@ def test_a_module_global_stays_the_modules_own_and_bad_declarations_fail(
     # A global the module defines can be declared without a value: the module's own code
     # reads it silently (the PEP 562 way would make the deprecation silent instead).
     exec("def internal():\n    return LIMIT\n", vars(lib))
-    phaseout.deprecated_attribute(lib.__name__, "LIMIT", since="1.0", current_version="1.5")
+    phaseout.deprecated_module_attribute(lib.__name__, "LIMIT", since="1.0", current_version="1.5")
     assert lib.internal() is vars(lib)["LIMIT"]
     assert record == []
     assert lib.LIMIT == {"limit": 10}
@@ -188,11 +189,11 @@ def test_a_module_global_stays_the_modules_own_and_bad_declarations_fail(
     lib.LIMIT = 5  # a write through the module: a use, and the module's global changes
     assert (len(record), lib.internal()) == (2, 5)
     with pytest.raises(TypeError, match=r"\.phaseout is defined in the module and given a value"):
-        phaseout.deprecated_attribute(lib.__name__, "phaseout", 1, since="1.0")
+        phaseout.deprecated_module_attribute(lib.__name__, "phaseout", 1, since="1.0")
     with pytest.raises(TypeError, match=r"\.MISSING is not defined: define it in the module"):
-        phaseout.deprecated_attribute(lib.__name__, "MISSING", since="1.0")
+        phaseout.deprecated_module_attribute(lib.__name__, "MISSING", since="1.0")
     with pytest.raises(TypeError, match="module must be the name of an imported module"):
-        phaseout.deprecated_attribute("no.such.module", "X", 1, since="1.0")
+        phaseout.deprecated_module_attribute("no.such.module", "X", 1, since="1.0")
     with pytest.raises(ValueError, match=r"target must be a dotted path .* got 'not a path'"):
         phaseout.moved(lib.__name__, "other", "not a path", since="1.0")
 
@@ -349,7 +350,7 @@ def test_a_moved_module_must_be_declared_before_it_is_imported(package: str) -> 
 
 class Config:
     timeout_s = 30
-    TIMEOUT = phaseout.renamed_attribute(
+    TIMEOUT = phaseout.renamed_class_attribute(
         "timeout_s", since="2.0", hard_in="2.9", removed_in="3.0", package=PKG
     )
     RETRIES = phaseout.deprecated_class_attribute(
@@ -409,7 +410,7 @@ def test_slots_and_dataclasses() -> None:
 
         class Slotted:
             __slots__ = ("timeout_s",)
-            OLD = phaseout.renamed_attribute("timeout", since="1.0")
+            OLD = phaseout.renamed_class_attribute("timeout", since="1.0")
 
     error = raised.value.__cause__ if type(raised.value) is RuntimeError else raised.value
     assert isinstance(error, TypeError)
@@ -418,7 +419,7 @@ def test_slots_and_dataclasses() -> None:
     @dataclasses.dataclass(slots=True)
     class Settings:
         timeout_s: int = 30
-        TIMEOUT = phaseout.renamed_attribute("timeout_s", since="1.0", current_version="1.5")
+        TIMEOUT = phaseout.renamed_class_attribute("timeout_s", since="1.0", current_version="1.5")
 
     settings = Settings()
     with warnings.catch_warnings(record=True) as log:
@@ -441,7 +442,7 @@ def test_declarations_list_every_name(package: str) -> None:
 class Color(enum.Enum):
     CRIMSON = 1
     BLUE = 2
-    RED = phaseout.renamed_attribute("CRIMSON", since="1.0", current_version="1.5")
+    RED = phaseout.renamed_class_attribute("CRIMSON", since="1.0", current_version="1.5")
 
 
 def test_an_enum_member_renamed_with_a_descriptor_keeps_enum_semantics(

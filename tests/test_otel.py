@@ -198,7 +198,7 @@ def test_an_exporter_that_fails_changes_nothing_for_the_program() -> None:
 
 
 def test_rollout_calls_and_rollbacks(reader: InMemoryMetricReader) -> None:
-    rollout = phaseout.Rollout("r-otel", legacy=lambda x: x, new=lambda x: x, percent=100)
+    rollout = phaseout.rollout.Rollout("r-otel", legacy=lambda x: x, new=lambda x: x, percent=100)
     for i in range(4):
         rollout(i)
     assert points(reader, "phaseout.rollout.calls") == [
@@ -255,7 +255,7 @@ def test_the_environment_switch_reports_rollouts_of_a_program_with_no_deprecatio
 
         reader = InMemoryMetricReader()
         metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
-        rollout = phaseout.Rollout("env-r", legacy=lambda x: x, new=lambda x: x, percent=100)
+        rollout = phaseout.rollout.Rollout("env-r", legacy=lambda x: x, new=lambda x: x, percent=100)
         for i in range(3):
             rollout(i)
         data = reader.get_metrics_data()

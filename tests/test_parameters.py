@@ -16,15 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import phaseout
-from phaseout import (
-    DefaultChangeWarning,
-    DeprecatedWarning,
-    PendingWarning,
-    Phase,
-    RemovedArgumentError,
-    RemovedError,
-    RemovedValueError,
-)
+from phaseout import ChangedDefaultWarning, DeprecatedWarning, PendingWarning, Phase, RemovedError
+from phaseout.exceptions import RemovedArgumentError, RemovedValueError
 
 from .helpers import PHASES, here
 
@@ -185,8 +178,8 @@ def test_a_default_change_switches_by_itself_with_the_version(
         return
     assert result == "legacy"
     shown = one(record)
-    assert shown.category is (PendingWarning if phase is Phase.PENDING else DefaultChangeWarning)
-    assert issubclass(DefaultChangeWarning, FutureWarning)
+    assert shown.category is (PendingWarning if phase is Phase.PENDING else ChangedDefaultWarning)
+    assert issubclass(ChangedDefaultWarning, FutureWarning)
     assert (shown.filename, shown.lineno) == (__file__, line)
     head = {
         Phase.PENDING: "will change from 'legacy' to 'fast' in paramlib 3.0",
@@ -665,7 +658,7 @@ def test_every_kind_on_every_callable_in_every_phase(
     func = _build(rule, kind)
     phase, category = PHASES[version]
     if rule == "default change" and category is not None:
-        category = PendingWarning if phase is Phase.PENDING else DefaultChangeWarning
+        category = PendingWarning if phase is Phase.PENDING else ChangedDefaultWarning
     with phaseout.pretend({PKG: version}):
         if category is None and rule != "default change":
             with pytest.raises(RemovedError) as raised:

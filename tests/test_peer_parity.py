@@ -23,7 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import phaseout
-from phaseout import DeprecatedWarning, RemovedArgumentError
+from phaseout import DeprecatedWarning
+from phaseout.exceptions import RemovedArgumentError
 
 from .helpers import here, only
 
@@ -465,14 +466,16 @@ def test_notes_cost_nothing_per_call() -> None:
 
 def test_notes_are_listed_with_the_declarations() -> None:
     listed = phaseout.declarations("tests", notes=True)
-    notes = [item for item in listed if isinstance(item, phaseout.VersionNote)]
+    notes = [item for item in listed if isinstance(item, phaseout.typing.VersionNote)]
     mine = [(n.symbol.rsplit(".", 2)[-2:], n.kind, n.version) for n in notes if "Store" in n.symbol]
     assert mine == [
         (["Store", "rows"], "added", "1.2"),
         (["Store", "rows"], "changed", "2.0"),
         (["Store", "make"], "added", "1.5"),
     ]
-    assert not any(isinstance(item, phaseout.VersionNote) for item in phaseout.declarations())
+    assert not any(
+        isinstance(item, phaseout.typing.VersionNote) for item in phaseout.declarations()
+    )
 
 
 @pytest.mark.parametrize(
@@ -542,7 +545,9 @@ def test_a_removed_enum_member_raises_an_attribute_error() -> None:
         NEW = 1
         OLD = 2
 
-    with pytest.raises(phaseout.RemovedAttributeError, match=r"Mode.OLD was removed in tests 2.0"):
+    with pytest.raises(
+        phaseout.exceptions.RemovedAttributeError, match=r"Mode.OLD was removed in tests 2.0"
+    ):
         Mode.OLD
     assert not hasattr(Mode, "OLD")
     assert Mode(2).name == "OLD"  # by value: the member is still there
@@ -567,7 +572,7 @@ def test_a_moved_read_only_property_is_read_through_the_class_with_a_warning(
         def size(self) -> int:
             return 3
 
-        length = phaseout.renamed_attribute("size", **SOFT)
+        length = phaseout.renamed_class_attribute("size", **SOFT)
 
     line = here() + 1
     assert Box.length is Box.__dict__["size"]  # the property itself, as Python gives it
@@ -656,7 +661,9 @@ def test_a_removed_proxy_raises_on_use() -> None:
     gone = phaseout.deprecated_proxy(
         "GONE", 1, since="1.0", removed_in="2.0", current_version="2.0"
     )
-    with pytest.raises(phaseout.RemovedAttributeError, match=r"GONE was removed in tests 2.0"):
+    with pytest.raises(
+        phaseout.exceptions.RemovedAttributeError, match=r"GONE was removed in tests 2.0"
+    ):
         gone + 1
 
 

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from phaseout import Phase, Timeline
+from phaseout import Phase
+from phaseout.phases import Timeline
 
 from .strategies import boundaries, versions
 

@@ -227,11 +227,11 @@ def test_silence_from_the_environment(
 ) -> None:
     old = _old()
     monkeypatch.setenv("PHASEOUT_SILENCE", "SilencedLib")  # any case, normalized
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     old()
     assert record == []
     monkeypatch.setenv("PHASEOUT_SILENCE", "not a name!")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     old()  # a bad value is reported once and ignored: the warning is shown
     assert [w.category.__name__ for w in record] == ["SettingsWarning", "DeprecatedWarning"]
     assert "PHASEOUT_SILENCE must be package names separated by commas" in str(record[0].message)
@@ -241,7 +241,7 @@ def test_pending_and_change_categories(record: list[warnings.WarningMessage]) ->
     class Pending(phaseout.PendingWarning):
         pass
 
-    class Change(phaseout.DefaultChangeWarning):
+    class Change(phaseout.ChangedDefaultWarning):
         pass
 
     phaseout.policy("tests", pending=Pending, change=Change)

@@ -107,7 +107,7 @@ def test_phase_of_rejects_undeclared_objects_and_subclasses() -> None:
 
 
 def test_dead_declarations_are_swept_as_the_registry_grows() -> None:
-    from phaseout import registry
+    from phaseout import _registry as registry
 
     def make(i: int) -> object:
         @phaseout.deprecated(since="1.0", package="po-swept")

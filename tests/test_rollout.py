@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import phaseout
 import phaseout.report
-from phaseout import RollbackPolicy, Rollout, _usage
-from phaseout.rollout import BUCKETS, _judging, bucket_of
+from phaseout import _usage
+from phaseout.rollout import BUCKETS, RollbackPolicy, Rollout, _judging, bucket_of
 
 
 class UserV2:
@@ -160,7 +160,7 @@ def test_overrides_allow_deny_environment_and_force(monkeypatch: pytest.MonkeyPa
     assert rollout.route(6) == "legacy"  # the environment wins over code
     monkeypatch.setenv("PHASEOUT_ROLLOUT", "ov=lots")
     with pytest.warns(
-        phaseout.SettingsWarning,
+        phaseout.exceptions.SettingsWarning,
         match=r"^PHASEOUT_ROLLOUT: the percent of 'ov' must be a number from 0 to 100, got "
         r"'lots'; the variable is ignored for this rollout$",
     ):
@@ -260,7 +260,7 @@ def test_a_failing_new_path_is_rolled_back_within_the_window(tmp_path: Path) -> 
         "rb", legacy=get_user_v1, new=new, percent=100, fallback=True, rollback=policy
     )
     with pytest.warns(
-        phaseout.RolloutWarning,
+        phaseout.exceptions.RolloutWarning,
         match=r"^Rollout 'rb' rolled back to the legacy path \(calls 200, error_rate 0\.\d+, mismatch_rate 0\); call resume\(\) once the new path is fixed$",
     ):
         results = [rollout(i) for i in range(1_000)]  # no caller sees an exception
@@ -354,7 +354,7 @@ def test_a_slow_new_path_is_rolled_back_on_latency(monkeypatch: pytest.MonkeyPat
 
     policy = RollbackPolicy(max_p95_ratio=1.5, window=100, min_calls=50)
     rollout = Rollout("slow", legacy=legacy, new=new, percent=50, key=lambda x: x, rollback=policy)
-    with pytest.warns(phaseout.RolloutWarning, match=r"^Rollout 'slow' rolled back"):
+    with pytest.warns(phaseout.exceptions.RolloutWarning, match=r"^Rollout 'slow' rolled back"):
         for i in range(1_000):
             rollout(i)
     because = rollout.stats().rolled_back_because
@@ -437,7 +437,7 @@ def test_setting_percent_routes_by_it() -> None:
 FORK_SCRIPT = """
 import os, sys, threading, time, warnings
 warnings.simplefilter("ignore")  # fork() in a threaded process warns on 3.12+
-from phaseout import Rollout
+from phaseout.rollout import Rollout
 
 rollout = Rollout("forky", legacy=lambda x: x, new=lambda x: -x, percent=50, key=lambda x: x)
 stop = threading.Event()
@@ -505,7 +505,7 @@ def test_sub_millisecond_latency_noise_never_rolls_back(monkeypatch: pytest.Monk
         return rollout
 
     assert not run(RollbackPolicy(max_p95_ratio=1.5, window=100, min_calls=50)).rolled_back
-    with pytest.warns(phaseout.RolloutWarning):
+    with pytest.warns(phaseout.exceptions.RolloutWarning):
         strict = run(
             RollbackPolicy(max_p95_ratio=1.5, window=100, min_calls=50, min_p95_delta_ms=0)
         )
@@ -527,7 +527,7 @@ def test_a_rollback_is_reported_in_the_usage_report(tmp_path: Path) -> None:
     rollout = Rollout(
         "rb-report", legacy=lambda x: x, new=new, percent=100, fallback=True, rollback=policy
     )
-    with pytest.warns(phaseout.RolloutWarning):
+    with pytest.warns(phaseout.exceptions.RolloutWarning):
         for i in range(20):
             rollout(i)
     phaseout.flush_usage()
@@ -582,7 +582,7 @@ def test_a_key_function_that_raises_is_served_by_legacy_and_reported_once() -> N
     rollout = Rollout(
         "badkey", legacy=lambda u: "legacy", new=lambda u: "new", percent=100, key=key
     )
-    with pytest.warns(phaseout.RolloutWarning) as record:
+    with pytest.warns(phaseout.exceptions.RolloutWarning) as record:
         assert rollout(None) == "legacy"
         assert rollout(None) == "legacy"
     assert [str(w.message) for w in record] == [

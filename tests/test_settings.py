@@ -17,12 +17,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import phaseout
-from phaseout import (
-    DefaultChangeWarning,
-    DeprecatedSettingWarning,
-    PendingWarning,
-    RemovedSettingError,
-)
+from phaseout import ChangedDefaultWarning, DeprecatedSettingWarning, PendingWarning
+from phaseout.exceptions import RemovedSettingError
 from phaseout.settings import declared_settings
 
 from .helpers import run_phaseout, write_tree
@@ -116,7 +112,7 @@ def test_a_default_that_changes(record: list[warnings.WarningMessage]) -> None:
     assert settings.read({}, source="app.toml") == {"retries": 3}
     assert shown(record) == [
         (
-            "DefaultChangeWarning",
+            "ChangedDefaultWarning",
             f"The default of the {PKG} setting 'retries' changes from 3 to 5 in {PKG} 3.0 "
             f"(announced in 2.0). Set retries = 3 to keep the current behaviour, or "
             f"retries = 5 to adopt the new one now. (in app.toml)",
@@ -124,7 +120,7 @@ def test_a_default_that_changes(record: list[warnings.WarningMessage]) -> None:
             0,
         )
     ]
-    assert issubclass(DefaultChangeWarning, FutureWarning)
+    assert issubclass(ChangedDefaultWarning, FutureWarning)
     record.clear()
     assert settings.read({"retries": 4}, source="app.toml") == {"retries": 4}
     with phaseout.pretend({PKG: "3.0"}):
@@ -194,7 +190,7 @@ def test_yaml_positions_give_lines(record: list[warnings.WarningMessage]) -> Non
 
 def test_strict_mode_raises_the_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PHASEOUT_STRICT", "1")
-    phaseout.reset_defaults()
+    phaseout.testing.reset()
     with pytest.raises(DeprecatedSettingWarning, match=r"setting 'timeout'"):
         make().read({"timeout": 1}, source="app.toml")
 

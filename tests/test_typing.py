@@ -157,7 +157,7 @@ if TYPE_CHECKING:
     class OldParser(Parser): ...
 
 
-phaseout.deprecated_attribute(__name__, "OLD_LIMIT", 10, since="2.0", removed_in="3.0")
+phaseout.deprecated_module_attribute(__name__, "OLD_LIMIT", 10, since="2.0", removed_in="3.0")
 phaseout.moved(__name__, "parse", "statlib.parsing.parse", since="2.0", removed_in="3.0")
 phaseout.moved(__name__, "OldParser", "statlib.parsing.Parser", since="2.0", removed_in="3.0")
 phaseout.moved_module("statlib.old_mod", "statlib.new_mod", since="2.0", removed_in="3.0")

@@ -21,9 +21,11 @@ import pytest
 import structlog
 
 import phaseout
-from phaseout import SiteUsage, UsageLogWarning, _usage
+from phaseout import _usage
+from phaseout.exceptions import UsageLogWarning
 from phaseout.processors import EVENT_KEYS, keep_usage_events
 from phaseout.report import summarize
+from phaseout.typing import SiteUsage
 
 from .helpers import here
 
@@ -252,7 +254,7 @@ def test_a_flush_that_waited_out_a_configure_writes_to_the_new_sinks(
     lock = ObservedLock(_usage.STATE.flush_lock)
     monkeypatch.setattr(_usage.STATE, "flush_lock", lock)
     stuck = BlockingLogger()
-    phaseout.configure(usage_logger=stuck)
+    phaseout.configure(structlog_logger=stuck)
     old(1)
     first = threading.Thread(target=phaseout.flush_usage, daemon=True)
     first.start()
@@ -262,7 +264,7 @@ def test_a_flush_that_waited_out_a_configure_writes_to_the_new_sinks(
     second.start()
     assert lock.waiting.acquire(timeout=30)  # the second flush waits for the lock
     log = tmp_path / "usage.jsonl"
-    phaseout.configure(usage_logger=None, usage_log=log)
+    phaseout.configure(structlog_logger=None, usage_log=log)
     old(2)
     line = here() - 1
     stuck.release.set()
@@ -289,7 +291,7 @@ def test_configure_does_not_write_again_what_an_unchanged_sink_was_told(tmp_path
     assert phaseout.flush_usage() == 2
     phaseout.configure(flush_interval=2.0)  # new sink objects, the same file
     assert phaseout.flush_usage() == 0
-    phaseout.configure(usage_log=stream, usage_logger=logger)  # two new targets are told all
+    phaseout.configure(usage_log=stream, structlog_logger=logger)  # two new targets are told all
     use()
     assert phaseout.flush_usage() == 4
     phaseout.configure(usage_log=log)  # back to the file: only the count it has not seen
@@ -306,7 +308,7 @@ def test_configure_does_not_write_again_what_an_unchanged_sink_was_told(tmp_path
 @pytest.mark.usefixtures("quiet")
 def test_flush_usage_gives_up_waiting_for_a_flush_stuck_in_a_sink() -> None:
     stuck = BlockingLogger()
-    phaseout.configure(usage_logger=stuck)
+    phaseout.configure(structlog_logger=stuck)
     old(1)
     first = threading.Thread(target=phaseout.flush_usage, daemon=True)
     first.start()
@@ -383,7 +385,7 @@ def test_a_closed_file_and_a_broken_processor_are_reported_once_each(tmp_path: P
         structlog.PrintLogger(io.StringIO()),
         processors=[broken, structlog.processors.JSONRenderer()],
     )
-    phaseout.configure(usage_log=closed, usage_logger=logger)
+    phaseout.configure(usage_log=closed, structlog_logger=logger)
     with pytest.warns(UsageLogWarning) as record:
         assert old(2) == 4
         phaseout.flush_usage()
@@ -418,7 +420,7 @@ def test_events_go_through_the_applications_structlog_pipeline() -> None:
             structlog.processors.JSONRenderer(sort_keys=True),
         ],
     )
-    phaseout.configure(usage_logger=logger)
+    phaseout.configure(structlog_logger=logger)
     for _ in range(2):
         old(1)
     logger.info("unrelated", user="x")  # the app's own event, dropped by keep_usage_events
@@ -444,8 +446,10 @@ def test_bad_settings_are_rejected_with_the_value_and_the_fix(monkeypatch: Any) 
             rf"got {bad!r}$",
         ):
             phaseout.configure(flush_interval=bad)
-    with pytest.raises(ValueError, match=r"usage_logger must be a structlog logger .*, got 'log'"):
-        phaseout.configure(usage_logger="log")
+    with pytest.raises(
+        ValueError, match=r"structlog_logger must be a structlog logger .*, got 'log'"
+    ):
+        phaseout.configure(structlog_logger="log")
 
 
 def run_script(
@@ -661,7 +665,7 @@ def test_a_sink_that_uses_deprecated_code_itself_does_not_deadlock() -> None:
     logger = structlog.wrap_logger(
         structlog.PrintLogger(out), processors=[uses_old, structlog.processors.JSONRenderer()]
     )
-    phaseout.configure(usage_logger=logger)
+    phaseout.configure(structlog_logger=logger)
     assert old(1) == 2
     phaseout.flush_usage()
     phaseout.flush_usage()
@@ -715,7 +719,7 @@ class BlockingLogger:
 @pytest.mark.usefixtures("quiet", "prompt_writes")
 def test_a_blocking_logger_holds_up_only_the_flusher_thread() -> None:
     logger = BlockingLogger()
-    phaseout.configure(usage_logger=logger)
+    phaseout.configure(structlog_logger=logger)
 
     def many_sites() -> int:
         total = 0
@@ -745,7 +749,7 @@ def test_exit_with_a_blocked_sink_waits_a_bounded_time(tmp_path: Path) -> None:
             threading.Event().wait()
 
     warnings.simplefilter("ignore")
-    phaseout.configure(usage_logger=Stuck())
+    phaseout.configure(structlog_logger=Stuck())
     legacy(1)
     print("done")
     """,

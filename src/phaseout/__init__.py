@@ -12,46 +12,52 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from ._config import reset_defaults
-    from ._configure import configure
-    from ._declaration import ParameterChange
-    from ._flushing import flush_usage
-    from ._record_shapes import Records
-    from ._usage import SiteUsage, usage
-    from ._versions import pretend
-    from .adapters import AdapterError, LegacyAdapter, legacy, maps, renamed
-    from .code_paths import CodePath, code_path
-    from .decorators import deprecated
-    from .dependencies import track_warnings, unwatch, watch
-    from .exceptions import (
-        DefaultChangeWarning,
+    # The public submodules (loaded on first access: see _SUBMODULES), typed as modules.
+    from . import adapters as adapters
+    from . import code_paths as code_paths
+    from . import decorators as decorators
+    from . import dependencies as dependencies
+    from . import exceptions as exceptions
+    from . import models as models
+    from . import names as names
+    from . import parameters as parameters
+    from . import phases as phases
+    from . import policies as policies
+    from . import processors as processors
+    from . import registry as registry
+    from . import report as report
+    from . import rollout as rollout
+    from . import settings as settings
+    from . import testing as testing
+    from . import typing as typing
+    from . import version_notes as version_notes
+    from ._configure import configure, get_config
+    from ._exceptions import (
+        ChangedDefaultWarning,
         DeprecatedSettingWarning,
         DeprecatedWarning,
         PendingWarning,
-        PhaseoutError,
         PhaseoutWarning,
         RemovalWarning,
-        RemovedArgumentError,
-        RemovedAttributeError,
         RemovedError,
-        RemovedImportError,
-        RemovedSettingError,
-        RemovedValueError,
-        RolloutWarning,
-        SettingsWarning,
-        UnknownVersionError,
-        UnknownVersionWarning,
-        UsageLogWarning,
     )
+    from ._flushing import flush_usage
+    from ._record_shapes import Records
+    from ._usage import usage
+    from ._versions import pretend
+    from .adapters import LegacyAdapter, legacy, maps, renamed_hook
+    from .code_paths import code_path
+    from .decorators import deprecated
+    from .dependencies import track_warnings, unwatch, watch
     from .models import deprecated_field
     from .names import (
-        deprecated_attribute,
         deprecated_class_attribute,
         deprecated_member,
+        deprecated_module_attribute,
         deprecated_proxy,
         moved,
         moved_module,
-        renamed_attribute,
+        renamed_class_attribute,
     )
     from .parameters import (
         DEPRECATED,
@@ -61,47 +67,53 @@ if TYPE_CHECKING:
         removed_parameter,
         renamed_parameter,
     )
-    from .phases import Phase, Timeline
-    from .policies import Policy, policy, silence
-    from .registry import Declaration, declarations, phase_of
-    from .rollout import RollbackPolicy, Rollout, RolloutStats
+    from .phases import Phase
+    from .policies import policy, silence
+    from .registry import declarations, phase_of
     from .settings import deprecated_settings
-    from .version_notes import VersionNote, added, changed
+    from .version_notes import added, changed
+
+    # The spellings deprecated in 0.1 (see _MOVED), typed as what they give.
+    deprecated_attribute = deprecated_module_attribute
+    renamed_attribute = renamed_class_attribute
+    renamed = renamed_hook
+    reset_defaults = testing.reset
+    DefaultChangeWarning = ChangedDefaultWarning
+    AdapterError = adapters.AdapterError
+    CodePath = code_paths.CodePath
+    Declaration = registry.Declaration
+    ParameterChange = typing.ParameterChange
+    Policy = policies.Policy
+    RollbackPolicy = rollout.RollbackPolicy
+    Rollout = rollout.Rollout
+    RolloutStats = rollout.RolloutStats
+    SiteUsage = typing.SiteUsage
+    Timeline = phases.Timeline
+    VersionNote = typing.VersionNote
+    PhaseoutError = exceptions.PhaseoutError
+    RemovedArgumentError = exceptions.RemovedArgumentError
+    RemovedAttributeError = exceptions.RemovedAttributeError
+    RemovedImportError = exceptions.RemovedImportError
+    RemovedSettingError = exceptions.RemovedSettingError
+    RemovedValueError = exceptions.RemovedValueError
+    RolloutWarning = exceptions.RolloutWarning
+    SettingsWarning = exceptions.SettingsWarning
+    UnknownVersionError = exceptions.UnknownVersionError
+    UnknownVersionWarning = exceptions.UnknownVersionWarning
+    UsageLogWarning = exceptions.UsageLogWarning
 
 __all__ = [
     "DEPRECATED",
-    "AdapterError",
-    "CodePath",
-    "Declaration",
-    "DefaultChangeWarning",
+    "ChangedDefaultWarning",
     "DeprecatedSettingWarning",
     "DeprecatedWarning",
     "LegacyAdapter",
-    "ParameterChange",
     "PendingWarning",
     "Phase",
-    "PhaseoutError",
     "PhaseoutWarning",
-    "Policy",
     "Records",
     "RemovalWarning",
-    "RemovedArgumentError",
-    "RemovedAttributeError",
     "RemovedError",
-    "RemovedImportError",
-    "RemovedSettingError",
-    "RemovedValueError",
-    "RollbackPolicy",
-    "Rollout",
-    "RolloutStats",
-    "RolloutWarning",
-    "SettingsWarning",
-    "SiteUsage",
-    "Timeline",
-    "UnknownVersionError",
-    "UnknownVersionWarning",
-    "UsageLogWarning",
-    "VersionNote",
     "added",
     "changed",
     "changed_default",
@@ -109,14 +121,15 @@ __all__ = [
     "configure",
     "declarations",
     "deprecated",
-    "deprecated_attribute",
     "deprecated_class_attribute",
     "deprecated_field",
     "deprecated_member",
+    "deprecated_module_attribute",
     "deprecated_proxy",
     "deprecated_settings",
     "deprecated_value",
     "flush_usage",
+    "get_config",
     "keyword_only",
     "legacy",
     "maps",
@@ -126,10 +139,9 @@ __all__ = [
     "policy",
     "pretend",
     "removed_parameter",
-    "renamed",
-    "renamed_attribute",
+    "renamed_class_attribute",
+    "renamed_hook",
     "renamed_parameter",
-    "reset_defaults",
     "silence",
     "track_warnings",
     "unwatch",
@@ -142,20 +154,9 @@ __version__ = "0.1.0"
 # Where each public name lives: phaseout.<module>.<name>.
 _HOMES: dict[str, str] = {
     "DEPRECATED": "parameters",
-    "AdapterError": "adapters",
-    "CodePath": "code_paths",
-    "Declaration": "registry",
     "LegacyAdapter": "adapters",
-    "ParameterChange": "_declaration",
     "Phase": "phases",
-    "Policy": "policies",
     "Records": "_record_shapes",
-    "RollbackPolicy": "rollout",
-    "Rollout": "rollout",
-    "RolloutStats": "rollout",
-    "SiteUsage": "_usage",
-    "Timeline": "phases",
-    "VersionNote": "registry",
     "added": "version_notes",
     "changed": "version_notes",
     "changed_default": "parameters",
@@ -163,14 +164,15 @@ _HOMES: dict[str, str] = {
     "configure": "_configure",
     "declarations": "registry",
     "deprecated": "decorators",
-    "deprecated_attribute": "names",
     "deprecated_class_attribute": "names",
     "deprecated_field": "models",
     "deprecated_member": "names",
+    "deprecated_module_attribute": "names",
     "deprecated_proxy": "names",
     "deprecated_settings": "settings",
     "deprecated_value": "parameters",
     "flush_usage": "_flushing",
+    "get_config": "_configure",
     "keyword_only": "parameters",
     "legacy": "adapters",
     "maps": "adapters",
@@ -180,15 +182,46 @@ _HOMES: dict[str, str] = {
     "policy": "policies",
     "pretend": "_versions",
     "removed_parameter": "parameters",
-    "renamed": "adapters",
-    "renamed_attribute": "names",
+    "renamed_class_attribute": "names",
+    "renamed_hook": "adapters",
     "renamed_parameter": "parameters",
-    "reset_defaults": "_config",
     "silence": "policies",
     "track_warnings": "dependencies",
     "unwatch": "dependencies",
     "usage": "_usage",
     "watch": "dependencies",
+}
+
+# Top-level names renamed or moved before 1.0, each deprecated with phaseout itself (see
+# `_old_names`, which declares them on first use, and docs/api.md): old name -> new path.
+_MOVED: dict[str, str] = {
+    "deprecated_attribute": "phaseout.deprecated_module_attribute",
+    "renamed_attribute": "phaseout.renamed_class_attribute",
+    "renamed": "phaseout.renamed_hook",
+    "reset_defaults": "phaseout.testing.reset",
+    "DefaultChangeWarning": "phaseout.ChangedDefaultWarning",
+    "AdapterError": "phaseout.adapters.AdapterError",
+    "CodePath": "phaseout.code_paths.CodePath",
+    "Declaration": "phaseout.registry.Declaration",
+    "ParameterChange": "phaseout.typing.ParameterChange",
+    "Policy": "phaseout.policies.Policy",
+    "RollbackPolicy": "phaseout.rollout.RollbackPolicy",
+    "Rollout": "phaseout.rollout.Rollout",
+    "RolloutStats": "phaseout.rollout.RolloutStats",
+    "SiteUsage": "phaseout.typing.SiteUsage",
+    "Timeline": "phaseout.phases.Timeline",
+    "VersionNote": "phaseout.typing.VersionNote",
+    "PhaseoutError": "phaseout.exceptions.PhaseoutError",
+    "RemovedArgumentError": "phaseout.exceptions.RemovedArgumentError",
+    "RemovedAttributeError": "phaseout.exceptions.RemovedAttributeError",
+    "RemovedImportError": "phaseout.exceptions.RemovedImportError",
+    "RemovedSettingError": "phaseout.exceptions.RemovedSettingError",
+    "RemovedValueError": "phaseout.exceptions.RemovedValueError",
+    "RolloutWarning": "phaseout.exceptions.RolloutWarning",
+    "SettingsWarning": "phaseout.exceptions.SettingsWarning",
+    "UnknownVersionError": "phaseout.exceptions.UnknownVersionError",
+    "UnknownVersionWarning": "phaseout.exceptions.UnknownVersionWarning",
+    "UsageLogWarning": "phaseout.exceptions.UsageLogWarning",
 }
 
 
@@ -210,6 +243,8 @@ _SUBMODULES: frozenset[str] = frozenset(
         "report",
         "rollout",
         "settings",
+        "testing",
+        "typing",
         "version_notes",
     }
 )
@@ -218,7 +253,13 @@ _SUBMODULES: frozenset[str] = frozenset(
 def __getattr__(name: str) -> object:
     if name in _SUBMODULES:
         return __import__(f"{__name__}.{name}", fromlist=["_"])
-    home = _HOMES.get(name) or ("exceptions" if name in __all__ else None)
+    if name in _MOVED:
+        # Declared on first use (declaring loads the machinery); from then on the
+        # declarations serve these names, warning at the reading line (phaseout's own frames,
+        # this one included, are skipped).
+        __import__(f"{__name__}._old_names")
+        return getattr(__import__("sys").modules[__name__], name)
+    home = _HOMES.get(name) or ("_exceptions" if name in __all__ else None)
     if home is None:
         raise AttributeError(f"module 'phaseout' has no attribute {name!r}")
     module = __import__(f"{__name__}.{home}", fromlist=[name])

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Final
 
 from . import _dates, _notices
-from .exceptions import SettingsWarning
+from ._exceptions import SettingsWarning
 
 __all__ = ["call_at"]
 

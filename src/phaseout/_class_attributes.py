@@ -1,4 +1,4 @@
-"""Class attributes: ``renamed_attribute`` and ``deprecated_class_attribute``.
+"""Class attributes: ``renamed_class_attribute`` and ``deprecated_class_attribute``.
 
 Data descriptors on the class: reads, writes and deletes through the old name are uses, with
 the per-call-site wrappers a deprecated function gets, through inheritance.
@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._declaration import AnyCallable
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import RemovedAttributeError
 from ._fastpath import fast_caller
 from ._hotpath import Declaration
 from ._naming import KIND_CLASS_ATTRIBUTE, identifier
-from .exceptions import RemovedAttributeError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -97,7 +97,7 @@ class _ClassAttribute:
 
 
 class _Renamed(_ClassAttribute):
-    _kind_words = "renamed_attribute"
+    _kind_words = "renamed_class_attribute"
 
     def __init__(self, new: str, options: dict[str, Any]) -> None:
         super().__init__(options, None)
@@ -198,16 +198,16 @@ class _Constant(_ClassAttribute):
         return delete
 
 
-def renamed_attribute(
+def renamed_class_attribute(
     new: str,
     **timeline: Unpack[TimelineOptions],
 ) -> Any:
-    """In a class body, ``OLD = phaseout.renamed_attribute("new")``: reading, writing and
+    """In a class body, ``OLD = phaseout.renamed_class_attribute("new")``: reading, writing and
     deleting ``OLD``, on the class or an instance (and through inheritance), warn at that line
     and go to ``new``; from ``removed_in`` they raise ``RemovedAttributeError``."""
     return _Renamed(
-        identifier("renamed_attribute", "new", new),
-        timeline_options("renamed_attribute", timeline),
+        identifier("renamed_class_attribute", "new", new),
+        timeline_options("renamed_class_attribute", timeline),
     )
 
 

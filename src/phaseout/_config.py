@@ -11,11 +11,12 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Literal, TextIO
+from typing import Any, Final, Literal, NamedTuple, TextIO
 
 from packaging.version import Version
 
 from ._dates import as_point, parse_date
+from ._resets import on_reset
 
 Strict = Literal["off", "hard", "all"]
 _STRICT_VALUES: Final = ("off", "hard", "all")
@@ -124,10 +125,10 @@ def parse_usage_log(value: object, source: str) -> str | TextIO | None:
     raise ValueError(f"{source} must be a file path or a writable text stream, got {value!r}")
 
 
-def parse_usage_logger(value: object) -> Any:
+def parse_structlog_logger(value: object) -> Any:
     if value is None or callable(getattr(value, "info", None)):
         return value
-    raise ValueError(f"usage_logger must be a structlog logger (with info()), got {value!r}")
+    raise ValueError(f"structlog_logger must be a structlog logger (with info()), got {value!r}")
 
 
 def parse_silence(value: object, source: str) -> frozenset[str]:
@@ -185,8 +186,8 @@ class _Config:
         "pretend_env",
         "silence",
         "strict",
+        "structlog_logger",
         "usage_log",
-        "usage_logger",
     )
 
     def __init__(self) -> None:
@@ -199,7 +200,7 @@ class _Config:
         self.strict: Strict = "off"
         self.pretend_env: Mapping[str, Version] = {}
         self.usage_log: str | TextIO | None = None
-        self.usage_logger: Any = None
+        self.structlog_logger: Any = None
         self.flush_interval = DEFAULT_FLUSH_INTERVAL
         self.silence: frozenset[str] = frozenset()
 
@@ -220,7 +221,7 @@ class _Config:
                 self.loaded = read_now = True
         if problems:
             from . import _notices
-            from .exceptions import SettingsWarning
+            from ._exceptions import SettingsWarning
 
             for problem in problems:
                 _notices.notice(("settings", problem), problem, SettingsWarning)
@@ -245,7 +246,7 @@ class _Config:
         )
         problems += [f"{error}; that item is ignored" for error in pretend_errors]
         self.usage_log = read(USAGE_LOG_ENV, parse_usage_log, None)
-        self.usage_logger = None
+        self.structlog_logger = None
         self.flush_interval = read(FLUSH_INTERVAL_ENV, parse_flush_interval, DEFAULT_FLUSH_INTERVAL)
         self.silence = read(SILENCE_ENV, parse_silence, frozenset())
         self._read_otel(problems)
@@ -293,7 +294,7 @@ def configure_settings(
     *,
     strict: object = UNSET,
     usage_log: object = UNSET,
-    usage_logger: object = UNSET,
+    structlog_logger: object = UNSET,
     flush_interval: object = UNSET,
     silence: object = UNSET,
     pretend: object = UNSET,
@@ -306,8 +307,8 @@ def configure_settings(
         updates["strict"] = parse_strict(strict, "strict")
     if usage_log is not UNSET:
         updates["usage_log"] = parse_usage_log(usage_log, "usage_log")
-    if usage_logger is not UNSET:
-        updates["usage_logger"] = parse_usage_logger(usage_logger)
+    if structlog_logger is not UNSET:
+        updates["structlog_logger"] = parse_structlog_logger(structlog_logger)
     if flush_interval is not UNSET:
         updates["flush_interval"] = parse_flush_interval(flush_interval, "flush_interval")
     if silence is not UNSET:
@@ -336,7 +337,33 @@ def _pretend_setting(value: object) -> dict[str, Version]:
     )
 
 
-def reset_defaults() -> None:
+class Config(NamedTuple):
+    """The settings in force (``phaseout.get_config()``): a snapshot, read-only; change them
+    with ``phaseout.configure()``. Each says what ``configure()`` takes under that name."""
+
+    strict: Strict
+    usage_log: str | TextIO | None
+    structlog_logger: Any
+    flush_interval: float
+    silence: frozenset[str]
+    pretend: Mapping[str, str]  # package name -> version, from configure() or PHASEOUT_PRETEND
+
+
+def current() -> Config:
+    """The settings in force now (reading the environment first, if not yet read)."""
+    config = CONFIG.load()
+    return Config(
+        strict=config.strict,
+        usage_log=config.usage_log,
+        structlog_logger=config.structlog_logger,
+        flush_interval=config.flush_interval,
+        silence=config.silence,
+        pretend={name: str(version) for name, version in config.pretend_env.items()},
+    )
+
+
+@on_reset
+def _reset() -> None:
     """Forget ``configure()`` calls and re-read the environment on next use."""
     CONFIG.loaded = False
     CONFIG.changed()

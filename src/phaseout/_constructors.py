@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, Final
 
-from .registry import before_listing
+from ._registry import before_listing
 
 # Modules whose code copies, prints or pickles an object: a deprecated part they pass on or
 # read is not a use (``replace()`` passes every field back to the constructor).

@@ -66,7 +66,9 @@ class DeclarationRecord:
     The data that usage accounting, policies and the hot path all read; the behaviour (its
     plan per phase, the slow path of a use) is the hot path's subclass, ``Declaration``.
 
-    Read by ``phaseout.declarations()``: ``symbol``, ``kind``, ``package``, ``timeline``,
+    Built by phaseout alone (its constructor is internal); users read it, typed as
+    ``phaseout.typing.Declaration``. Read by ``phaseout.declarations()``: ``symbol``,
+    ``kind``, ``package``, ``timeline``,
     ``replacement`` (a dotted name or None), ``reason``, ``guide``, ``phase`` (the phase
     in the current context, resolving the installed version on first use) and, for a
     parameter's declaration, ``change`` (a :class:`ParameterChange`; None for the others).
@@ -89,7 +91,7 @@ class DeclarationRecord:
         "levels",
         "owner",
         "quiet",
-        "replacement_name",
+        "replacement",
         "shown",
         "sites",
         "skip",
@@ -108,7 +110,7 @@ class DeclarationRecord:
         kind: str,
         timeline: Timeline,
         source: VersionSource,
-        replacement_name: str | None,
+        replacement: str | None,
         forward: AnyCallable | None,
         reason: str | None,
         guide: str | None,
@@ -117,7 +119,7 @@ class DeclarationRecord:
         self.kind = kind
         self.timeline = timeline
         self.source = source
-        self.replacement_name = replacement_name
+        self.replacement = replacement
         self.forward = forward
         self._reason = reason
         self._guide = guide
@@ -154,10 +156,6 @@ class DeclarationRecord:
     @property
     def package(self) -> str:
         return self.source.display_name()
-
-    @property
-    def replacement(self) -> str | None:
-        return self.replacement_name
 
     @property
     def guide(self) -> str | None:

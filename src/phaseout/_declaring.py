@@ -11,11 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from . import _messages
-from ._hotpath import Declaration
-from ._options import apply_use_options, check_category, check_options
-from ._showing import Budget
-from ._versions import VersionSource, VersionSpec
-from .exceptions import (
+from ._exceptions import (
     DeprecatedWarning,
     PendingWarning,
     PhaseoutWarning,
@@ -23,8 +19,12 @@ from .exceptions import (
     RemovedArgumentError,
     RemovedError,
 )
+from ._hotpath import Declaration
+from ._options import apply_use_options, check_category, check_options
+from ._registry import register
+from ._showing import Budget
+from ._versions import VersionSource, VersionSpec
 from .phases import Phase
-from .registry import register
 
 if TYPE_CHECKING:
     from datetime import date
@@ -161,7 +161,7 @@ def declare(
         kind=kind,
         timeline=timeline,
         source=VersionSource(symbol, module, options["package"], current),
-        replacement_name=replacement,
+        replacement=replacement,
         forward=None,
         reason=options["reason"],
         guide=options["guide"],
@@ -171,3 +171,7 @@ def declare(
     apply_use_options(decl, options)
     register(decl)
     return decl
+
+
+# The timeline of phaseout's own renames before 1.0 (docs/api.md), declared with phaseout.
+OWN_RENAMES: Final[TimelineOptions] = {"since": "0.1", "removed_in": "1.0"}

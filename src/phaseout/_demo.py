@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._config import CONFIG, STRICT_ENV
+from ._exceptions import PhaseoutWarning, RemovedError
 from ._versions import pretend
-from .exceptions import PhaseoutWarning, RemovedError
 
 LIBRARY = '''\
 """weatherlib: a tiny library that is retiring part of its 1.x API."""

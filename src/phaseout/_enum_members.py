@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import RemovedAttributeError
 from ._fastpath import fast_caller
 from ._naming import KIND_CLASS_ATTRIBUTE, LOCK, identifier
-from .exceptions import RemovedAttributeError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

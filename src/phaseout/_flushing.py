@@ -20,9 +20,9 @@ from typing import Final
 
 from . import _notices
 from ._config import CONFIG
+from ._exceptions import UsageLogWarning
 from ._sinks import Sink, SinkFailure
 from ._usage import EVENTS, PENDING, SITES, STATE, CallSite, current_sinks
-from .exceptions import UsageLogWarning
 from .processors import EventDict
 
 #: Seconds the exit flush waits for a sink before the process exits without it.

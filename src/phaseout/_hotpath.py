@@ -23,12 +23,12 @@ from packaging.version import Version
 from . import _codegen, _dates, _filters, _frames
 from ._config import CONFIG, TODAY
 from ._declaration import AnyCallable, DeclarationRecord, FastEntry, FastTable
-from ._plan import Plan, policies_module
-from ._versions import active_pretend, active_today, pretending
-from .exceptions import (
+from ._exceptions import (
     UnknownVersionError,
     built_plainly,
 )
+from ._plan import Plan, policies_module
+from ._versions import active_pretend, active_today, pretending
 from .phases import Phase
 
 _lock = threading.Lock()

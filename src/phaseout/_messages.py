@@ -108,7 +108,7 @@ def removed_text(
     )
 
 
-def deprecated_attribute(
+def deprecated_module_attribute(
     kind: str, symbol: str, timeline: Timeline, replacement: str | None
 ) -> str:
     """The PEP 702 ``__deprecated__`` text: static, independent of the installed version."""

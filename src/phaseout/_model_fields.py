@@ -15,9 +15,9 @@ from typing import Any, Final
 
 from ._constructors import GENERATED, MACHINERY, is_machinery, is_pydantic, vars_init
 from ._declaring import Wording, declare
+from ._exceptions import RemovedAttributeError
 from ._fastpath import use_marker
 from ._hotpath import Declaration
-from .exceptions import RemovedAttributeError
 
 KIND_FIELD: Final = "deprecated field"
 

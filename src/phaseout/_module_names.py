@@ -1,4 +1,4 @@
-"""Module attributes and moved names: ``deprecated_attribute`` and ``moved``.
+"""Module attributes and moved names: ``deprecated_module_attribute`` and ``moved``.
 
 Served by data descriptors on a class made for the module (not a PEP 562 ``__getattr__``,
 which costs an ``AttributeError`` raised and cleared per read): the module's own code keeps
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._declaration import AnyCallable
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import RemovedAttributeError, RemovedImportError
 from ._fastpath import fast_caller
 from ._hotpath import Declaration
 from ._naming import (
@@ -29,7 +30,6 @@ from ._naming import (
     dotted,
     identifier,
 )
-from .exceptions import RemovedAttributeError, RemovedImportError
 from .phases import Phase
 
 if TYPE_CHECKING:
@@ -155,10 +155,10 @@ def _serve(module: ModuleType, name: str, decl: Declaration, own: Callable[[], A
     setattr(type(module), name, _name_descriptor(name, decl, own))
 
 
-_FROM_MODULE: Final = object()  # deprecated_attribute's value: the module's own global
+_FROM_MODULE: Final = object()  # deprecated_module_attribute's value: the module's own global
 
 
-def deprecated_attribute(
+def deprecated_module_attribute(
     module: str,
     name: str,
     value: object = _FROM_MODULE,
@@ -174,9 +174,9 @@ def deprecated_attribute(
     global without a warning. From ``removed_in`` reads raise ``RemovedAttributeError`` (an
     ``AttributeError``) or, for ``from ... import``, ``RemovedImportError``.
     """
-    identifier("deprecated_attribute", "name", name)
+    identifier("deprecated_module_attribute", "name", name)
     with LOCK:
-        served = _served(module, "deprecated_attribute")
+        served = _served(module, "deprecated_module_attribute")
         namespace = vars(served)
         if value is _FROM_MODULE:
             if name not in namespace:
@@ -197,7 +197,7 @@ def deprecated_attribute(
             symbol,
             KIND_ATTRIBUTE,
             module,
-            timeline_options("deprecated_attribute", timeline),
+            timeline_options("deprecated_module_attribute", timeline),
             Wording(symbol, advice, error=RemovedAttributeError),
             replacement,
         )

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Final
 from . import _frames
 from ._declaration import AnyCallable
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import RemovedImportError
 from ._fastpath import fast_caller
 from ._hotpath import Declaration
 from ._naming import KIND_MODULE, LOCK, dotted, later_name_of_the_statement, reads_from
-from .exceptions import RemovedImportError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -16,14 +16,15 @@ import warnings
 from collections.abc import Hashable
 
 from . import _frames
-from .exceptions import PhaseoutWarning
+from ._exceptions import DiagnosticWarning
+from ._resets import on_reset
 
 _said: set[Hashable] = set()
 _lock = threading.Lock()
 
 
 def notice(
-    subject: Hashable | None, message: str, category: type[PhaseoutWarning], **details: object
+    subject: Hashable | None, message: str, category: type[DiagnosticWarning], **details: object
 ) -> None:
     """Warn *message* once per *subject* (every time when *subject* is None)."""
     if subject is not None:
@@ -50,7 +51,8 @@ def to_stderr(text: str) -> None:
         sys.stderr.write(f"{text}\n")
 
 
-def forget() -> None:
-    """Report every subject again (for tests)."""
+@on_reset
+def _reset() -> None:
+    """Report every subject again."""
     with _lock:
         _said.clear()

@@ -15,9 +15,9 @@ from typing import Any, Final
 from packaging.version import Version
 
 from ._declaration import AnyCallable, DeclarationRecord
+from ._exceptions import check_constructible
 from ._showing import check_budget, skip_modules_of
 from ._versions import VersionSpec
-from .exceptions import check_constructible
 from .phases import Timeline
 
 __all__ = [

@@ -127,7 +127,7 @@ def _from_environment() -> None:
         install(global_provider(), attributes)
     except ImportError:
         from . import _notices
-        from .exceptions import SettingsWarning
+        from ._exceptions import SettingsWarning
 
         problem = (
             f"{OTEL_ENV} is set but opentelemetry-api is not installed "

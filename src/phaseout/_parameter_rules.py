@@ -18,14 +18,14 @@ from ._declaring import (
     Wording,
     declare,
 )
-from ._hotpath import Declaration
-from ._layer import DEPRECATED, NOT_PASSED, Shape, Source, both_error, equal
-from .exceptions import (
-    DefaultChangeWarning,
+from ._exceptions import (
+    ChangedDefaultWarning,
     PendingWarning,
     PhaseoutWarning,
     RemovedValueError,
 )
+from ._hotpath import Declaration
+from ._layer import DEPRECATED, NOT_PASSED, Shape, Source, both_error, equal
 from .phases import Phase
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ KIND_VALUE: Final = "deprecated value"
 
 _CHANGE_CATEGORIES: Final[Mapping[Phase, type[PhaseoutWarning]]] = {
     Phase.PENDING: PendingWarning,
-    Phase.SOFT: DefaultChangeWarning,
-    Phase.COMPAT: DefaultChangeWarning,
-    Phase.HARD: DefaultChangeWarning,
+    Phase.SOFT: ChangedDefaultWarning,
+    Phase.COMPAT: ChangedDefaultWarning,
+    Phase.HARD: ChangedDefaultWarning,
 }
 
 

@@ -16,7 +16,7 @@ from packaging.version import Version
 from . import _dates, _messages, _notices
 from ._config import CONFIG
 from ._declaration import DeclarationRecord, policy_of
-from .exceptions import (
+from ._exceptions import (
     DeprecatedWarning,
     PendingWarning,
     PhaseoutWarning,
@@ -78,7 +78,7 @@ class Plan:
             "since": decl.timeline.texts["since"],
             "hard_in": decl.timeline.texts["hard_in"],
             "removed_in": decl.timeline.texts["removed_in"],
-            "replacement": decl.replacement_name,
+            "replacement": decl.replacement,
             "guide": decl.guide,
         }
         self.removed: str | None = None
@@ -129,7 +129,7 @@ class Plan:
                 package=package,
                 timeline=decl.timeline,
                 installed=state,
-                replacement=decl.replacement_name,
+                replacement=decl.replacement,
                 reason=decl.reason,
                 guide=decl.guide,
             )
@@ -148,7 +148,7 @@ class Plan:
                 package=package,
                 timeline=decl.timeline,
                 phase=phase,
-                replacement=decl.replacement_name,
+                replacement=decl.replacement,
                 reason=decl.reason,
                 guide=decl.guide,
                 forwarded=forward,

@@ -1,6 +1,6 @@
 """``deprecated_proxy``: a module-level object whose every *use* warns, not its lookup.
 
-Where ``deprecated_attribute`` and ``moved`` give the real object at the line that reads the
+Where ``deprecated_module_attribute`` and ``moved`` give the real object at the line that reads the
 name, some objects are read once (``from mylib import DEFAULT_TIMEOUT`` at import) and used
 for years. A proxy stands in for the object and forwards every operation to it: arithmetic
 (reflected and in-place), comparisons, hashing, truth, ``len``, iteration, containment, items,
@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import RemovedAttributeError
 from ._fastpath import use_marker
 from ._naming import KIND_ATTRIBUTE, identifier
-from .exceptions import RemovedAttributeError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

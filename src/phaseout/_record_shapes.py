@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import InvalidRecordError, RecordVersionError, RemovedRecordError
 from ._fastpath import fast_caller
 from ._hotpath import Declaration
-from .exceptions import InvalidRecordError, RecordVersionError, RemovedRecordError
 from .phases import Phase
 
 if TYPE_CHECKING:

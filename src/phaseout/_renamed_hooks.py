@@ -1,4 +1,4 @@
-"""``@phaseout.renamed(old, ...)``: a base class's overridable hook renamed, with subclasses
+"""``@phaseout.renamed_hook(old, ...)``: a base class's overridable hook renamed, with subclasses
 that override the old name still called (warned at their class statement), and overriding
 both names refused.
 """
@@ -90,7 +90,7 @@ def _install_hook(owner: type) -> None:
     owner.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
 
 
-def renamed(
+def renamed_hook(
     old: str,
     *,
     since: str | date,
@@ -108,7 +108,7 @@ def renamed(
     name calls; a subclass that overrides both is a ``TypeError``.
     """
     if not old.isidentifier():
-        raise ValueError(f"renamed() needs the old method name, got {old!r}")
+        raise ValueError(f"renamed_hook() needs the old method name, got {old!r}")
     options = {
         "since": since,
         "removed_in": removed_in,

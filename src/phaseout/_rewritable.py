@@ -58,7 +58,7 @@ def automatic(decl: Any) -> str | None:
         return "every use (TOML, YAML and INI files named on its command line)"
     if decl.kind == "renamed environment variable":
         return "every use (.env files named on its command line)"
-    replacement = replacement_path(decl.replacement_name)
+    replacement = replacement_path(decl.replacement)
     if decl.kind in ("moved module", "moved name"):
         return "every import and use" if replacement else None
     if decl.kind in _CALLED:

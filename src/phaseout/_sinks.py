@@ -137,13 +137,13 @@ class LoggerSink(Sink):
         yield write
 
 
-def build_sinks(usage_log: str | TextIO | None, usage_logger: Any) -> tuple[Sink, ...]:
+def build_sinks(usage_log: str | TextIO | None, structlog_logger: Any) -> tuple[Sink, ...]:
     """The sinks of these settings: a path is a file, anything else a stream; a logger."""
     built: list[Sink] = []
     if isinstance(usage_log, str):
         built.append(FileSink(usage_log))
     elif usage_log is not None:
         built.append(StreamSink(usage_log))
-    if usage_logger is not None:
-        built.append(LoggerSink(usage_logger))
+    if structlog_logger is not None:
+        built.append(LoggerSink(structlog_logger))
     return tuple(built)

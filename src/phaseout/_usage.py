@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from . import _frames
 from ._config import CONFIG
+from ._resets import on_reset
 from ._sinks import FileSink, Sink, build_sinks
 from .phases import Phase
 from .processors import EventDict, utc_timestamp
@@ -178,7 +179,7 @@ def current_sinks() -> tuple[Sink, ...]:
     if sinks is None:
         generation = STATE.generation
         config = CONFIG.load()
-        sinks = build_sinks(config.usage_log, config.usage_logger)
+        sinks = build_sinks(config.usage_log, config.structlog_logger)
         with STATE.lock:
             # Keep what was built only if no configure() came in between (its settings
             # would be lost), and only one build per settings (two sink objects for one
@@ -275,7 +276,7 @@ def _identity(decl: Declaration, phase: Phase, caller: str, file: str, line: int
         "phase": phase.value,
         "since": timeline["since"],
         "removed_in": timeline["removed_in"],
-        "replacement": decl.replacement_name,
+        "replacement": decl.replacement,
         "caller": caller,
         "file": file,
         "line": line,
@@ -456,8 +457,9 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def forget_sites() -> None:
-    """Forget every site, its counters and baselines, and past failure reports (for tests)."""
+@on_reset
+def _reset() -> None:
+    """Forget every site, its counters and baselines, and past failure reports."""
     with STATE.flush_lock, STATE.lock:
         for site in SITES.values():
             if site.decl is not None:

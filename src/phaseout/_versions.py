@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 
 from ._config import CONFIG, TODAY, normalize_name, parse_pretend
 from ._dates import as_point, parse_date
+from ._resets import on_reset
 
 if TYPE_CHECKING:
     from datetime import date
@@ -146,8 +147,9 @@ def leave_block() -> None:
         _active_blocks -= 1
 
 
-def clear_caches() -> None:
-    """Forget metadata read so far (after installing or upgrading packages in-process)."""
+@on_reset
+def _reset() -> None:
+    """Forget metadata read so far (packages may have been installed or upgraded since)."""
     global _top_level_dists
     with _cache_lock:
         _dist_versions.clear()

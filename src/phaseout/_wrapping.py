@@ -23,8 +23,8 @@ from ._hotpath import Declaration
 def tag(target: Any, decl: Declaration) -> None:
     """Give *target* its declaration and PEP 702's static ``__deprecated__`` text (an inner
     PEP 702 decorator's own, when there was one: what type checkers show)."""
-    target.__deprecated__ = decl.static or _messages.deprecated_attribute(
-        decl.kind, decl.symbol, decl.timeline, decl.replacement_name
+    target.__deprecated__ = decl.static or _messages.deprecated_module_attribute(
+        decl.kind, decl.symbol, decl.timeline, decl.replacement
     )
     target.__phaseout__ = decl
 
@@ -35,7 +35,7 @@ def _mark(target: Any, decl: Declaration) -> None:
 
 
 def _documented(doc: str | None, decl: Declaration) -> str:
-    note = _messages.doc_note(decl.timeline, decl.replacement_name, decl.reason)
+    note = _messages.doc_note(decl.timeline, decl.replacement, decl.reason)
     return _messages.docstring_with_note(doc, str(decl.timeline.texts["since"]), note)
 
 

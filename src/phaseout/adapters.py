@@ -6,7 +6,7 @@
   the target, silently: it is the new API.
 - :func:`maps`: a legacy method declared as a call to a target method, with arguments
   renamed, dropped or injected and the result converted, without writing a body.
-- :func:`renamed`: a base class renames an overridable hook; subclasses that still override
+- :func:`renamed_hook`: a base class renames an overridable hook; subclasses that still override
   the old name are warned at their ``class`` statement and keep working.
 
 Every use goes through the same phases, warnings and usage accounting as
@@ -21,15 +21,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._adapter_maps import TIMELINE_KEYS, ErrorMap, Mapped, check_mapping, maps, translating
+from ._declaring import OWN_RENAMES
+from ._exceptions import PhaseoutError
+from ._module_names import moved
 from ._options import dotted_name
-from ._renamed_hooks import renamed
+from ._renamed_hooks import renamed_hook
 from .decorators import self_serving
-from .exceptions import PhaseoutError
 
 if TYPE_CHECKING:
     from datetime import date
 
-__all__ = ["AdapterError", "LegacyAdapter", "legacy", "maps", "renamed"]
+__all__ = ["AdapterError", "LegacyAdapter", "legacy", "maps", "renamed_hook"]
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -241,3 +243,7 @@ def _legacy_member(owner: type, name: str, member: Any, settings: dict[str, Any]
     if errors and inspect.isfunction(member):
         member = translating(member, errors)
     return self_serving(**options)(member)
+
+
+# `renamed` read like any rename at the top level; it renames an overridable hook (0.1).
+moved(__name__, "renamed", f"{__name__}.renamed_hook", **OWN_RENAMES)

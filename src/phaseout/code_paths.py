@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Final
 
 from . import _frames
 from ._declaring import TimelineOptions, Wording, declare, timeline_options
+from ._exceptions import RemovedError
 from ._hotpath import Declaration
-from .exceptions import RemovedError
 from .phases import Phase
 
 if TYPE_CHECKING:

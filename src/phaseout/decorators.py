@@ -15,9 +15,9 @@ from . import _messages, _wrapping
 from ._declaration import AnyCallable
 from ._hotpath import Declaration
 from ._options import Checked, apply_use_options, check_category, checked_options, dotted_name
+from ._registry import register
 from ._showing import Budget
 from ._versions import VersionSource, VersionSpec
-from .registry import register
 
 if TYPE_CHECKING:
     from datetime import date
@@ -172,7 +172,7 @@ class _Deprecator:
         checked = self._checked
         if checked is None:
             checked = self._checked = checked_options(symbol, self._options)
-        timeline, current, replacement_name, forward = checked
+        timeline, current, replacement, forward = checked
         if timeline.compat_in is not None and options.get("forwards", True):
             _check_forwardable(symbol, kind, options["replacement"], forward)
         if timeline.compat_in is None or kind == _messages.KIND_PROPERTY:
@@ -211,7 +211,7 @@ class _Deprecator:
             kind=kind,
             timeline=timeline,
             source=VersionSource(symbol, module, options["package"], current),
-            replacement_name=replacement_name,
+            replacement=replacement,
             forward=forward,
             reason=options["reason"],
             guide=options["guide"],

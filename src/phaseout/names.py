@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._class_attributes import deprecated_class_attribute, renamed_attribute
-from ._module_names import deprecated_attribute, moved
+from ._class_attributes import deprecated_class_attribute, renamed_class_attribute
+from ._declaring import OWN_RENAMES
+from ._module_names import deprecated_module_attribute, moved
 from ._moved_modules import moved_module
 
 if TYPE_CHECKING:
@@ -28,13 +29,13 @@ if TYPE_CHECKING:
     from ._proxies import deprecated_proxy
 
 __all__ = [
-    "deprecated_attribute",
     "deprecated_class_attribute",
     "deprecated_member",
+    "deprecated_module_attribute",
     "deprecated_proxy",
     "moved",
     "moved_module",
-    "renamed_attribute",
+    "renamed_class_attribute",
 ]
 
 
@@ -54,3 +55,13 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+# "attribute" alone said module attribute here and class attribute there (renamed in 0.1).
+for _old, _new in (
+    ("deprecated_attribute", "deprecated_module_attribute"),
+    ("renamed_attribute", "renamed_class_attribute"),
+):
+    moved(__name__, _old, f"{__name__}.{_new}", **OWN_RENAMES)
+
+del _old, _new

@@ -238,7 +238,7 @@ def changed_default(
     """The default of *name* (the one in the ``def``) becomes *new* in ``changes_in``.
 
     Before that, a call that does not pass *name* gets the old default and a
-    ``DefaultChangeWarning`` (a ``FutureWarning``: its result will change); a call that
+    ``ChangedDefaultWarning`` (a ``FutureWarning``: its result will change); a call that
     passes it is silent. From ``changes_in`` on, calls get *new*, silently: the installed
     version switches it, with no code change on release day.
     """

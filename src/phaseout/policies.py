@@ -26,15 +26,16 @@ from typing import TYPE_CHECKING, Final
 
 from . import _versions
 from ._config import CONFIG, normalize_name
-from ._showing import Budget, check_budget, skip_modules_of
-from .exceptions import (
-    DefaultChangeWarning,
+from ._exceptions import (
+    ChangedDefaultWarning,
     DeprecatedWarning,
     PendingWarning,
     PhaseoutWarning,
     RemovalWarning,
     check_constructible,
 )
+from ._resets import on_reset
+from ._showing import Budget, check_budget, skip_modules_of
 from .phases import Phase
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ _BASES: Final[dict[str, type[PhaseoutWarning]]] = {
     "pending": PendingWarning,
     "deprecated": DeprecatedWarning,
     "removal": RemovalWarning,
-    "change": DefaultChangeWarning,
+    "change": ChangedDefaultWarning,
 }
 
 
@@ -130,7 +131,7 @@ def policy(
     pending: type[PendingWarning] | None = None,
     deprecated: type[DeprecatedWarning] | None = None,
     removal: type[RemovalWarning] | None = None,
-    change: type[DefaultChangeWarning] | None = None,
+    change: type[ChangedDefaultWarning] | None = None,
     budget: Budget = "call site",
     require_guide: bool = False,
     require_static: bool = False,
@@ -146,7 +147,7 @@ def policy(
     - ``reason``: a default reason.
     - ``pending``, ``deprecated``, ``removal``, ``change``: the package's own warning
       categories, each a subclass of phaseout's (``PendingWarning``, ``DeprecatedWarning``,
-      ``RemovalWarning``, ``DefaultChangeWarning``), so users can filter this one package.
+      ``RemovalWarning``, ``ChangedDefaultWarning``), so users can filter this one package.
     - ``budget``: how often a use is shown: ``"call site"`` (Python's own rule: once per
       calling line under the "default" filter), a number N (the first N uses of each
       declaration in the process; later ones are counted, not shown; ``"process"`` is 1)
@@ -216,6 +217,14 @@ def policy(
     _versions.POLICY_DISTRIBUTIONS[package] = distribution
     CONFIG.changed()  # phases and texts decided under no policy are decided again
     return made
+
+
+@on_reset
+def _reset() -> None:
+    """No package policy (a policy's distribution name lives in ``_versions``)."""
+    POLICIES.clear()
+    _versions.POLICY_DISTRIBUTIONS.clear()
+    CONFIG.changed()
 
 
 def release_calendar(package: str, pyproject: Path | None = None) -> Calendar:

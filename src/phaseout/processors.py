@@ -3,7 +3,7 @@
 Each is a plain callable ``(logger, method_name, event_dict) -> event_dict``, the processor
 protocol of structlog, so none of them imports structlog. phaseout's own JSON-lines sink
 runs :data:`USAGE_PIPELINE` followed by :func:`render_json_line`; an application that sends
-usage events through its own structlog configuration (``configure(usage_logger=...)``) can
+usage events through its own structlog configuration (``configure(structlog_logger=...)``) can
 put the same processors in its chain, and keep only phaseout's events in a dedicated output
 with :func:`keep_usage_events`.
 """
@@ -40,7 +40,7 @@ SCHEMA: Final = 1
 #: The two event names phaseout writes about deprecated APIs.
 USAGE_EVENTS: Final = frozenset({"deprecated_call", "deprecated_usage"})
 
-#: The events of rollouts (``phaseout.Rollout``).
+#: The events of rollouts (``phaseout.rollout.Rollout``).
 ROLLOUT_EVENTS: Final = frozenset(
     {
         "rollout_usage",

@@ -181,7 +181,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 def _declared_packages(config: pytest.Config) -> set[str]:
     """The normalized names of every package with a declaration in this run (and workers)."""
     found: set[str] = set(getattr(config, "_phaseout_worker_packages", ()))
-    registry: Any = sys.modules.get("phaseout.registry")
+    registry: Any = sys.modules.get("phaseout._registry")
     if registry is not None:  # else phaseout was never imported: nothing declared
         for decl in registry.declarations():
             found.add(_normal(decl.source.top_level))

@@ -1,159 +1,38 @@
-"""Every declaration made in this process, for ``phase_of``, audits, docs and reports.
+"""Every declaration made in this process: ``declarations()``, ``phase_of()``.
 
-Declarations are held weakly: a deprecated nested function that goes away takes its
-declaration with it. Settings changes and the first ``pretend()`` drop every cached plan.
+The machinery (a weak list of declarations, the version notes) lives in ``_registry``, where
+the layers that declare reach it; this is its public home.
+
+``Declaration`` is the class of what ``declarations()`` lists. Only phaseout builds one (its
+constructor is internal and changes without notice); annotate code that reads declarations
+with ``phaseout.typing.Declaration``, the read-only protocol.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any, Final, Literal, NamedTuple, overload
+from ._class_attributes import renamed_class_attribute
+from ._declaring import OWN_RENAMES
+from ._hotpath import Declaration
+from ._registry import VersionNote, declaration_of, declarations, phase_of, version_notes
 
-from ._config import CONFIG, normalize_name
-from ._hotpath import Declaration, bump_generation
-from ._versions import on_pretending
-from .phases import Phase
+__all__ = [
+    "Declaration",
+    "VersionNote",
+    "declaration_of",
+    "declarations",
+    "phase_of",
+    "version_notes",
+]
 
-__all__ = ["Declaration", "VersionNote", "declarations", "phase_of"]
-
-# In the order they were made; dead references are dropped when the list has doubled since
-# the last sweep (a plain reference per declaration: a weak dictionary costs more than the
-# rest of the registration, paid for every declaration at import).
-_DECLARATIONS: Final[list[weakref.ref[Declaration]]] = []
-_LOCK: Final = threading.Lock()
-_sweep_at = 1024
+Declaration.__module__ = __name__  # its public home, in reprs, docs and declarations' names
 
 
-def register(decl: Declaration) -> None:
-    global _sweep_at
-    with _LOCK:
-        _DECLARATIONS.append(weakref.ref(decl))
-        if len(_DECLARATIONS) >= _sweep_at:
-            _DECLARATIONS[:] = [ref for ref in _DECLARATIONS if ref() is not None]
-            _sweep_at = max(1024, 2 * len(_DECLARATIONS))
+def _rename_replacement_name() -> None:
+    # `replacement` and `replacement_name` named one fact; a class body cannot declare this on
+    # a class made below, so the descriptor is named here as Python would name it.
+    old = renamed_class_attribute("replacement", **OWN_RENAMES)
+    Declaration.replacement_name = old  # type: ignore[attr-defined]
+    old.__set_name__(Declaration, "replacement_name")
 
 
-class VersionNote(NamedTuple):
-    """A ``.. versionadded::`` or ``.. versionchanged::`` note on an API (see
-    ``phaseout.added`` and ``phaseout.changed``): not a deprecation, no phase, no warning."""
-
-    symbol: str
-    kind: Literal["added", "changed"]
-    version: str
-    text: str | None
-    module: str  # the module that defines the API: its package is the note's
-
-    @property
-    def package(self) -> str:
-        return self.module.partition(".")[0]
-
-
-# Notes are plain records (no behaviour to drop with the object): kept strongly, in order.
-_NOTES: Final[list[VersionNote]] = []
-
-
-def register_note(note: VersionNote) -> None:
-    with _LOCK:
-        _NOTES.append(note)
-
-
-def version_notes(package: str | None = None) -> list[VersionNote]:
-    """Every version note in the order they were made; only *package*'s when given."""
-    with _LOCK:
-        notes = list(_NOTES)
-    if package is None:
-        return notes
-    wanted = normalize_name(package)
-    return [note for note in notes if normalize_name(note.package) == wanted]
-
-
-def _live() -> list[Declaration]:
-    with _LOCK:
-        refs = list(_DECLARATIONS)
-    return [decl for decl in map(weakref.ref.__call__, refs) if decl is not None]
-
-
-# Called before declarations are listed: declarations that wait for a class's constructor
-# (`_constructors`) are made then, where the constructor exists by now.
-_BEFORE_LISTING: Final[list[Any]] = []
-
-
-def before_listing(settle: Any) -> None:
-    """Call *settle()* whenever declarations are listed (a layer above registers it)."""
-    _BEFORE_LISTING.append(settle)
-
-
-@overload
-def declarations(
-    package: str | None = None, *, notes: Literal[False] = False
-) -> list[Declaration]: ...
-@overload
-def declarations(
-    package: str | None = None, *, notes: Literal[True]
-) -> list[Declaration | VersionNote]: ...
-def declarations(
-    package: str | None = None, *, notes: bool = False
-) -> list[Declaration] | list[Declaration | VersionNote]:
-    """Every live declaration in the order they were made; only *package*'s when given;
-    with *notes*, followed by the version notes (``phaseout.added``, ``phaseout.changed``).
-
-    Each has ``symbol``, ``kind``, ``package``, ``timeline``, ``replacement``, ``reason``,
-    ``guide`` and ``phase``. Reading ``package`` or ``phase`` resolves the package's version.
-    """
-    if notes:
-        listed: list[Declaration | VersionNote] = [*declarations(package)]
-        return listed + version_notes(package)
-    for settle in _BEFORE_LISTING:
-        settle()
-    found = _live()
-    if package is None:
-        return found
-    wanted = normalize_name(package)
-    return [
-        decl
-        for decl in found
-        if normalize_name(decl.package) == wanted or normalize_name(decl.source.top_level) == wanted
-    ]
-
-
-def declaration_of(obj: object) -> Declaration:
-    """The declaration of a deprecated object, or a ``TypeError`` saying it has none."""
-    decl = vars(obj).get("__phaseout__") if isinstance(obj, type) else _find(obj)
-    if not isinstance(decl, Declaration):
-        raise TypeError(
-            f"phase_of() needs an object decorated with phaseout.deprecated, got {obj!r}"
-        )
-    return decl
-
-
-def _find(obj: object) -> Any:
-    decl = getattr(obj, "__phaseout__", None)
-    if decl is None:
-        # A classmethod or staticmethod object, or a bound method of one.
-        inner = getattr(obj, "__func__", None) or getattr(obj, "__wrapped__", None)
-        decl = getattr(inner, "__phaseout__", None)
-    return decl
-
-
-def phase_of(obj: object) -> Phase:
-    """The phase *obj* is in now (in this context, under any active ``pretend()``)."""
-    return declaration_of(obj).phase
-
-
-def _invalidate_all() -> None:
-    bump_generation()
-    for decl in _live():
-        decl.invalidate()
-
-
-def _forget_call_sites() -> None:
-    """A pretend() block starts: drop every remembered call site (they were decided outside
-    any block). Plans stay: they are kept per phase, apart from pretended ones."""
-    bump_generation()
-    for decl in _live():
-        decl.forget_call_sites()
-
-
-CONFIG.add_listener(_invalidate_all)
-on_pretending(_forget_call_sites)
+_rename_replacement_name()

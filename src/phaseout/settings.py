@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 from . import _usage
 from ._declaring import CHANGE_KEYS, Wording, declare, timeline_options
-from ._hotpath import Declaration, new_warning
-from ._parameter_rules import DefaultWording
-from ._plan import policies_module
-from .exceptions import (
+from ._exceptions import (
     DeprecatedSettingWarning,
     PendingWarning,
     RemovalWarning,
     RemovedSettingError,
     UnknownVersionError,
 )
+from ._hotpath import Declaration, new_warning
+from ._parameter_rules import DefaultWording
+from ._plan import policies_module
 from .phases import Phase
 
 if TYPE_CHECKING:

@@ -3,7 +3,8 @@
 ``with phaseout.testing.expect("mylib.old_func", phase="soft", count=2): ...`` checks what
 phaseout *counted* in the block: a use whose warning was filtered, silenced or already shown
 (pytest#1190: a warning shown once is not shown again in a later test) is counted all the same,
-so the assertion does not depend on test order.
+so the assertion does not depend on test order. ``reset()`` puts phaseout back as a fresh
+process has it, between tests.
 """
 
 from __future__ import annotations
@@ -11,10 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ._resets import reset_all
 from ._usage import usage
 from .phases import Phase
 
-__all__ = ["expect", "uses"]
+__all__ = ["expect", "reset", "uses"]
+
+
+def reset() -> None:
+    """Put phaseout back as a fresh process has it: ``configure()`` calls forgotten (the
+    environment is read again on next use), counts and call sites, package policies, warning
+    tracking and watches, the diagnostics already said, the installed versions read. What
+    was declared stays declared. For tests: call it in a fixture, before or after each test.
+
+    .. versionadded:: 0.1
+       Replaces ``phaseout.reset_defaults()``, which reset only the settings.
+    """
+    reset_all()
 
 
 def uses(symbol: str) -> dict[Phase, int]:

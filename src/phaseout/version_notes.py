@@ -16,7 +16,7 @@ from typing import Any, Final, Literal, TypeVar
 from packaging.version import InvalidVersion, Version
 
 from . import _messages
-from .registry import VersionNote, register_note, version_notes
+from ._registry import VersionNote, register_note, version_notes
 
 __all__ = ["VersionNote", "added", "changed", "version_notes"]
 

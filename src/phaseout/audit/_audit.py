@@ -13,10 +13,10 @@ from .._calendar import Calendar
 from .._declaration import policy_of
 from .._hotpath import Declaration
 from .._packages import Moment, parse_moment, qualified_name, rollouts_of
+from .._registry import VersionNote, declarations, version_notes
 from .._versions import VersionSource
 from ..phases import Phase, Timeline
 from ..policies import release_calendar
-from ..registry import VersionNote, declarations, version_notes
 from ..settings import SETTINGS_KINDS
 from ._packages import import_all, resolves, usage_by_symbol
 
@@ -144,7 +144,7 @@ def audit(package: str, *, at: str | None = None, usage: Sequence[str] = ()) -> 
             compat_in=texts["compat_in"],
             hard_in=texts["hard_in"],
             removed_in=texts["removed_in"],
-            replacement=decl.replacement_name,
+            replacement=decl.replacement,
             guide=decl.guide,
             phase=_phase_word(decl, decl.source.resolve(None)),
             phase_at=None if moment is None else _phase_at(decl, moment),

@@ -20,10 +20,10 @@ from packaging.version import Version
 
 from .._hotpath import Declaration
 from .._packages import Moment, parse_moment
+from .._registry import declarations, version_notes
 from .._rewritable import automatic
 from ..phases import Phase
 from ..policies import release_calendar
-from ..registry import declarations, version_notes
 from ..settings import (
     KIND_DEFAULT,
     KIND_REMOVED_VARIABLE,
@@ -136,7 +136,7 @@ def _unknown_call(replacement: str) -> str:
 def _method_spelling(decl: Declaration) -> tuple[str, str]:
     """An instance method, called on an instance (``store_v1.get(key)``), and what to call
     instead: a method of the new class on an instance of it (``store.read(key=key)``)."""
-    symbol, replacement = decl.symbol, decl.replacement_name
+    symbol, replacement = decl.symbol, decl.replacement
     owner, _, name = symbol.rpartition(".")
     legacy = _object(symbol)
     arguments = "..." if legacy is None else _arguments(legacy)
@@ -162,7 +162,7 @@ def _method_spelling(decl: Declaration) -> tuple[str, str]:
 
 def _spelling(decl: Declaration) -> tuple[str, str]:
     """The old and the new spelling of *decl*'s API, as code."""
-    symbol, replacement, kind = decl.symbol, decl.replacement_name, decl.kind
+    symbol, replacement, kind = decl.symbol, decl.replacement, decl.kind
     function, _, inside = symbol.partition("(")
     inside = inside.removesuffix(")")
     if kind in ("renamed parameter", "removed parameter"):

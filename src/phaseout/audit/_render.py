@@ -8,7 +8,7 @@ from typing import Final
 
 from packaging.version import Version
 
-from ..registry import VersionNote
+from .._registry import VersionNote
 from ._audit import Audit, Entry, RolloutEntry
 
 

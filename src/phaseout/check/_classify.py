@@ -32,15 +32,15 @@ _ANNOUNCED_BY: Final[Mapping[str, frozenset[str]]] = {
     "object removed": frozenset(
         {
             "deprecated",
-            "deprecated_attribute",
+            "deprecated_module_attribute",
             "moved",
             "moved_module",
             "deprecated_class_attribute",
-            "renamed_attribute",
+            "renamed_class_attribute",
             "deprecated_member",
         }
     ),
-    "kind changed": frozenset({"deprecated", "deprecated_attribute", "moved"}),
+    "kind changed": frozenset({"deprecated", "deprecated_module_attribute", "moved"}),
     "parameter removed": frozenset({"removed_parameter", "renamed_parameter"}),
     "parameter kind changed": frozenset({"keyword_only"}),
     "parameter moved": frozenset({"keyword_only", "removed_parameter", "renamed_parameter"}),
@@ -391,7 +391,12 @@ class _Joiner:
                     continue
                 shown, kind = f"{decl.target}({decl.names[0]})", "parameter removed"
                 detail = f"renamed to {decl.new}: the old keyword is no longer accepted"
-            elif decl.api in ("moved", "moved_module", "deprecated_member", "renamed_attribute"):
+            elif decl.api in (
+                "moved",
+                "moved_module",
+                "deprecated_member",
+                "renamed_class_attribute",
+            ):
                 if lookup(self.new_api, decl.target) is not None:
                     continue
                 shown, kind = decl.target, "object removed"

@@ -21,6 +21,11 @@ class CheckError(ValueError):
     snapshot, a file that does not parse, a bad ``[tool.phaseout.check]``. One line."""
 
 
+#: phaseout's own renamed declarations (deprecated in 0.1), as they read in older releases.
+_OLD_SPELLINGS: Final = {
+    "deprecated_attribute": "deprecated_module_attribute",
+    "renamed_attribute": "renamed_class_attribute",
+}
 #: Declarations written as decorators (on a function, a method or a class).
 _DECORATORS: Final = frozenset(
     {
@@ -34,12 +39,14 @@ _DECORATORS: Final = frozenset(
     }
 )
 #: Declarations written as module-level statements, naming the module (``__name__``).
-_STATEMENTS: Final = frozenset({"deprecated_attribute", "moved", "moved_module"})
+_STATEMENTS: Final = frozenset({"deprecated_module_attribute", "moved", "moved_module"})
 #: Declarations written as the value of a class attribute.
-_CLASS_VALUES: Final = frozenset({"deprecated_class_attribute", "renamed_attribute"})
+_CLASS_VALUES: Final = frozenset({"deprecated_class_attribute", "renamed_class_attribute"})
 #: A file worth parsing names one of them.
 _DECLARING: Final = re.compile(
-    r"\b(?:" + "|".join(sorted(_DECORATORS | _STATEMENTS | _CLASS_VALUES)) + r")\b"
+    r"\b(?:"
+    + "|".join(sorted(_DECORATORS | _STATEMENTS | _CLASS_VALUES | {*_OLD_SPELLINGS}))
+    + r")\b"
 )
 #: Declarations about parameters (the rest are about the object named by ``target``).
 PARAMETER_APIS: Final = frozenset(
@@ -141,11 +148,13 @@ class _Reader:
             yield from self._body(tree.body, self.module, in_class=False)
 
     def _api(self, func: ast.expr) -> str | None:
+        name = None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            return func.attr if func.value.id in self.prefixes else None
-        if isinstance(func, ast.Name):
-            return self.imported.get(func.id)
-        return None
+            name = func.attr if func.value.id in self.prefixes else None
+        elif isinstance(func, ast.Name):
+            name = self.imported.get(func.id)
+        # A release written before phaseout's own renames spells them the old way.
+        return _OLD_SPELLINGS.get(name, name) if name is not None else None
 
     def _body(self, body: list[ast.stmt], owner: str, *, in_class: bool) -> Iterator[Declared]:
         for node in body:
@@ -213,7 +222,7 @@ class _Reader:
         if in_class and self._api(value.func) in _CLASS_VALUES:
             api = self._api(value.func)
             assert api is not None
-            new = _positional(value, 0) if api == "renamed_attribute" else None
+            new = _positional(value, 0) if api == "renamed_class_attribute" else None
             yield self._declared(value, path, api, (), new or _keyword(value, "replacement"))
         elif isinstance(value.func, ast.Call) and self._api(value.func.func) == "deprecated":
             # old = phaseout.deprecated(since=...)(new): a callable kept under its old name

@@ -206,9 +206,8 @@ def _removed_object(brk: Break, context: FixContext, timeline: str) -> Fix:
     elif kind in ("function", "class"):
         code = _resurrected(old, timeline)
     elif kind == "attribute":
-        code = (
-            f'{name} = {_value(old)}\nphaseout.deprecated_attribute(__name__, "{name}", {timeline})'
-        )
+        declared = f'phaseout.deprecated_module_attribute(__name__, "{name}", {timeline})'
+        code = f"{name} = {_value(old)}\n{declared}"
     else:
         return Fix(
             "manual",

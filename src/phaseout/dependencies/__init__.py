@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable
 from typing import Any, Final
 
+from .._resets import on_reset
 from ._audit import (
     WATCH_FINDINGS,
     WatchAudit,
@@ -26,7 +28,7 @@ from ._audit import (
     audit_watches,
     render_watches,
 )
-from ._capture import DEFAULT_CATEGORIES, Tracking, current, start
+from ._capture import DEFAULT_CATEGORIES, TAP, Tracking, current, start
 from ._watch import Watch, unwatch, watch, watched
 from ._watchlist import watch_list
 
@@ -90,6 +92,20 @@ def tracking() -> Tracking | None:
     return current()
 
 
+@on_reset
+def _reset() -> None:
+    """No tracking and no watch: every watched API back as it was."""
+    made = current()
+    if made is not None:
+        made.stop()
+    for watch_made in watched():
+        unwatch(watch_made.target)
+    # A tracking stopped inside a `catch_warnings` block that was entered while it ran (pytest
+    # enters one per test) leaves its inert tap in the filter list the block restores.
+    filters: Any = warnings.filters
+    filters[:] = [entry for entry in filters if entry is not TAP]
+
+
 def _packages(packages: Iterable[str] | str | None) -> frozenset[str] | None:
     from .._config import normalize_name
 
@@ -118,7 +134,7 @@ def _from_environment() -> None:
         track_warnings(packages=[name.strip() for name in value.split(",")])
     except ValueError:
         from .. import _notices
-        from ..exceptions import SettingsWarning
+        from .._exceptions import SettingsWarning
 
         problem = (
             f"{TRACK_WARNINGS_ENV} must be 1, 0 or package names such as 'pandas,numpy', "

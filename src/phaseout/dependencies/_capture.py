@@ -35,7 +35,7 @@ from typing import Any, Final
 
 from .. import _filters, _frames, _notices, _usage
 from .._config import normalize_name
-from ..exceptions import PhaseoutWarning, SettingsWarning
+from .._exceptions import DiagnosticWarning, PhaseoutWarning, SettingsWarning
 from . import _attribution
 
 _getframe: Final = sys._getframe
@@ -68,7 +68,7 @@ class Tracking:
         self.categories = categories
         self.packages = packages
         self.active = False
-        # Per category: counted or not (PhaseoutWarning and unasked categories are not).
+        # Per category: counted or not (phaseout's own categories and unasked ones are not).
         self.counted: dict[type, bool] = {}
         # The site of each (category, text, issuer, id of the user's code, instruction): the
         # code (so a reused id is told apart) and the counter.
@@ -100,7 +100,7 @@ class Tracking:
             result = (
                 isinstance(category, type)
                 and issubclass(category, self.categories)
-                and not issubclass(category, PhaseoutWarning)
+                and not issubclass(category, (PhaseoutWarning, DiagnosticWarning))
             )
         except Exception:  # a category whose subclass check fails: Python will say so
             return False

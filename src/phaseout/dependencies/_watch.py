@@ -24,16 +24,16 @@ from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
 from .. import _notices
+from .._exceptions import SettingsWarning
 from .._options import checked_options
 from ..decorators import deprecated
-from ..exceptions import SettingsWarning
 from . import _capture
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from .._hotpath import Declaration
     from ..phases import Timeline
-    from ..registry import Declaration
 
 _TARGET: Final = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 

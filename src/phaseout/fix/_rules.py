@@ -21,9 +21,9 @@ from packaging.version import Version
 
 from .._hotpath import Declaration
 from .._packages import MISSING, import_all, parse_version, resolve
+from .._registry import declarations
 from .._rewritable import literal, replacement_path
 from ..phases import Phase
-from ..registry import declarations
 
 __all__ = [
     "CallMap",
@@ -99,7 +99,7 @@ class ParameterRule:
 
     declaration: str
     callee: str
-    action: str  # see phaseout.ParameterChange
+    action: str  # see phaseout.typing.ParameterChange
     names: tuple[str, ...]
     signature: Signature
     new: str | None = None  # the new name, or the new value's source
@@ -180,8 +180,8 @@ class _Builder:
         change = getattr(decl, "change", None)
         if change is not None:
             self._parameter(decl, change)
-        elif decl.kind == "moved module" and decl.replacement_name:
-            new = decl.replacement_name
+        elif decl.kind == "moved module" and decl.replacement:
+            new = decl.replacement
             self._rename(decl, [decl.symbol], Rename(decl.symbol, decl.symbol, new, new, True))
         elif decl.kind in _NAME_KINDS:
             self._callable(decl)
@@ -194,14 +194,14 @@ class _Builder:
             self.roots.add(path.partition(".")[0])
 
     def _callable(self, decl: Declaration) -> None:
-        symbol, replacement = decl.symbol, replacement_path(decl.replacement_name)
+        symbol, replacement = decl.symbol, replacement_path(decl.replacement)
         old_obj = resolve(symbol)
         paths = public_paths(symbol)
         if replacement is None:
             why = (
                 "removed, with no replacement"
-                if decl.replacement_name is None
-                else (f"its replacement {decl.replacement_name!r} is not an importable name")
+                if decl.replacement is None
+                else (f"its replacement {decl.replacement!r} is not an importable name")
             )
             self._rename(decl, paths, Rename(symbol, symbol, symbol, "", manual=why))
             return
@@ -233,7 +233,7 @@ class _Builder:
         self._rename(decl, paths, rule)
 
     def _attribute(self, decl: Declaration) -> None:
-        symbol, replacement = decl.symbol, replacement_path(decl.replacement_name)
+        symbol, replacement = decl.symbol, replacement_path(decl.replacement)
         owner, _, name = symbol.rpartition(".")
         manual = None
         new_name = name

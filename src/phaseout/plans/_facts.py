@@ -18,10 +18,10 @@ from .. import _dates, _pyproject
 from .._calendar import Calendar
 from .._hotpath import Declaration
 from .._packages import Moment, import_all, parse_moment, qualified_name, rollouts_of
+from .._registry import declarations
 from .._rewritable import automatic
 from ..phases import Phase, Timeline
 from ..policies import release_calendar
-from ..registry import declarations
 
 __all__ = ["API", "Boundary", "Facts", "RolloutFacts", "gather"]
 
@@ -209,7 +209,7 @@ def gather(package: str, to: str, today: date, *, pyproject: Path | None = None)
         API(
             symbol=decl.symbol,
             kind=decl.kind,
-            replacement=decl.replacement_name,
+            replacement=decl.replacement,
             reason=decl.reason,
             guide=decl.guide,
             boundaries=_boundaries(decl, calendar),

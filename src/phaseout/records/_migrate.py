@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from typing import Any, NamedTuple
 
+from .._exceptions import InvalidRecordError, RecordVersionError
 from .._record_shapes import Records
-from ..exceptions import InvalidRecordError, RecordVersionError
 from ._audit import AuditTrail
 from ._store import Batch, Change, Item, Store, StoredError
 

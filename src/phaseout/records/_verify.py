@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any, NamedTuple
 
+from .._exceptions import RecordVersionError
 from .._record_shapes import Records
-from ..exceptions import RecordVersionError
 from ._audit import AuditTrail
 from ._migrate import migration_id
 from ._store import Restored, Store, StoredError

@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
-from ..exceptions import PhaseoutError
+from .._exceptions import PhaseoutError
 from ._lines import LineParser, UsageEvent, _Broken, parse_line
 
 #: Lines longer than this many bytes are skipped (phaseout never writes one).

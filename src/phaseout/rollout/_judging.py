@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import _flushing, _notices, _otel, _usage  # noqa: F401  # _flushing, _otel: load to act
-from ..exceptions import RolloutWarning
+from .._exceptions import RolloutWarning
 
 if TYPE_CHECKING:
     pass  # imported when an async rollout first shadows: it costs ~25 ms

@@ -18,16 +18,17 @@ import weakref
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import _alarms, _dates, _notices
-from ..exceptions import RolloutWarning, SettingsWarning
+from .._exceptions import RolloutWarning, SettingsWarning
+from ..typing import RolloutPath
 from ._schedule import Schedule
 
 if TYPE_CHECKING:
     import asyncio  # imported when an async rollout first shadows: it costs ~25 ms
 
-Path = Literal["legacy", "new"]
+Path = RolloutPath  # public as phaseout.typing.RolloutPath
 ROLLOUT_ENV: Final = "PHASEOUT_ROLLOUT"
 BUCKETS: Final = 10_000
 _BUCKET_CACHE: Final = 65_536

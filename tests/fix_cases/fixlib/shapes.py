@@ -9,7 +9,7 @@ def area(width, height=1):
 
 class Store:
     LIMIT = 10
-    OLD_LIMIT = phaseout.renamed_attribute("LIMIT", since="2.0", removed_in="3.0")
+    OLD_LIMIT = phaseout.renamed_class_attribute("LIMIT", since="2.0", removed_in="3.0")
 
     @phaseout.renamed_parameter("timeout_s", "timeout", since="2.0", removed_in="3.0")
     def __init__(self, timeout=1.0):
