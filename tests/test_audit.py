@@ -303,6 +303,14 @@ def test_rollouts_of_the_package_are_listed(tmp_path: Path) -> None:
     assert report["rollouts"] == [
         {"name": "users-v2", "legacy": "auditlib.legacy", "new": "auditlib.new", "state": "30%"}
     ]
+    # Every format lists them: the Markdown one once left them out.
+    markdown = run(tmp_path, "--format", "markdown").stdout
+    assert markdown.endswith(
+        "## Findings\n\nNone.\n\n## Rollouts\n\n| name | legacy | new | state |\n|---|---|---|---|\n"
+        "| users-v2 | auditlib.legacy | auditlib.new | 30% |\n"
+    ), markdown
+    table = run(tmp_path).stdout
+    assert table.endswith("users-v2  auditlib.legacy  auditlib.new  30%\n"), table
 
 
 class _Terminal:

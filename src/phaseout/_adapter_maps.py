@@ -98,58 +98,53 @@ class Mapped:
         if not params.positional or params.var_positional or params.var_keyword:
             return None
         reverse = {new: old for old, new in self.args.items() if new is not None}
-        slots: dict[str, Any] = {f"_phaseout_i_{key}": value for key, value in self.inject.items()}
-        pieces, keyword_pieces, call = ["self"], [], []
+        slots: dict[str, Any] = {}
+        positional: list[_codegen.Param] = [("self", None)]
+        keyword_only: list[_codegen.Param] = []
+        call: list[str] = []
         first_default = len(params.positional) - len(defaults)
         for index, new in enumerate(params.positional[1:], start=1):
             positional_only = index < code.co_posonlyargcount
             if new in self.inject:
                 if positional_only:
                     return None
-                call.append(f"{new}=_phaseout_i_{new}")
+                slots[f"{_codegen.PREFIX}i_{new}"] = self.inject[new]
+                call.append(f"{new}={_codegen.PREFIX}i_{new}")
                 continue
             old = reverse.get(new, new)
+            slot = None
             if index >= first_default:
-                slots[f"_phaseout_d{index}"] = defaults[index - first_default]
-                pieces.append(f"{old}=_phaseout_d{index}")
-            else:
-                pieces.append(old)
+                slot = f"{_codegen.PREFIX}d{index}"
+                slots[slot] = defaults[index - first_default]
+            positional.append((old, slot))
             call.append(old if positional_only else f"{new}={old}")
-        if code.co_posonlyargcount:
-            pieces.insert(code.co_posonlyargcount, "/")
         for new in params.keyword_only:
             if new in self.inject:
-                call.append(f"{new}=_phaseout_i_{new}")
+                slots[f"{_codegen.PREFIX}i_{new}"] = self.inject[new]
+                call.append(f"{new}={_codegen.PREFIX}i_{new}")
                 continue
             old = reverse.get(new, new)
+            slot = None
             if new in kw_defaults:
-                slots[f"_phaseout_k_{new}"] = kw_defaults[new]
-                keyword_pieces.append(f"{old}=_phaseout_k_{new}")
-            else:
-                keyword_pieces.append(old)
+                slot = f"{_codegen.PREFIX}k_{new}"
+                slots[slot] = kw_defaults[new]
+            keyword_only.append((old, slot))
             call.append(f"{new}={old}")
-        keyword_pieces += [f"{old}=None" for old, new in self.args.items() if new is None]
-        if keyword_pieces:
-            pieces += ["*", *keyword_pieces]
-        names = [piece.split("=")[0] for piece in pieces if piece not in ("/", "*")]
+        # A dropped keyword is still accepted (and ignored): the legacy API had it.
+        keyword_only += [(old, "None") for old, new in self.args.items() if new is None]
+        names = [param_name for param_name, _ in positional + keyword_only]
         if len(set(names)) != len(names) or _codegen.clashes(tuple(names)) or "self" in names[1:]:
             return None
-        invoke = f"self.target.{self.method}({', '.join(call)})"
-        if self.result is not None:
-            invoke = f"_phaseout_convert({invoke})"
-        is_async = inspect.iscoroutinefunction(func)
-        if is_async and self.result is not None:
-            invoke = invoke.replace("_phaseout_convert(", "_phaseout_convert(await ", 1)
-        source = (
-            f"def _phaseout_make({', '.join([*slots, '_phaseout_convert'])}):\n"
-            f"    {'async ' if is_async and self.result is not None else ''}"
-            f"def {name}({', '.join(pieces)}):\n"
-            f"        return {invoke}\n"
-            f"    return {name}\n"
+        return _codegen.function(
+            name,
+            positional,
+            keyword_only,
+            f"self.target.{self.method}({', '.join(call)})",
+            slots,
+            positional_only=code.co_posonlyargcount,
+            convert=self.result,
+            awaiting=inspect.iscoroutinefunction(func) and self.result is not None,
         )
-        maker = _codegen.define(source, {}, "_phaseout_make")
-        made: Callable[..., Any] = maker(*slots.values(), self.result)
-        return made
 
 
 def maps(

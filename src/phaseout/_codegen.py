@@ -1,7 +1,8 @@
 """Generating functions whose parameters mirror another function's.
 
-Both the exact-signature call wrapper and argument-mapping adapters need a ``def`` with the
-same parameters, kinds and default objects as a given function: Python then binds arguments
+The exact-signature call wrapper, argument-mapping adapters (:func:`function`) and the
+constructors of data classes need a ``def`` with the same parameters, kinds and default
+objects as a given function: Python then binds arguments
 (and reports binding errors) exactly as that function would, at native speed, with no
 ``*args, **kwargs`` packing. Generated code is compiled under a name in this package, so
 frame walks treat it as phaseout's own (see ``GENERATED``).
@@ -135,6 +136,52 @@ def _parameters(
 def clashes(names: tuple[str, ...]) -> bool:
     """Whether a parameter name could shadow a name the generated code uses."""
     return any(name.startswith(PREFIX) for name in names)
+
+
+#: One parameter of a generated function: its name, and the source of its default (None:
+#: none): the name of a slot (a parameter of the maker, see :func:`function`) or a literal.
+Param = tuple[str, str | None]
+
+
+def function(
+    name: str,
+    positional: list[Param],
+    keyword_only: list[Param],
+    call: str,
+    slots: dict[str, Any],
+    *,
+    positional_only: int = 0,
+    convert: Any = None,
+    awaiting: bool = False,
+) -> FunctionType:
+    """``def name(<parameters>): return call``, generated: *call* is the source of one
+    expression over the parameters and the *slots* (defaults and constants, passed by
+    object, never copied); with *convert*, its result goes through ``convert(...)``, after
+    ``await`` when *awaiting* (the function is then ``async``). Parameter names are the
+    caller's to check (:func:`clashes`, duplicates)."""
+    pieces = [_param(param) for param in positional]
+    if positional_only:
+        pieces.insert(positional_only, "/")
+    if keyword_only:
+        pieces += ["*", *(_param(param) for param in keyword_only)]
+    result = f"await {call}" if awaiting else call
+    slots = dict(slots)
+    if convert is not None:
+        slots[f"{PREFIX}convert"] = convert
+        result = f"{PREFIX}convert({result})"
+    source = (
+        f"def {PREFIX}make({', '.join(slots)}):\n"
+        f"    {'async ' if awaiting else ''}def {name}({', '.join(pieces)}):\n"
+        f"        return {result}\n"
+        f"    return {name}\n"
+    )
+    made: FunctionType = define(source, {}, f"{PREFIX}make")(*slots.values())
+    return made
+
+
+def _param(param: Param) -> str:
+    name, slot = param
+    return name if slot is None else f"{name}={slot}"
 
 
 def define(source: str, namespace: dict[str, Any], name: str) -> Any:

@@ -84,8 +84,10 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
     finding_rows = [[f.code, f.severity, f.subject, f.message] for f in result.findings]
     title = f"{result.package} {result.installed or '(version unknown)'}"
     note_rows = [_note_cells(note) for note in result.notes]
+    rollout_rows = [list(item) for item in result.rollouts]
     if fmt == "markdown":
         notes = ["## Version notes", "", _markdown(note_rows, _NOTE_COLUMNS), ""]
+        rollouts = ["## Rollouts", "", _markdown(rollout_rows, RolloutEntry._fields), ""]
         return "\n".join(
             [
                 f"# Deprecations of {title}",
@@ -96,6 +98,7 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
                 "",
                 _markdown(finding_rows, findings_header) if finding_rows else "None.",
                 "",
+                *(rollouts if rollout_rows else []),
                 *(notes if note_rows else []),
             ]
         )
@@ -106,8 +109,8 @@ def render(result: Audit, fmt: str, *, matrix: str | bool | None = None) -> str:
         "",
         _table(finding_rows, findings_header) if finding_rows else "no findings",
     ]
-    if result.rollouts:
-        parts += ["", _table([list(r) for r in result.rollouts], RolloutEntry._fields)]
+    if rollout_rows:
+        parts += ["", _table(rollout_rows, RolloutEntry._fields)]
     if note_rows:
         parts += ["", _table(note_rows, _NOTE_COLUMNS)]
     return "\n".join(parts) + "\n"
