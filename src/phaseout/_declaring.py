@@ -174,4 +174,8 @@ def declare(
 
 
 # The timeline of phaseout's own renames before 1.0 (docs/api.md), declared with phaseout.
-OWN_RENAMES: Final[TimelineOptions] = {"since": "0.1", "removed_in": "1.0"}
+OWN_RENAMES: Final[TimelineOptions] = {
+    "since": "0.1",
+    "removed_in": "1.0",
+    "guide": "docs/api.md#renamed-before-10",
+}

@@ -8,6 +8,7 @@ import importlib
 import pkgutil
 import sys
 from datetime import date
+from types import ModuleType
 from typing import Any, Final, NamedTuple
 
 from packaging.version import Version
@@ -93,11 +94,25 @@ def resolve(path: str) -> Any:
             continue
         try:
             for part in parts[split:]:
-                obj = inspect.getattr_static(obj, part)
+                obj = _static_or_lazy(obj, part, inspect.getattr_static)
         except AttributeError:
             return MISSING
         return obj
     return MISSING
+
+
+def _static_or_lazy(obj: Any, name: str, getattr_static: Any) -> Any:
+    """*obj*'s attribute *name* without running descriptors; for a module that loads its
+    names on first access (a PEP 562 ``__getattr__``, as ``phaseout`` itself does), what
+    that loader gives. Deprecated names are served before ``__getattr__`` is asked, so the
+    loader never counts a use."""
+    try:
+        return getattr_static(obj, name)
+    except AttributeError:
+        loader = vars(obj).get("__getattr__") if isinstance(obj, ModuleType) else None
+        if loader is None:
+            raise
+        return loader(name)
 
 
 def resolves(path: str) -> bool:

@@ -39,7 +39,7 @@ from ._exceptions import (
     UnknownVersionWarning,
     UsageLogWarning,
 )
-from ._module_names import deprecated_module_attribute
+from ._module_names import moved
 
 __all__ = [
     "ChangedDefaultWarning",
@@ -66,10 +66,5 @@ __all__ = [
     "UsageLogWarning",
 ]
 
-deprecated_module_attribute(
-    __name__,
-    "DefaultChangeWarning",
-    ChangedDefaultWarning,
-    replacement="phaseout.exceptions.ChangedDefaultWarning",
-    **OWN_RENAMES,
-)
+# The words in the order of `changed_default` (renamed in 0.1).
+moved(__name__, "DefaultChangeWarning", f"{__name__}.ChangedDefaultWarning", **OWN_RENAMES)
