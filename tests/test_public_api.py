@@ -505,3 +505,15 @@ def test_type_checkers_see_every_public_type(tmp_path: Path) -> None:
     assert rollout.startswith("def (name: str, *, legacy:")
     assert rollout.endswith("-> phaseout.rollout._rollout.Rollout")
     assert (phase, reset) == ("phaseout.phases.Phase", "def ()")
+
+
+def test_python_s_w_option_cannot_name_phaseout_s_categories_as_the_docs_say() -> None:
+    # docs/warnings.md, "Filtering phaseout's categories from the command line".
+    done = subprocess.run(
+        [sys.executable, "-W", "error::phaseout.DeprecatedWarning", "-c", "pass"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        0,
+        "Invalid -W option ignored: invalid module name: 'phaseout'\n",
+    )

@@ -204,7 +204,16 @@ def renamed_class_attribute(
 ) -> Any:
     """In a class body, ``OLD = phaseout.renamed_class_attribute("new")``: reading, writing and
     deleting ``OLD``, on the class or an instance (and through inheritance), warn at that line
-    and go to ``new``; from ``removed_in`` they raise ``RemovedAttributeError``."""
+    and go to ``new``; from ``removed_in`` they raise ``RemovedAttributeError``.
+
+    Args:
+        new: The attribute's new name, in the same class.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionchanged:: 0.1
+       Renamed from ``renamed_attribute``; the old name is deprecated.
+    """
     return _Renamed(
         identifier("renamed_class_attribute", "new", new),
         timeline_options("renamed_class_attribute", timeline),

@@ -173,6 +173,18 @@ def deprecated_module_attribute(
     name`` warn at the reading line and give the value itself; the module's own code reads its
     global without a warning. From ``removed_in`` reads raise ``RemovedAttributeError`` (an
     ``AttributeError``) or, for ``from ... import``, ``RemovedImportError``.
+
+    Args:
+        module: The module's name: pass ``__name__`` from the module itself.
+        name: The attribute's name.
+        value: Its value, when the module does not define it.
+        replacement: What to use instead, named in the message.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionchanged:: 0.1
+       Renamed from ``deprecated_attribute`` (a module's, not a class's); the old name is
+       deprecated.
     """
     identifier("deprecated_module_attribute", "name", name)
     with LOCK:

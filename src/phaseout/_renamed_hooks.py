@@ -106,6 +106,22 @@ def renamed_hook(
     ``obj.<old>(...)`` keeps working (deprecated, served by the new method); a subclass that
     overrides *old* is warned at its ``class`` statement and its override is what the new
     name calls; a subclass that overrides both is a ``TypeError``.
+
+    Args:
+        old: The hook's name before the rename.
+        since: The first version (or date) in which *old* is deprecated.
+        removed_in: From this version, *old* is gone: reading it raises, and a subclass
+            overriding it is an error.
+        hard_in: From this version, a ``RemovalWarning``.
+        compat_in: From this version, the COMPAT phase (its uses are counted as such); the
+            old name is served by the new method in every phase.
+        package: The distribution whose version counts.
+        current_version: A version string or a zero-argument callable returning one.
+        guide: A URL or text where the migration is explained.
+
+    .. versionchanged:: 0.1
+       Renamed from ``renamed`` (it renames an overridable hook); the old name is
+       deprecated.
     """
     if not old.isidentifier():
         raise ValueError(f"renamed_hook() needs the old method name, got {old!r}")

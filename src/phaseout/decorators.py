@@ -251,33 +251,44 @@ def deprecated(
         @phaseout.deprecated(since="2.0", removed_in="3.0", replacement=new_func)
         def old_func(x): ...
 
-    - ``since``: first version in which the API is deprecated (before it: PENDING).
-    - ``compat_in``: from this version, calls are forwarded to ``replacement`` when it is
-      callable (COMPAT).
-    - ``hard_in``: from this version, a ``RemovalWarning`` (HARD); defaults to the first
-      pre-release of ``removed_in``.
-    - ``removed_in``: from this version, using the API raises ``RemovedError``.
-    - ``replacement``: a callable or a dotted name; ``reason`` and ``guide`` (a URL or
-      text) complete the message.
-    - ``package``: the distribution whose version counts (default: the one providing the
-      decorated object's module); ``current_version``: a version string or a zero-argument
-      callable returning one, which overrides every other source.
-    - ``args_map`` and ``result`` shape forwarded calls (COMPAT and HARD): arguments are
-      bound by the legacy signature, renamed (``{"old": "new"}``) or dropped
-      (``{"old": None}``) and passed to the replacement; ``result`` converts its return
-      value to the legacy form; ``args_extra`` adds fixed keyword arguments
-      (``{"backend": "v1"}``). Names are checked against both signatures at decoration.
-      An async function may forward to a sync replacement (its coroutine returns the
-      result); a sync one cannot forward to an async replacement.
-    - ``warn_at_most``: how often uses are shown: N (the first N uses in the process; later
-      ones are counted, not shown), ``"call site"`` (Python's rule, the default) or
-      ``"always"``; instead of the package policy's ``budget``.
-    - ``stacklevel`` (1: the caller's line, the default) and ``skip_modules`` (module names
-      whose frames are skipped, as phaseout's own): where the warning points, for APIs
-      called through the library's own helpers.
-    - ``quiet``: counted in usage logs, never shown (a quiet forwarding period).
-    - ``category``: the warning class of this declaration in every phase that warns,
-      instead of phaseout's (or its package policy's, see ``phaseout.policy``).
+    Args:
+        since: The first version (or date) in which the API is deprecated; before it the
+            phase is PENDING.
+        removed_in: From this version, using the API raises ``RemovedError``.
+        hard_in: From this version, a ``RemovalWarning`` (HARD); defaults to the first
+            pre-release of ``removed_in``.
+        compat_in: From this version, calls are forwarded to ``replacement`` when it is
+            callable (COMPAT).
+        replacement: A callable or a dotted name, named in the message.
+        reason: Why, appended to the message.
+        guide: A URL or text where the migration is explained.
+        package: The distribution whose version counts (default: the one providing the
+            decorated object's module).
+        current_version: A version string or a zero-argument callable returning one, which
+            overrides every other source.
+        args_map: For forwarded calls (COMPAT and HARD): arguments bound by the legacy
+            signature are renamed (``{"old": "new"}``) or dropped (``{"old": None}``) and
+            passed to the replacement. Names are checked against both signatures at
+            decoration. An async function may forward to a sync replacement (its coroutine
+            returns the result); a sync one cannot forward to an async replacement.
+        result: Converts a forwarded call's return value to the legacy form.
+        args_extra: Fixed keyword arguments added to forwarded calls
+            (``{"backend": "v1"}``).
+        category: The warning class of this declaration in every phase that warns, instead
+            of phaseout's (or its package policy's, see ``phaseout.policy``).
+        warn_at_most: How often uses are shown: N (the first N uses in the process; later
+            ones are counted, not shown), ``"call site"`` (Python's rule, the default) or
+            ``"always"``; instead of the package policy's ``budget``.
+        stacklevel: Where the warning points (1: the caller's line, the default), for APIs
+            called through the library's own helpers.
+        skip_modules: Module names whose frames are skipped, as phaseout's own.
+        quiet: Counted in usage logs, never shown (a quiet forwarding period).
+
+    Returns:
+        The decorator, which returns the object itself for classes and a wrapper with the
+        same signature, docstring (plus a ``.. deprecated::`` note) and flags otherwise.
+
+    .. versionadded:: 0.1
     """
     return _Deprecator(
         {

@@ -141,26 +141,36 @@ def policy(
     """Set the deprecation policy of *package* (a top-level import name), for every
     declaration made in it, before or after this call.
 
-    - ``distribution``: the distribution whose installed version counts (default: found from
-      the import name, as for each declaration).
-    - ``guide``: a default guide, a template with ``{version}``, ``{symbol}``, ``{package}``.
-    - ``reason``: a default reason.
-    - ``pending``, ``deprecated``, ``removal``, ``change``: the package's own warning
-      categories, each a subclass of phaseout's (``PendingWarning``, ``DeprecatedWarning``,
-      ``RemovalWarning``, ``ChangedDefaultWarning``), so users can filter this one package.
-    - ``budget``: how often a use is shown: ``"call site"`` (Python's own rule: once per
-      calling line under the "default" filter), a number N (the first N uses of each
-      declaration in the process; later ones are counted, not shown; ``"process"`` is 1)
-      or ``"always"`` (every use that the filters let through, even under "default"). A
-      declaration's own ``warn_at_most`` wins.
-    - ``skip_modules``: modules (with their submodules) whose frames warnings skip, as
-      phaseout's own, so a deprecated API called through the package's helpers warns at
-      the user's line (``("mylib",)``); a declaration's own ``skip_modules`` wins.
-    - ``require_guide``, ``require_static``: ``phaseout audit`` reports a declaration without a
-      guide, or without an inner PEP 702 decorator, as an error.
-    - ``releases``: the release calendar, ``{"2.0": "2027-01-15", "cadence": "12 weeks"}``
-      (as ``[tool.phaseout.releases]``): dates for every boundary, in the audit, the guide
-      and ``phaseout plan``. Phases still follow the installed version.
+    Args:
+        package: The package's top-level import name.
+        distribution: The distribution whose installed version counts (default: found from
+            the import name, as for each declaration).
+        guide: A default guide, a template with ``{version}``, ``{symbol}``, ``{package}``.
+        reason: A default reason.
+        pending: The package's own ``PendingWarning`` subclass, so users can filter this one
+            package.
+        deprecated: The package's own ``DeprecatedWarning`` subclass.
+        removal: The package's own ``RemovalWarning`` subclass.
+        change: The package's own ``ChangedDefaultWarning`` subclass.
+        budget: How often a use is shown: ``"call site"`` (Python's own rule: once per
+            calling line under the "default" filter), a number N (the first N uses of each
+            declaration in the process; later ones are counted, not shown; ``"process"`` is
+            1) or ``"always"`` (every use that the filters let through, even under
+            "default"). A declaration's own ``warn_at_most`` wins.
+        require_guide: ``phaseout audit`` reports a declaration without a guide as an error.
+        require_static: ``phaseout audit`` reports a declaration without an inner PEP 702
+            decorator as an error.
+        releases: The release calendar, ``{"2.0": "2027-01-15", "cadence": "12 weeks"}`` (as
+            ``[tool.phaseout.releases]``): dates for every boundary, in the audit, the guide
+            and ``phaseout plan``. Phases still follow the installed version.
+        skip_modules: Modules (with their submodules) whose frames warnings skip, as
+            phaseout's own, so a deprecated API called through the package's helpers warns at
+            the user's line (``("mylib",)``); a declaration's own ``skip_modules`` wins.
+
+    Returns:
+        The package's :class:`Policy`, in force from now on.
+
+    .. versionadded:: 0.1
     """
     if not isinstance(package, str) or not package.isidentifier():
         raise ValueError(

@@ -298,9 +298,13 @@ class Judging(Routing):
 
     @property
     def rolled_back(self) -> bool:
+        """Whether the rollout is rolled back (by its policy or :meth:`rollback`): every
+        call takes the legacy path until :meth:`resume`."""
         return self._rolled_back is not None
 
     def stats(self) -> RolloutStats:
+        """A snapshot of the traffic and health so far: calls per path, errors, shadow
+        mismatches, latencies, and whether and why it rolled back."""
         with self._lock:
             new_seconds = [s for raised, s in self._new_outcomes if not raised]
             legacy_seconds = list(self._legacy_seconds)

@@ -26,7 +26,33 @@ ROLLOUTS: Final[weakref.WeakSet[Rollout]] = weakref.WeakSet()
 
 
 class Rollout(Judging):
-    """A callable that serves each call from ``legacy`` or ``new``; see ``phaseout.rollout``."""
+    """A callable that serves each call from ``legacy`` or ``new``; see ``phaseout.rollout``.
+
+    Args:
+        name: The rollout's name: it seeds the sticky buckets, names it in usage logs,
+            metrics and ``PHASEOUT_ROLLOUT``, and must not be empty.
+        legacy: The old code path (what a call gets by default, on a rollback, and on
+            ``fallback``).
+        new: The new code path, with the same signature; both sync or both async.
+        percent: The share of keys routed to ``new``, 0 to 100 (0.01 resolution); raising
+            it never moves a key back to legacy.
+        key: Gives a call's key from its arguments (a user id...): the same key always takes
+            the same path. None: every call is drawn at random.
+        allow: Keys always routed to ``new``.
+        deny: Keys always routed to ``legacy`` (stronger than ``allow``).
+        fallback: A call of ``new`` that raises is answered by ``legacy``.
+        shadow: The share (0 to 1) of calls that also run the path not chosen, to compare
+            results; what the shadow does never reaches the caller.
+        compare: Whether two results match (default ``==``), for shadow comparison.
+        rollback: A :class:`RollbackPolicy`: drop to 0 % when errors, mismatches or latency
+            of ``new`` cross its limits over a sliding window.
+        openfeature: An OpenFeature client whose boolean flag ``name`` decides instead of
+            the buckets (the ``openfeature`` extra).
+        schedule: A dated ramp, ``[("2027-01-04", 1), ("2027-01-11", 10, "+2%/day"),
+            ("2027-02-08", 100)]`` or a :class:`Schedule`: the percent follows the calendar.
+
+    .. versionadded:: 0.1
+    """
 
     #: Which path a call with these arguments takes (without calling it).
     route: Callable[..., Path]

@@ -254,6 +254,9 @@ class Routing(RolloutState):
         self.set_percent(percent)
 
     def bucket(self, key: object) -> int:
+        """The bucket (0-9999) of *key* in this rollout: a key goes the new way when its
+        bucket is below ``percent * 100``; stable across processes, machines and Python
+        versions (see :func:`bucket_of`)."""
         return _mix(zlib.crc32(_key_bytes(key), self._name_crc))
 
     def _build_router(self) -> None:
