@@ -9,7 +9,7 @@ interpreter imports to start (those of ``-c pass``), and the minimum of the roun
 warmed first, as an installed package has them (``PYTHONDONTWRITEBYTECODE`` would time the
 compiler instead). Besides the bare import, "phaseout + 1 declaration" imports phaseout
 and declares one deprecated function, which loads the decorator machinery (phases,
-packaging's version parser, the call path).
+packaging's version parser, the call path); "phaseout + configure()" calls ``configure()``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ SUBJECTS = {
         "@phaseout.deprecated(since='1.0', removed_in='2.0', current_version='1.5')\n"
         "def f(): pass"
     ),
+    # configure() is declared with phaseout (its renamed keyword): it loads the parameter
+    # declarations, which an application whose libraries declare deprecations has loaded.
+    "phaseout + configure()": "import phaseout\nphaseout.configure(flush_interval=60)",
     "typing_extensions": "import typing_extensions",
     "deprecation": "import deprecation",
     "Deprecated": "import deprecated",
