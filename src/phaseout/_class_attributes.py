@@ -228,7 +228,16 @@ def deprecated_class_attribute(
 ) -> Any:
     """In a class body, ``RETRIES = phaseout.deprecated_class_attribute(3)``: reading it warns
     and gives *value* (or what was assigned to it on the instance); from ``removed_in`` it
-    raises ``RemovedAttributeError``."""
+    raises ``RemovedAttributeError``.
+
+    Args:
+        value: The attribute's value (on the class; an instance may assign its own).
+        replacement: What to use instead, named in the message.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     return _Constant(
         value,
         timeline_options("deprecated_class_attribute", timeline),

@@ -279,7 +279,18 @@ def moved(
     """``module.name`` now lives at *target* (``"mylib.parsing.parse"``, or
     ``"mylib.parsing:parse"``), maybe under a new name: the old path keeps working, warns at
     the reading line naming the new one, and gives the *same* object. The target is imported on
-    first use, never when declaring."""
+    first use, never when declaring.
+
+    Args:
+        module: The module the name was in: pass ``__name__`` from the module itself.
+        name: The old name.
+        target: Where it lives now, a dotted path (``"mylib.parsing.parse"``) or
+            ``"module:name"``.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     identifier("moved", "name", name)
     dotted("moved", "target", target)
     old = f"{module}.{name}"

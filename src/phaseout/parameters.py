@@ -186,7 +186,19 @@ def renamed_parameter(
 
     *old* may stay in the ``def`` (for callers passing it by position, and for type checkers
     and IDEs) with the default :data:`DEPRECATED` (or None): a value passed for it, by
-    keyword or position, warns and goes to *new*, and the function receives the default."""
+    keyword or position, warns and goes to *new*, and the function receives the default.
+
+    The decorated object may be a function, a method or a class (its constructor: the
+    ``__init__`` a dataclass, attrs or pydantic generated, or a NamedTuple's ``__new__``).
+
+    Args:
+        old: The parameter's old name.
+        new: Its new name, a parameter of the function (or a keyword its ``**kwargs`` takes).
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     rule = Renamed(
         _name("renamed_parameter", "old", old),
         _name("renamed_parameter", "new", new),
@@ -204,7 +216,19 @@ def removed_parameter(
     """Parameter *name* is going away: passing it, by keyword or by position, warns, and
     from ``removed_in`` raises ``RemovedArgumentError``. The function still receives the
     value, or with ``drop=True`` its own default instead. A function taking ``**kwargs``
-    may declare a keyword it no longer lists."""
+    may declare a keyword it no longer lists.
+
+    The decorated object may be a function, a method or a class (its constructor: the
+    ``__init__`` a dataclass, attrs or pydantic generated, or a NamedTuple's ``__new__``).
+
+    Args:
+        name: The parameter's name.
+        drop: Pass the function its own default instead of the value given.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     if not isinstance(drop, bool):
         raise TypeError(f"phaseout.removed_parameter: drop must be True or False, got {drop!r}")
     rule = Removed(
@@ -220,7 +244,18 @@ def keyword_only(
     **timeline: Unpack[TimelineOptions],
 ) -> Callable[[_F], _F]:
     """Parameters *names* (the last positional ones) become keyword-only: passing them by
-    position warns, and from ``removed_in`` raises ``RemovedArgumentError``."""
+    position warns, and from ``removed_in`` raises ``RemovedArgumentError``.
+
+    The decorated object may be a function, a method or a class (its constructor: the
+    ``__init__`` a dataclass, attrs or pydantic generated, or a NamedTuple's ``__new__``).
+
+    Args:
+        *names: The parameters, in order: the last positional ones.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     rule = KeywordOnly(
         tuple(_name("keyword_only", "each name", name) for name in names),
         timeline_options("keyword_only", timeline),
@@ -241,6 +276,18 @@ def changed_default(
     ``ChangedDefaultWarning`` (a ``FutureWarning``: its result will change); a call that
     passes it is silent. From ``changes_in`` on, calls get *new*, silently: the installed
     version switches it, with no code change on release day.
+
+    The decorated object may be a function, a method or a class (its constructor: the
+    ``__init__`` a dataclass, attrs or pydantic generated, or a NamedTuple's ``__new__``).
+
+    Args:
+        name: The parameter whose default changes.
+        new: Its default from ``changes_in`` on.
+        changes_in: The version in which the default changes.
+        **timeline: ``since``, ``hard_in``, ``guide``... (``phaseout.typing.ChangeOptions``:
+            no ``removed_in``, which is ``changes_in`` here).
+
+    .. versionadded:: 0.1
     """
     if not isinstance(changes_in, str):
         raise TypeError(
@@ -261,7 +308,20 @@ def deprecated_value(
 ) -> Callable[[_F], _F]:
     """Passing *value* to *name* is deprecated: it warns (and with *new*, the function
     receives *new* instead); from ``removed_in`` it raises ``RemovedValueError`` (also a
-    ``ValueError``). Other values are untouched."""
+    ``ValueError``). Other values are untouched.
+
+    The decorated object may be a function, a method or a class (its constructor: the
+    ``__init__`` a dataclass, attrs or pydantic generated, or a NamedTuple's ``__new__``).
+
+    Args:
+        name: The parameter.
+        value: The deprecated value (compared with ``is``, then ``==``).
+        new: What the function receives instead, if anything.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     rule = Value(
         _name("deprecated_value", "name", name),
         value,
