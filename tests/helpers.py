@@ -61,6 +61,14 @@ def run_phaseout(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+def mypy(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` on *args* (paths, and options), run in *cwd* with no cache."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *args],
+        capture_output=True, text=True, check=False, cwd=cwd,
+    )  # fmt: skip
+
+
 def pyright(cwd: Path, *paths: str) -> list[dict[str, Any]]:
     """pyright's diagnostics for *paths*, in strict mode with deprecations as errors."""
     (cwd / "pyrightconfig.json").write_text(

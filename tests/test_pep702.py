@@ -16,7 +16,7 @@ import typing_extensions
 import phaseout
 from phaseout import DeprecatedWarning
 
-from .helpers import here, pyright
+from .helpers import here, mypy, pyright
 
 SOFT: dict[str, Any] = {"since": "1.0", "removed_in": "2.0", "current_version": "1.5"}
 # Every PEP 702 decorator this Python has: typing_extensions', and warnings' from 3.13.
@@ -160,15 +160,11 @@ def test_both_checkers_report_each_kind_and_the_runtime_warns_once(tmp_path: Pat
     lines = SAMPLE.splitlines()
     expected = [lines.index(call) + 1 for call in
                 ("old_func(1)", "Client().fetch()", "OldClient()", 'convert("1")')]  # fmt: skip
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--enable-error-code", "deprecated", str(path)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+    checked = mypy(tmp_path, "--enable-error-code", "deprecated", str(path))
     reported = [
-        int(line.split(":")[1]) for line in mypy.stdout.splitlines() if "[deprecated]" in line
+        int(line.split(":")[1]) for line in checked.stdout.splitlines() if "[deprecated]" in line
     ]
-    assert reported == expected, mypy.stdout
+    assert reported == expected, checked.stdout
     diagnostics = pyright(tmp_path, str(path))
     assert [d["range"]["start"]["line"] + 1 for d in diagnostics] == expected, diagnostics
     assert {d["rule"] for d in diagnostics} == {"reportDeprecated"}

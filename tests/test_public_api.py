@@ -31,7 +31,7 @@ from phaseout.exceptions import (
     UsageLogWarning,
 )
 
-from .helpers import here, run_phaseout
+from .helpers import here, mypy, run_phaseout
 
 TOP_LEVEL = {
     # declarations
@@ -486,10 +486,7 @@ def test_type_checkers_see_every_public_type(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "app.py"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+    result = mypy(tmp_path, "app.py")
     # Older mypy versions spell unions and builtins in full.
     lines = [
         line.split(": ", 1)[1].replace("builtins.", "")

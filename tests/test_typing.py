@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import pyright
+from .helpers import mypy, pyright
 
 SNIPPET = """\
 import phaseout
@@ -44,10 +44,7 @@ old("three")
 def test_mypy_keeps_signatures(tmp_path: Path) -> None:
     path = tmp_path / "snippet.py"
     path.write_text(SNIPPET, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+    result = mypy(tmp_path, str(path))
     # Older mypy versions spell builtins in full ("int").
     lines = [
         line.split(": ", 1)[1].replace("builtins.", "")
@@ -102,19 +99,17 @@ save("a.png", "b")
 def test_mypy_and_pyright_flag_the_old_spelling_of_a_parameter(tmp_path: Path) -> None:
     path = tmp_path / "params.py"
     path.write_text(PARAMETERS, encoding="utf-8")
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--enable-error-code", "deprecated", str(path)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
-    assert [line.split(": ", 1)[1] for line in mypy.stdout.splitlines() if ": " in line] == [
+    checked = mypy(tmp_path, "--enable-error-code", "deprecated", str(path))
+    assert [line.split(": ", 1)[1] for line in checked.stdout.splitlines() if ": " in line] == [
         "error: overload def (x: int, *, color: str) -> str of function params.plot is "
         "deprecated: plot(color=) is deprecated since 2.0: use colour=  [deprecated]",
         'error: Argument 2 to "save" has incompatible type "str"; expected "int"  [arg-type]',
-    ], mypy.stdout
+    ], checked.stdout
     old_spelling = PARAMETERS.splitlines().index('plot(1, color="r")') + 1
     wrong_type = PARAMETERS.splitlines().index('save("a.png", "b")') + 1
-    assert [int(line.split(":")[1]) for line in mypy.stdout.splitlines() if ": error" in line] == [
+    assert [
+        int(line.split(":")[1]) for line in checked.stdout.splitlines() if ": error" in line
+    ] == [
         old_spelling,
         wrong_type,
     ]
@@ -190,19 +185,15 @@ def test_mypy_and_pyright_see_moved_names_and_flag_them(tmp_path: Path) -> None:
     for name, text in STATLIB.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--enable-error-code", "deprecated", "app.py", "statlib"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
-    assert [line for line in mypy.stdout.splitlines() if ": error" in line] == [
+    checked = mypy(tmp_path, "--enable-error-code", "deprecated", "app.py", "statlib")
+    assert [line for line in checked.stdout.splitlines() if ": error" in line] == [
         "app.py:1: error: class statlib.OldParser is deprecated: statlib.OldParser moved to "
         "statlib.parsing.Parser  [deprecated]",
         "app.py:1: error: function statlib.parse is deprecated: statlib.parse moved to "
         "statlib.parsing.parse  [deprecated]",
         'app.py:7: error: Argument 1 to "parse" has incompatible type "int"; expected "str"  '
         "[arg-type]",
-    ], mypy.stdout
+    ], checked.stdout
     diagnostics = pyright(tmp_path, "app.py")
     found = [
         (d["range"]["start"]["line"] + 1, d["rule"], d["message"].splitlines()[0])

@@ -19,31 +19,6 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from .phases import Phase
 
-__all__ = [
-    "ChangedDefaultWarning",
-    "DeprecatedSettingWarning",
-    "DeprecatedWarning",
-    "DiagnosticWarning",
-    "InvalidRecordError",
-    "PendingWarning",
-    "PhaseoutError",
-    "PhaseoutWarning",
-    "RecordVersionError",
-    "RemovalWarning",
-    "RemovedArgumentError",
-    "RemovedAttributeError",
-    "RemovedError",
-    "RemovedImportError",
-    "RemovedRecordError",
-    "RemovedSettingError",
-    "RemovedValueError",
-    "RolloutWarning",
-    "SettingsWarning",
-    "UnknownVersionError",
-    "UnknownVersionWarning",
-    "UsageLogWarning",
-]
-
 
 _FACT_NAMES = (
     "symbol", "package", "phase", "since", "hard_in", "removed_in", "replacement", "guide"
@@ -314,6 +289,9 @@ class UnknownVersionError(PhaseoutError, LookupError):
     """
 
 
-for _name in __all__:
-    globals()[_name].__module__ = PUBLIC_HOME  # the public home (see the module docstring)
-del _name
+# Every public class names its public home (see the module docstring); the list of them is
+# that module's `__all__`.
+for _value in list(globals().values()):
+    if isinstance(_value, type) and _value.__module__ == __name__ and _value.__name__[0] != "_":
+        _value.__module__ = PUBLIC_HOME
+del _value
