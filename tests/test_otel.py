@@ -20,6 +20,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 import phaseout
+from phaseout import _otel
 
 SOFT: dict[str, Any] = {"since": "1.0", "removed_in": "2.0", "current_version": "1.5"}
 
@@ -195,6 +196,16 @@ def test_an_exporter_that_fails_changes_nothing_for_the_program() -> None:
     finally:
         phaseout.configure(meter_provider=None)
         provider.shutdown(timeout_millis=2_000)
+
+
+@pytest.mark.usefixtures("quiet")
+def test_the_reset_reports_to_no_provider(reader: InMemoryMetricReader) -> None:
+    first(1)
+    assert points(reader, "phaseout.deprecated.uses") != []
+    phaseout.testing.reset()
+    assert _otel.current_provider() is None
+    first(1)
+    assert points(reader, "phaseout.deprecated.uses") == []
 
 
 def test_rollout_calls_and_rollbacks(reader: InMemoryMetricReader) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ._config import CONFIG, OTEL_ENV
+from ._resets import on_reset
 
 __all__ = ["current_provider", "install"]
 
@@ -104,6 +105,14 @@ def install(meter_provider: Any, attributes: Sequence[str]) -> None:
         metrics = _INSTALLED[id(meter_provider)] = Metrics(meter_provider, attributes)
     metrics.attributes = tuple(attributes)
     metrics.enabled = True
+
+
+@on_reset
+def _reset() -> None:
+    """Report to no provider (OpenTelemetry cannot take instruments back: their callbacks
+    report nothing); ``PHASEOUT_OTEL`` is read again with the other settings."""
+    for installed in _INSTALLED.values():
+        installed.enabled = False
 
 
 def current_provider() -> Any:

@@ -22,8 +22,9 @@ __all__ = ["expect", "reset", "uses"]
 def reset() -> None:
     """Put phaseout back as a fresh process has it: ``configure()`` calls forgotten (the
     environment is read again on next use), counts and call sites, package policies, warning
-    tracking and watches, the diagnostics already said, the installed versions read. What
-    was declared stays declared. For tests: call it in a fixture, before or after each test.
+    tracking and watches, OpenTelemetry reporting, the diagnostics already said, the installed
+    versions read. What was declared stays declared. For tests: call it in a fixture, before
+    or after each test.
 
     .. versionadded:: 0.1
        Replaces ``phaseout.reset_defaults()``, which reset only the settings.
