@@ -18,6 +18,12 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for ``-n auto``: one per CPU, and at least four, since many tests spend their
+    time waiting on subprocesses (killed migrations, type checkers, a browser, PostgreSQL)."""
+    return max(4, os.cpu_count() or 1)
+
+
 # PHASEOUT_TRACK_WARNINGS acts when phaseout is first imported, which the pytest plugin did
 # before this file removed it: undone here.
 reset()

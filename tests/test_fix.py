@@ -508,15 +508,17 @@ def _real_code() -> list[str]:
 def test_real_code_matching_nothing_is_read_and_left_byte_for_byte() -> None:
     """Every ``.py`` of the standard library and site-packages through the command's run:
     nothing changes, nothing crashes. Rules naming nothing these files spell stop most of
-    them at the text filter; each 40th file that imports ``os`` also goes through libcst and
-    the rewrite, which must give back its very text."""
+    them at the text filter; each 40th file (under 64 kB) that imports ``os`` also goes through
+    libcst and the rewrite, which must give back its very text."""
     files = _real_code()
     assert len(files) > 1000
     outcomes = run_files(files, NOTHING, {}, jobs=2)
     assert len(outcomes) == len(files)
     assert [o.path for o in outcomes if o.new is not None or o.rewrites] == []
     assert all(o.error is None or o.error.startswith("cannot ") for o in outcomes)
-    sample = [o for o in outcomes if b"import os" in o.old][::40]
+    # Files over 64 kB stay out of the sample: libcst takes seconds on each (the 220 kB
+    # test_decimal.py alone, 14 s), and their size is not what this test is about.
+    sample = [o for o in outcomes if b"import os" in o.old and len(o.old) < 64_000][::40]
     assert len(sample) > 20
     for outcome in sample:
         text = outcome.old.decode("utf-8", "surrogateescape")

@@ -653,18 +653,36 @@ def kill_repeatedly(
     )
 
 
+def _busy_work(seconds: float) -> str:
+    """A SELECT that takes about *seconds* here: a row counter, its length measured."""
+    db = sqlite3.connect(":memory:")
+
+    def query(rows: int) -> str:
+        return (
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            f"LIMIT {rows}) SELECT x FROM c"
+        )
+
+    start = time.perf_counter()
+    for _ in range(10):
+        db.execute(f"SELECT COUNT(*) FROM ({query(10_000)})").fetchone()
+    per_row = (time.perf_counter() - start) / 100_000
+    db.close()
+    return query(max(1_000, round(seconds / per_row)))
+
+
 def test_killed_twenty_times_and_resumed_every_record_is_migrated_once(tmp_path: Path) -> None:
     write_library(tmp_path)
     path = tmp_path / "app.db"
     rows = {key: v1(key) for key in range(1, 2001)}
     url = make_db(path, rows)
     db = sqlite3.connect(path)
-    # Each row's UPDATE made slow (≈ 5 ms), so that most kills land inside a batch's write
-    # transaction, between its first write and its commit.
+    # Each row's UPDATE made slow (≈ 10 ms on this machine, now), so that most kills land
+    # inside a batch's write transaction, between its first write and its commit, and the
+    # 2,000 rows (≈ 20 s) outlast the twenty kills (at most 16 s).
     db.execute(
         "CREATE TRIGGER slow_writes AFTER UPDATE ON users BEGIN "
-        "SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-        "LIMIT 30000) SELECT x FROM c); END"
+        f"SELECT COUNT(*) FROM ({_busy_work(0.010)}); END"
     )
     db.commit()
     db.close()

@@ -182,6 +182,36 @@ def test_a_million_calls_from_three_sites_write_six_lines(tmp_path: Path) -> Non
 
 
 @pytest.mark.usefixtures("quiet")
+def test_a_reset_starts_the_flush_interval_over(tmp_path: Path) -> None:
+    # The flusher thread outlives a reset (it is the process's); its last periodic flush may
+    # be long ago. After a reset, the next periodic flush must be a whole interval away, or a
+    # test's exact line counts depend on when the thread last flushed.
+    phaseout.configure(usage_log=tmp_path / "before.jsonl")
+    old(1)  # starts the flusher thread
+    phaseout.flush_usage()
+    _usage.STATE.interval_start -= 3600.0  # as if its last periodic flush were an hour ago
+    phaseout.testing.reset()
+    log = tmp_path / "usage.jsonl"
+    phaseout.configure(usage_log=log)
+
+    def use() -> None:
+        old(1)  # one call site throughout
+
+    use()
+    phaseout.configure(flush_interval=60.0)  # a settings change wakes the flusher
+    deadline = time.monotonic() + 30
+    while _usage.STATE.wake.is_set() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # a flusher that thought the interval over would be flushing now
+    use()
+    phaseout.flush_usage()
+    assert [(e["event"], e.get("count")) for e in read_jsonl(log)] == [
+        ("deprecated_call", None),
+        ("deprecated_usage", 2),
+    ]
+
+
+@pytest.mark.usefixtures("quiet")
 def test_no_sink_by_default_and_counts_kept_in_process(tmp_path: Path) -> None:
     os.chdir(tmp_path)
     old(1)

@@ -169,20 +169,20 @@ def _flush_at_worker_exit() -> None:
 def _run_flusher() -> None:
     state = STATE
     wake = state.wake
-    last = time.monotonic()
+    state.interval_start = time.monotonic()
     while True:
         # Woken early by a settings change: wait out the (possibly new) interval from the
         # last flush, rather than flushing at every configure().
-        wake.wait(max(0.0, last + CONFIG.load().flush_interval - time.monotonic()))
+        wake.wait(max(0.0, state.interval_start + CONFIG.load().flush_interval - time.monotonic()))
         if state.wake is not wake:  # a fork renewed the state; this thread is not ours
             return
         wake.clear()
         if state.exiting.is_set():
             _flush_quietly()
             state.exit_flushed.set()
-        elif time.monotonic() >= last + CONFIG.load().flush_interval:
+        elif time.monotonic() >= state.interval_start + CONFIG.load().flush_interval:
             _flush_quietly()
-            last = time.monotonic()
+            state.interval_start = time.monotonic()
         elif state.prompt and (PENDING or EVENTS):
             _flush_quietly(calls_only=True)
 

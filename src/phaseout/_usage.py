@@ -129,6 +129,7 @@ class _State:
         "flush_lock",
         "flusher",
         "generation",
+        "interval_start",
         "lock",
         "prompt",
         "reported",
@@ -145,6 +146,9 @@ class _State:
         self.atexit_registered = False
         self.finalizer_pid = 0
         self.dropped = 0
+        # When the current flush interval began (time.monotonic()): the flusher's clock, kept
+        # here so that a reset starts the interval over.
+        self.interval_start = time.monotonic()
         # Starts the flusher thread: set by `_flushing` when it is loaded (it reads these
         # counters; they never import it).
         self.start_flusher: Callable[[], None] | None = None
@@ -471,3 +475,5 @@ def _reset() -> None:
         EVENTS.clear()
         STATE.reported.clear()
         STATE.dropped = 0
+        # A fresh start: the next periodic flush is a whole interval away.
+        STATE.interval_start = time.monotonic()
