@@ -5,9 +5,11 @@ old spelling deprecated with phaseout itself (warned, audited, guided, rewritten
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -85,6 +87,30 @@ def test_the_top_level_is_the_documented_surface() -> None:
         warnings.simplefilter("error")
         exec("from phaseout import *", namespace)
     assert set(namespace) - {"__builtins__"} == TOP_LEVEL
+
+
+def _documented_callables() -> list[str]:
+    return sorted(
+        name
+        for name in phaseout.__all__
+        if inspect.isfunction(inspect.unwrap(getattr(phaseout, name))) or name == "Records"
+    )
+
+
+@pytest.mark.parametrize("name", _documented_callables())
+def test_every_top_level_callable_documents_each_argument_and_its_version(name: str) -> None:
+    obj = getattr(phaseout, name)
+    doc = inspect.getdoc(obj) or ""
+    assert re.search(r"^\.\. version(added|changed):: \d+\.\d+$", doc, re.M), name
+    parameters = list(inspect.signature(obj).parameters.values())
+    if not parameters:
+        assert "Args:" not in doc
+        return
+    assert doc.count("\nArgs:\n") == 1, name
+    section = doc.split("\nArgs:\n")[1].split("\n\n")[0]
+    named = re.findall(r"^    (\**\w+):", section, re.M)
+    stars = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}
+    assert named == [stars.get(p.kind, "") + p.name for p in parameters], name
 
 
 @pytest.mark.parametrize("old", sorted(phaseout._MOVED))

@@ -162,6 +162,19 @@ def maps(
     adds arguments the legacy API never had, ``result`` converts the new result to the legacy
     form and ``errors`` translates exceptions. Timeline keywords override the adapter's.
     Every name is checked against the target method when the adapter class is created.
+
+    Args:
+        method: The target's method that the legacy method calls.
+        args: Legacy keyword → the target's keyword (``{"old": "new"}``), or ``None`` to
+            drop it.
+        inject: Keyword arguments added to every call of the target.
+        result: Converts the target's result to the legacy form.
+        errors: Exceptions of the new implementation → legacy ones (a class, or a callable
+            taking the exception).
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``). Left out: the adapter's.
+
+    .. versionadded:: 0.1
     """
     unknown = set(timeline) - set(TIMELINE_KEYS)
     if unknown:

@@ -80,7 +80,16 @@ def deprecated_member(
     """On an Enum class: member *name* is deprecated. ``Color.RED`` and ``Color["RED"]``
     warn at that line and give the member itself (an alias of *replacement*, when the class
     says ``RED = CRIMSON``'s value); from ``removed_in`` they raise
-    ``RemovedAttributeError``. *replacement* is another member's name."""
+    ``RemovedAttributeError``. *replacement* is another member's name.
+
+    Args:
+        name: The member's name in the Enum class.
+        replacement: Another member's name, named in the message.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     identifier("deprecated_member", "name", name)
     if replacement is not None:
         identifier("deprecated_member", "replacement", replacement)

@@ -35,6 +35,11 @@ def flush_usage(timeout: float | None = None) -> int:
     Another flush may be under way (the background thread's, stuck in a sink that blocks):
     with *timeout* (seconds), give up waiting for it after that long and return 0, the
     counts kept for the next flush, rather than wait as long as the sink does.
+
+    Args:
+        timeout: Seconds to wait for a flush already under way; ``None`` waits for it.
+
+    .. versionadded:: 0.1
     """
     if timeout is not None and (isinstance(timeout, bool) or not timeout >= 0):
         raise ValueError(f"flush_usage: timeout must be a number of seconds >= 0, got {timeout!r}")

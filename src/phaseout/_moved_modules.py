@@ -138,7 +138,16 @@ def moved_module(
     """Module *old* (and its submodules) now lives at *new*: ``import old`` and ``from old
     import X`` keep working, warn at the importing line (and wherever a name is read through
     the old module) naming *new*, and give *new*'s own objects. Declare it in the package
-    that owned *old*, before anything imports it; *new* is imported on first use."""
+    that owned *old*, before anything imports it; *new* is imported on first use.
+
+    Args:
+        old: The module's old dotted name.
+        new: Its new dotted name.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     dotted("moved_module", "old", old)
     dotted("moved_module", "new", new)
     if old == new or new.startswith(f"{old}."):

@@ -185,7 +185,17 @@ def deprecated_proxy(
     an object that forwards every operation to *value*, each a use of the module attribute
     *name* (of the calling module; a dotted name as given) at the line performing it. From
     ``removed_in`` every operation raises ``RemovedAttributeError``. Typed as *value*'s type,
-    so checkers and IDEs see the object itself."""
+    so checkers and IDEs see the object itself.
+
+    Args:
+        name: The module attribute's name (of the calling module; a dotted name as given).
+        value: The object every operation is forwarded to.
+        replacement: What to use instead, named in the message.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     if "." in name:
         if not all(part.isidentifier() for part in name.split(".")):
             raise TypeError(f"phaseout.deprecated_proxy: name must be a dotted name, got {name!r}")

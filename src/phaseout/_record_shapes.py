@@ -86,6 +86,15 @@ class Records:
     order with :meth:`upgrade` (each a deprecation of the older shape, with a timeline) and,
     optionally, :meth:`downgrade` (for writing old shapes and round-trip checks);
     :meth:`validator` attaches a check to a version.
+
+    Args:
+        name: The kind of record (``"users"``), used in migration names and messages.
+        package: The distribution whose installed version sets each step's phase (by default,
+            the declaring module's).
+        version_field: The field of a record that holds its shape's version.
+        first: The version of a record without *version_field*.
+
+    .. versionadded:: 0.1
     """
 
     __slots__ = (

@@ -101,6 +101,12 @@ def declarations(
 
     Each has ``symbol``, ``kind``, ``package``, ``timeline``, ``replacement``, ``reason``,
     ``guide`` and ``phase``. Reading ``package`` or ``phase`` resolves the package's version.
+
+    Args:
+        package: Only this distribution's (or top-level package's) declarations.
+        notes: Also list the version notes, after the declarations.
+
+    .. versionadded:: 0.1
     """
     if notes:
         listed: list[Declaration | VersionNote] = [*declarations(package)]
@@ -141,7 +147,14 @@ def _find(obj: object) -> Any:
 
 
 def phase_of(obj: object) -> Phase:
-    """The phase *obj* is in now (in this context, under any active ``pretend()``)."""
+    """The phase *obj* is in now (in this context, under any active ``pretend()``).
+
+    Args:
+        obj: An object decorated with ``@phaseout.deprecated`` (a function, method,
+            classmethod, staticmethod, property or class); anything else is a ``TypeError``.
+
+    .. versionadded:: 0.1
+    """
     return declaration_of(obj).phase
 
 

@@ -424,6 +424,8 @@ def usage() -> list[SiteUsage]:
     ``phaseout.track_warnings()`` is on (``kind="warning"``).
 
     Counts start at zero in a forked child. Flushing does not reset them.
+
+    .. versionadded:: 0.1
     """
     return [
         SiteUsage(

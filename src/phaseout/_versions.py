@@ -82,6 +82,13 @@ def pretend(
 
     ``pretend(today="2027-07-01")`` (or a ``date``) moves the timelines declared by date
     to that day (UTC), in the same context-local way.
+
+    Args:
+        versions: Package → version (``{"mylib": "3.0"}``, a ``Version`` or a ``date``), or the
+            text form ``"mylib==3.0,otherlib==2.0"``; ``None`` for none.
+        today: The day timelines declared by date are judged on (a ``date`` or ISO text).
+
+    .. versionadded:: 0.1
     """
     if versions is None and today is None:
         raise TypeError(

@@ -76,6 +76,19 @@ def legacy(
     Options left out come from the adapter's class keywords. ``replacement`` may name a
     method of the target (``"fetch_users"``); ``errors`` maps exceptions of the new
     implementation to legacy ones (a class, or a callable taking the exception).
+
+    Args:
+        since: The first version (or date) in which the method is deprecated.
+        compat_in: From this version, the COMPAT phase.
+        hard_in: From this version, a ``RemovalWarning``.
+        removed_in: From this version, calling the method raises ``RemovedError``.
+        replacement: What to use instead: a method of the target, or any dotted name.
+        reason: Why, appended to the message.
+        guide: A URL or text where the migration is explained.
+        errors: Exceptions of the new implementation → legacy ones (a class, or a callable
+            taking the exception).
+
+    .. versionadded:: 0.1
     """
     given = {
         "since": since,

@@ -83,7 +83,17 @@ def code_path(
     **timeline: Unpack[TimelineOptions],
 ) -> CodePath:
     """Declare a deprecated code path named *symbol* (what the user wrote, e.g.
-    ``"mylib.connect(legacy=True)"``), in the module that calls this."""
+    ``"mylib.connect(legacy=True)"``), in the module that calls this.
+
+    Args:
+        symbol: The code path as users write it (``"mylib.connect(legacy=True)"``), the name
+            its warnings, counts and reports use.
+        replacement: What to use instead, named in the message.
+        **timeline: ``since``, ``removed_in``, ``hard_in``, ``guide``... as for
+            ``phaseout.deprecated`` (``phaseout.typing.TimelineOptions``).
+
+    .. versionadded:: 0.1
+    """
     if not isinstance(symbol, str) or not symbol.strip():
         raise TypeError(f"phaseout.code_path: symbol must be a non-empty string, got {symbol!r}")
     if replacement is not None and not isinstance(replacement, str):

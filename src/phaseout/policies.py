@@ -271,7 +271,13 @@ def silenced(decl: Declaration) -> bool:
 def silence(*packages: str) -> Iterator[None]:
     """In this block (this thread or task, and tasks it creates), the warnings of
     *packages* (distribution or import names) are not emitted; their uses are still counted.
-    Global warning filters are not touched."""
+    Global warning filters are not touched.
+
+    Args:
+        *packages: Distribution or import names.
+
+    .. versionadded:: 0.1
+    """
     for name in packages:
         if not isinstance(name, str) or not name:
             raise ValueError(f"silence() takes package names, got {name!r}")

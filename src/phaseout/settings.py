@@ -341,8 +341,6 @@ def deprecated_settings(
     """Declare a package's settings changes, with one timeline.
 
     Args:
-        package: the distribution whose installed version sets the phase (by default, the
-            declaring module's).
         renamed: old key → new key (``"db.pool.size": "db.pool_size"``).
         removed: key → what to do instead (the migration text of warnings and errors).
         changed_default: key → ``(old default, new default)``; the new default applies from
@@ -351,7 +349,10 @@ def deprecated_settings(
         env_prefix: environment variables are declared too: ``MYLIB_`` + the key upper-cased,
             a dot as ``__`` (``timeout`` → ``MYLIB_TIMEOUT``).
         **timeline: ``since``, ``removed_in`` and the other options of
-            ``@phaseout.deprecated``.
+            ``@phaseout.deprecated``; ``package``, the distribution whose installed version
+            sets the phase, is by default the declaring module's.
+
+    .. versionadded:: 0.1
     """
     api = "deprecated_settings"
     module = sys._getframe(1).f_globals.get("__name__") or "__main__"

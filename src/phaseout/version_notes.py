@@ -82,14 +82,28 @@ class _Noter:
 
 
 def added(version: str, text: str | None = None) -> Callable[[_T], _T]:
-    """Note that the API was added in *version* (``.. versionadded::``, with *text*)."""
+    """Note that the API was added in *version* (``.. versionadded::``, with *text*).
+
+    Args:
+        version: The version the API was added in.
+        text: What to add to the note, if anything.
+
+    .. versionadded:: 0.1
+    """
     if text is not None and not isinstance(text, str):
         raise TypeError(f"phaseout.added: text must be a string or None, got {text!r}")
     return _Noter("added", _version("added", version), text)
 
 
 def changed(version: str, text: str) -> Callable[[_T], _T]:
-    """Note that the API changed in *version*, and how (``.. versionchanged::``)."""
+    """Note that the API changed in *version*, and how (``.. versionchanged::``).
+
+    Args:
+        version: The version the API changed in.
+        text: What changed.
+
+    .. versionadded:: 0.1
+    """
     if not isinstance(text, str) or not text.strip():
         raise TypeError(
             f"phaseout.changed: text must say what changed, such as 'now returns a list', "

@@ -71,6 +71,13 @@ def track_warnings(
     ``"kind": "warning"``), OpenTelemetry and ``phaseout report``. What Python shows, raises
     or ignores is unchanged. Start it before importing the libraries watched, so that a
     ``from warnings import warn`` of theirs is counted from the front door too.
+
+    Args:
+        categories: The warning categories counted (and their subclasses).
+        packages: Only warnings these packages issue (distribution or import names; an
+            iterable, or ``"a,b"``); ``None`` for every package.
+
+    .. versionadded:: 0.1
     """
     chosen: tuple[Any, ...] = (categories,) if isinstance(categories, type) else tuple(categories)
     for category in chosen:

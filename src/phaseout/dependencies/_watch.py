@@ -111,6 +111,20 @@ def watch(
     provides the target's top-level module). Uses are counted per call site; with
     *show* they also warn as ``@phaseout.deprecated`` does. Watching a target again
     replaces the earlier watch. :func:`unwatch` takes it back.
+
+    Args:
+        target: The dotted path of the watched object (``"pandas.DataFrame.append"``).
+        since: The version of *package* (or date) from which it is deprecated.
+        removed_in: The version of *package* that removes it (what ``phaseout audit
+            --watch`` checks an upgrade against).
+        hard_in: From this version, the HARD phase.
+        replacement: What to use instead, named in messages and reports.
+        package: The distribution whose installed version counts.
+        reason: Why, appended to the message.
+        guide: A URL or text where the migration is explained.
+        show: Also warn at each use, as ``@phaseout.deprecated`` does.
+
+    .. versionadded:: 0.1
     """
     made = checked(
         target,
@@ -156,7 +170,13 @@ def checked(target: str, **settings: Any) -> Watch:
 
 
 def unwatch(target: str) -> Watch:
-    """Take back the watch of *target*: the original object is put back (``is`` the same)."""
+    """Take back the watch of *target*: the original object is put back (``is`` the same).
+
+    Args:
+        target: The dotted path given to :func:`watch`.
+
+    .. versionadded:: 0.1
+    """
     with _lock:
         made = _WATCHES.pop(target, None)
         if made is None:
