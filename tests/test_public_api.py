@@ -109,7 +109,10 @@ def test_every_top_level_callable_documents_each_argument_and_its_version(name: 
     assert doc.count("\nArgs:\n") == 1, name
     section = doc.split("\nArgs:\n")[1].split("\n\n")[0]
     named = re.findall(r"^    (\**\w+):", section, re.M)
-    stars = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}
+    stars: dict[Any, str] = {
+        inspect.Parameter.VAR_POSITIONAL: "*",
+        inspect.Parameter.VAR_KEYWORD: "**",
+    }
     assert named == [stars.get(p.kind, "") + p.name for p in parameters], name
 
 
