@@ -9,7 +9,9 @@ interpreter imports to start (those of ``-c pass``), and the minimum of the roun
 warmed first, as an installed package has them (``PYTHONDONTWRITEBYTECODE`` would time the
 compiler instead). Besides the bare import, "phaseout + 1 declaration" imports phaseout
 and declares one deprecated function, which loads the decorator machinery (phases,
-packaging's version parser, the call path); "phaseout + configure()" calls ``configure()``.
+packaging's version parser, the call path); "phaseout + configure()" calls ``configure()``;
+the two command-line subjects build the parser of ``phaseout report`` alone, and of every
+command (``phaseout --help``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ SUBJECTS = {
     # configure() is declared with phaseout (its renamed keyword): it loads the parameter
     # declarations, which an application whose libraries declare deprecations has loaded.
     "phaseout + configure()": "import phaseout\nphaseout.configure(flush_interval=60)",
+    # The command line: `phaseout report` builds its own parser only (and imports the report
+    # tool only); every command's parser is what `phaseout --help` builds.
+    "phaseout report (command line)": "from phaseout.cli import _parser\n_parser('report')",
+    "phaseout --help (every command)": "from phaseout.cli import _parser\n_parser()",
     "typing_extensions": "import typing_extensions",
     "deprecation": "import deprecation",
     "Deprecated": "import deprecated",

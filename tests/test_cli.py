@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import shutil
@@ -68,6 +69,43 @@ def test_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main([])
     assert info.value.code == 2
     assert "the following arguments are required: COMMAND" in capsys.readouterr().err
+
+
+TOOLS = ("phaseout.audit", "phaseout.check", "phaseout.plans", "phaseout.records")
+
+
+def test_a_command_imports_its_own_tool_only(tmp_path: Path) -> None:
+    log = tmp_path / "usage.jsonl"
+    log.write_text("")
+    probe = (
+        "import sys\n"
+        "from phaseout.cli import main\n"
+        f"status = main(['report', {str(log)!r}, '--format', 'json'])\n"
+        f"print(status, sorted(m for m in sys.modules if m.startswith({TOOLS!r})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_the_help_lists_every_command_with_its_own_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--help"])
+    assert info.value.code == 0
+    listed = capsys.readouterr().out
+    full = cli._parser()  # every command's parser, as before any was chosen
+    (subcommands,) = [a for a in full._actions if a.dest == "command"]
+    assert isinstance(subcommands, argparse._SubParsersAction)
+    helps = {action.dest: action.help for action in subcommands._choices_actions}
+    assert list(helps) == list(cli._COMMANDS)
+    for name, text in helps.items():
+        assert text is not None
+        assert " ".join(text.split()) in " ".join(listed.split()), name
+    # Each command parses exactly as with every parser built.
+    for argv in (["report", "a.log", "--by", "site"], ["fix", "app", "--package", "lib"]):
+        assert cli._parser(argv[0]).parse_args(argv) == full.parse_args(argv)
 
 
 def test_the_demo_runs_whatever_the_shell_exports(tmp_path: Path) -> None:
